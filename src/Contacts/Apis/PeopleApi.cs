@@ -1,0 +1,212 @@
+using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Model;
+using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Paging;
+using CrmPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmPlatform.Contacts.Apis;
+
+public sealed record PersonRequest(string? FirstName, string? LastName, string? Email, string? Phone, string? JobTitle, Guid? OrganizationId)
+{
+    public FieldErrors Validate() => new FieldErrors()
+        .Required("firstName", FirstName, Person.NameMaxLength)
+        .Required("lastName", LastName, Person.NameMaxLength)
+        .Required("email", Email, Person.EmailMaxLength)
+        .Email("email", Email)
+        .MaxLength("phone", Phone, Person.PhoneMaxLength)
+        .MaxLength("jobTitle", JobTitle, Person.NameMaxLength);
+
+    public void ApplyTo(Person person)
+    {
+        person.FirstName = FirstName!.Trim();
+        person.LastName = LastName!.Trim();
+        person.SetEmail(Email!);
+        person.Phone = Phone?.Trim();
+        person.JobTitle = JobTitle?.Trim();
+        person.OrganizationId = OrganizationId;
+    }
+}
+
+public sealed record PersonResponse(
+    Guid Id, string FirstName, string LastName, string Email, string? Phone, string? JobTitle, Guid? OrganizationId,
+    DateTime CreatedAt, DateTime UpdatedAt, int Version)
+{
+    public static PersonResponse From(Person p) =>
+        new(p.Id, p.FirstName, p.LastName, p.Email, p.Phone, p.JobTitle, p.OrganizationId, p.CreatedAt, p.UpdatedAt, p.Version);
+}
+
+public static class PeopleApi
+{
+    private const string Resource = "person";
+
+    public static RouteGroupBuilder MapPeopleApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/people").WithTags("People");
+        api.MapGet("/", ListPeople);
+        api.MapGet("/{id:guid}", GetPerson);
+        api.MapPost("/", CreatePerson);
+        api.MapPut("/{id:guid}", UpdatePerson);
+        api.MapDelete("/{id:guid}", DeletePerson);
+        return api;
+    }
+
+    public static async Task<Results<Ok<CursorPage<PersonResponse>>, ValidationProblem>> ListPeople(
+        ContactsDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        if (!PageRequest.TryParse(limit, cursor, out var page, out var errors))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        return TypedResults.Ok(await db.People.AsNoTracking().ToCursorPageAsync(page, PersonResponse.From, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<PersonResponse>, ProblemHttpResult>> GetPerson(
+        Guid id, ContactsDbContext db, CancellationToken cancellationToken)
+    {
+        var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+        return person is null ? ApiProblems.NotFound(Resource, id) : TypedResults.Ok(PersonResponse.From(person));
+    }
+
+    public static async Task<Results<Created<PersonResponse>, ValidationProblem, ProblemHttpResult>> CreatePerson(
+        PersonRequest request, ContactsDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = request.Validate();
+        if (!errors.IsValid)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (await CheckOrganizationAsync(db, request.OrganizationId, cancellationToken) is { } unknownOrganization)
+        {
+            return unknownOrganization;
+        }
+        if (await FindDuplicateAsync(db, request.Email!, exceptId: null, cancellationToken) is { } duplicate)
+        {
+            return duplicate;
+        }
+
+        var person = new Person();
+        request.ApplyTo(person);
+        db.People.Add(person);
+        db.Stamp();
+        db.AddEvent(person.Created());
+
+        if (await SaveAsync(db, request.Email!, person.Id, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+        return TypedResults.Created($"/api/v1/people/{person.Id}", PersonResponse.From(person));
+    }
+
+    public static async Task<Results<Ok<PersonResponse>, ValidationProblem, ProblemHttpResult>> UpdatePerson(
+        Guid id, PersonRequest request, ContactsDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = request.Validate();
+        if (!errors.IsValid)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var person = await db.People.SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+        if (person is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        if (await CheckOrganizationAsync(db, request.OrganizationId, cancellationToken) is { } unknownOrganization)
+        {
+            return unknownOrganization;
+        }
+        if (await FindDuplicateAsync(db, request.Email!, exceptId: id, cancellationToken) is { } duplicate)
+        {
+            return duplicate;
+        }
+
+        request.ApplyTo(person);
+        db.Stamp();
+        if (db.Entry(person).State == EntityState.Modified)
+        {
+            db.AddEvent(person.Updated());
+        }
+
+        if (await SaveAsync(db, request.Email!, person.Id, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+        return TypedResults.Ok(PersonResponse.From(person));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeletePerson(
+        Guid id, ContactsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var person = await db.People.SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+        if (person is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+
+        db.People.Remove(person);
+        db.Stamp();
+        db.AddEvent(person.Deleted(clock.GetUtcNow().UtcDateTime));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiProblems.ConcurrentUpdate(Resource, id);
+        }
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<ProblemHttpResult?> CheckOrganizationAsync(ContactsDbContext db, Guid? organizationId, CancellationToken cancellationToken)
+    {
+        if (organizationId is not { } orgId || await db.Organizations.AnyAsync(o => o.Id == orgId, cancellationToken))
+        {
+            return null;
+        }
+        return ApiProblems.Unprocessable($"Organization '{orgId}' does not exist.",
+            new Dictionary<string, string[]> { ["organizationId"] = [$"No organization with id '{orgId}'."] });
+    }
+
+    private static async Task<ProblemHttpResult?> FindDuplicateAsync(ContactsDbContext db, string email, Guid? exceptId, CancellationToken cancellationToken)
+    {
+        var normalized = Person.NormalizeEmail(email);
+        var existing = await db.People.AsNoTracking()
+            .Where(p => p.NormalizedEmail == normalized && p.Id != exceptId)
+            .Select(p => new { p.Id, p.FirstName, p.LastName })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (existing is null)
+        {
+            return null;
+        }
+        var name = $"{existing.FirstName} {existing.LastName}".Trim();
+        return ApiProblems.Conflict(
+            $"{name} ('{existing.Id}') already has the email address {email.Trim()}.",
+            new Dictionary<string, object?> { ["existingPerson"] = new { id = existing.Id, displayName = name } });
+    }
+
+    /// <summary>Saves, turning the races the checks above cannot see (same email, concurrent edit) into 409s.</summary>
+    private static async Task<ProblemHttpResult?> SaveAsync(ContactsDbContext db, string email, Guid id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiProblems.ConcurrentUpdate(Resource, id);
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            db.ChangeTracker.Clear();
+            return await FindDuplicateAsync(db, email, id, cancellationToken)
+                ?? ApiProblems.Conflict($"Another person already has the email address {email.Trim()}.");
+        }
+        catch (DbUpdateException ex) when (ex.IsForeignKeyViolation())
+        {
+            return ApiProblems.Unprocessable("The organization was deleted while this request ran.",
+                new Dictionary<string, string[]> { ["organizationId"] = ["No such organization."] });
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using CrmPlatform.Contacts.Model;
+using CrmPlatform.Persistence.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace CrmPlatform.Contacts.Data;
+
+public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> options, TenantContext tenant, TimeProvider clock)
+    : TenantDbContext(options, tenant, clock)
+{
+    public DbSet<Person> People => Set<Person>();
+    public DbSet<Organization> Organizations => Set<Organization>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Person>(person =>
+        {
+            person.Property(p => p.FirstName).HasMaxLength(Person.NameMaxLength);
+            person.Property(p => p.LastName).HasMaxLength(Person.NameMaxLength);
+            person.Property(p => p.Email).HasMaxLength(Person.EmailMaxLength);
+            person.Property(p => p.NormalizedEmail).HasMaxLength(Person.EmailMaxLength);
+            person.Property(p => p.Phone).HasMaxLength(Person.PhoneMaxLength);
+            person.Property(p => p.JobTitle).HasMaxLength(Person.NameMaxLength);
+            // Emails are unique per tenant regardless of case.
+            person.HasIndex(p => new { p.TenantId, p.NormalizedEmail }).IsUnique();
+            person.HasIndex(p => new { p.CreatedAt, p.Id });
+            person.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<Organization>(organization =>
+        {
+            organization.Property(o => o.Name).HasMaxLength(Organization.NameMaxLength);
+            organization.Property(o => o.Domain).HasMaxLength(Organization.DomainMaxLength);
+            organization.Property(o => o.Industry).HasMaxLength(Organization.NameMaxLength);
+            organization.HasIndex(o => new { o.CreatedAt, o.Id });
+            organization.HasOne<Organization>().WithMany().HasForeignKey(o => o.ParentOrganizationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        base.OnModelCreating(modelBuilder);
+    }
+}
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the service.</summary>
+internal sealed class ContactsDbContextDesignFactory : IDesignTimeDbContextFactory<ContactsDbContext>
+{
+    public ContactsDbContext CreateDbContext(string[] args) => new(
+        new DbContextOptionsBuilder<ContactsDbContext>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options,
+        new TenantContext(), TimeProvider.System);
+}

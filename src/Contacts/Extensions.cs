@@ -1,0 +1,16 @@
+using CrmPlatform.Contacts.Data;
+using CrmPlatform.Persistence;
+using CrmPlatform.ServiceDefaults;
+
+namespace CrmPlatform.Contacts;
+
+internal static class Extensions
+{
+    public const string ServiceName = "contacts";
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDbContext<ContactsDbContext>("contactsdb");
+        builder.AddMessaging(ServiceName);
+    }
+}

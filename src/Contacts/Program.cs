@@ -1,0 +1,19 @@
+using CrmPlatform.Contacts;
+using CrmPlatform.Contacts.Apis;
+using CrmPlatform.Contacts.Data;
+using CrmPlatform.Persistence;
+using CrmPlatform.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+app.MapPeopleApi();
+app.MapOrganizationsApi();
+
+await app.MigrateDatabaseAsync<ContactsDbContext>();
+await app.RunAsync();

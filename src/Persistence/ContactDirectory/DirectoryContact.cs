@@ -1,0 +1,50 @@
+using CrmPlatform.Persistence.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmPlatform.Persistence.ContactDirectory;
+
+public enum ContactKind
+{
+    Person,
+    Organization,
+}
+
+/// <summary>
+/// A subscriber's local copy of a person or organization owned by Contacts, kept from events so the service can
+/// answer without calling Contacts. A deletion keeps the row as a tombstone so a late, older event cannot revive it.
+/// </summary>
+public sealed class DirectoryContact : ITenantOwned
+{
+    public Guid Id { get; init; }
+    public Guid TenantId { get; set; }
+    public ContactKind Kind { get; set; }
+    public string DisplayName { get; set; } = "";
+    public string? Email { get; set; }
+    public Guid? OrganizationId { get; set; }
+    public int Version { get; set; }
+    public bool IsDeleted { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>A DbContext that keeps the contact directory.</summary>
+public interface IContactDirectoryDbContext
+{
+    DbSet<DirectoryContact> DirectoryContacts { get; }
+}
+
+public static class ContactDirectoryModel
+{
+    public static ModelBuilder AddContactDirectory(this ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<DirectoryContact>(contact =>
+        {
+            contact.ToTable("directory_contacts");
+            contact.HasKey(c => c.Id);
+            contact.Property(c => c.Id).ValueGeneratedNever();
+            contact.Property(c => c.Kind).HasConversion<string>().HasMaxLength(20);
+            contact.Property(c => c.DisplayName).HasMaxLength(300);
+            contact.Property(c => c.Email).HasMaxLength(320);
+        });
+        return modelBuilder;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Linq.Expressions;
+using CrmPlatform.Contracts;
+using CrmPlatform.Persistence.Inbox;
+using CrmPlatform.Persistence.Outbox;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmPlatform.Persistence.Tenancy;
+
+/// <summary>The base of every service's DbContext: tenant isolation, stamping, and the outbox and inbox tables.</summary>
+public abstract class TenantDbContext(DbContextOptions options, TenantContext tenant, TimeProvider clock) : DbContext(options)
+{
+    public Guid CurrentTenantId => tenant.TenantId;
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+
+    /// <summary>Queues an event in the outbox; it commits, or not, with the changes of the same SaveChanges.</summary>
+    public void AddEvent(IIntegrationEvent integrationEvent) => OutboxMessages.Add(OutboxMessage.From(integrationEvent));
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfiguration(new OutboxMessageConfiguration());
+        modelBuilder.ApplyConfiguration(new InboxMessageConfiguration());
+
+        foreach (var entityType in modelBuilder.Model.GetEntityTypes().Where(t => typeof(ITenantOwned).IsAssignableFrom(t.ClrType)))
+        {
+            modelBuilder.Entity(entityType.ClrType).HasQueryFilter(TenantFilter(entityType.ClrType));
+            modelBuilder.Entity(entityType.ClrType).HasIndex(nameof(ITenantOwned.TenantId));
+        }
+
+        foreach (var entityType in modelBuilder.Model.GetEntityTypes().Where(t => typeof(Entity).IsAssignableFrom(t.ClrType)))
+        {
+            modelBuilder.Entity(entityType.ClrType).Property(nameof(Entity.Version)).IsConcurrencyToken();
+        }
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        Stamp();
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        Stamp();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    /// <summary>
+    /// Stamps before saving so handlers can build their events from the entity afterwards; call it yourself when an
+    /// event must carry the version about to be written.
+    /// </summary>
+    public void Stamp()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
+        {
+            if (entry.State == EntityState.Added && entry.Entity.TenantId == Guid.Empty)
+            {
+                entry.Entity.TenantId = CurrentTenantId;
+            }
+        }
+
+        foreach (var entry in ChangeTracker.Entries<Entity>())
+        {
+            switch (entry.State)
+            {
+                case EntityState.Added when entry.Entity.Version == 0:
+                    entry.Entity.CreatedAt = now;
+                    entry.Entity.UpdatedAt = now;
+                    entry.Entity.Version = 1;
+                    break;
+                case EntityState.Modified when !entry.Property(e => e.Version).IsModified:
+                    entry.Entity.UpdatedAt = now;
+                    entry.Entity.Version = entry.Property(e => e.Version).OriginalValue + 1;
+                    break;
+                case EntityState.Deleted:
+                    entry.Entity.Version = entry.Property(e => e.Version).OriginalValue + 1;
+                    break;
+            }
+        }
+    }
+
+    private LambdaExpression TenantFilter(Type clrType)
+    {
+        var row = Expression.Parameter(clrType, "row");
+        var rowTenant = Expression.Property(row, nameof(ITenantOwned.TenantId));
+        var currentTenant = Expression.Property(Expression.Constant(this), nameof(CurrentTenantId));
+        return Expression.Lambda(Expression.Equal(rowTenant, currentTenant), row);
+    }
+}
