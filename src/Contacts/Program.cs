@@ -1,7 +1,5 @@
 using CrmPlatform.Contacts;
 using CrmPlatform.Contacts.Apis;
-using CrmPlatform.Contacts.Data;
-using CrmPlatform.Persistence;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,5 +13,4 @@ app.UseServiceDefaults();
 app.MapPeopleApi();
 app.MapOrganizationsApi();
 
-await app.MigrateDatabaseAsync<ContactsDbContext>();
 await app.RunAsync();

@@ -23,7 +23,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             person.Property(p => p.JobTitle).HasMaxLength(Person.NameMaxLength);
             // Emails are unique per tenant regardless of case.
             person.HasIndex(p => new { p.TenantId, p.NormalizedEmail }).IsUnique();
-            person.HasIndex(p => new { p.CreatedAt, p.Id });
+            person.HasIndex(p => new { p.TenantId, p.CreatedAt, p.Id });
             person.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Restrict);
         });
 
@@ -32,7 +32,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             organization.Property(o => o.Name).HasMaxLength(Organization.NameMaxLength);
             organization.Property(o => o.Domain).HasMaxLength(Organization.DomainMaxLength);
             organization.Property(o => o.Industry).HasMaxLength(Organization.NameMaxLength);
-            organization.HasIndex(o => new { o.CreatedAt, o.Id });
+            organization.HasIndex(o => new { o.TenantId, o.CreatedAt, o.Id });
             organization.HasOne<Organization>().WithMany().HasForeignKey(o => o.ParentOrganizationId).OnDelete(DeleteBehavior.Restrict);
         });
 

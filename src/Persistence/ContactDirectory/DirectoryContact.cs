@@ -40,6 +40,7 @@ public static class ContactDirectoryModel
         {
             contact.ToTable("directory_contacts");
             contact.HasKey(c => c.Id);
+            contact.HasIndex(c => c.TenantId);
             contact.Property(c => c.Id).ValueGeneratedNever();
             contact.Property(c => c.Kind).HasConversion<string>().HasMaxLength(20);
             contact.Property(c => c.DisplayName).HasMaxLength(300);

@@ -1,0 +1,59 @@
+using Yarp.ReverseProxy.Configuration;
+
+namespace CrmPlatform.Gateway;
+
+internal static class Extensions
+{
+    /// <summary>Which public path prefix goes to which service. The services' own addresses come from configuration.</summary>
+    private static readonly (string PathPrefix, string Service)[] Routes =
+    [
+        ("/api/v1/people", "contacts"),
+        ("/api/v1/organizations", "contacts"),
+        ("/api/v1/opportunities", "sales"),
+    ];
+
+    /// <summary>Services whose readiness the gateway's own <c>/health</c> reports, routed or not.</summary>
+    private static readonly string[] Services = ["contacts", "sales", "marketing", "service"];
+
+    public static void AddGateway(this IHostApplicationBuilder builder)
+    {
+        var routes = Routes.Select(route => new RouteConfig
+        {
+            RouteId = route.PathPrefix.TrimStart('/').Replace('/', '-'),
+            ClusterId = route.Service,
+            Match = new RouteMatch { Path = route.PathPrefix + "/{**rest}" },
+        }).ToList();
+
+        var clusters = Routes.Select(r => r.Service).Distinct().Select(service => new ClusterConfig
+        {
+            ClusterId = service,
+            Destinations = new Dictionary<string, DestinationConfig>
+            {
+                [service] = new() { Address = ServiceAddress(builder.Configuration, service) },
+            },
+        }).ToList();
+
+        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+
+        builder.Services.AddHttpClient(DownstreamHealthCheck.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(3));
+        var health = builder.Services.AddHealthChecks();
+        foreach (var service in Services)
+        {
+            var address = ServiceAddress(builder.Configuration, service);
+            health.Add(new(service, sp => ActivatorUtilities.CreateInstance<DownstreamHealthCheck>(sp, new Uri(new Uri(address), "/health")),
+                failureStatus: null, tags: null));
+        }
+    }
+
+    /// <summary>Everything the proxy does not route answers a 404 problem rather than an empty response.</summary>
+    public static void MapUnknownRoutes(this WebApplication app) =>
+        app.MapFallback(static (HttpContext context) => Results.Problem(
+            statusCode: StatusCodes.Status404NotFound,
+            title: "Not found",
+            detail: $"No API route matches '{context.Request.Method} {context.Request.Path}'."));
+
+    /// <summary>Aspire's service-discovery convention: <c>services__{name}__http__0</c>.</summary>
+    private static string ServiceAddress(IConfiguration configuration, string service) =>
+        configuration[$"services:{service}:http:0"]
+            ?? throw new InvalidOperationException($"The address of '{service}' is missing (services__{service}__http__0).");
+}

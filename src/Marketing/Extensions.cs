@@ -1,0 +1,16 @@
+using CrmPlatform.Persistence;
+using CrmPlatform.Marketing.Data;
+using CrmPlatform.ServiceDefaults;
+
+namespace CrmPlatform.Marketing;
+
+internal static class Extensions
+{
+    public const string ServiceName = "marketing";
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDbContext<MarketingDbContext>("marketingdb");
+        builder.AddMessaging(ServiceName, bus => bus.AddContactDirectoryConsumer<MarketingDbContext>(ServiceName));
+    }
+}

@@ -1,0 +1,159 @@
+using System.Text.RegularExpressions;
+using CrmPlatform.Persistence.ContactDirectory;
+using CrmPlatform.Persistence.Paging;
+using CrmPlatform.Sales.Data;
+using CrmPlatform.Sales.Model;
+using CrmPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmPlatform.Sales.Apis;
+
+public sealed partial record OpportunityRequest(
+    string? Name, decimal? Amount, string? Currency, Guid? CustomerId, string? Stage, DateOnly? ExpectedCloseDate)
+{
+    public FieldErrors Validate() => new FieldErrors()
+        .Required("name", Name, Opportunity.NameMaxLength)
+        .When(Amount is null, "amount", "amount is required.")
+        .When(Amount < 0, "amount", "amount cannot be negative.")
+        .When(Amount is not null && decimal.Round(Amount.Value, 2) != Amount, "amount", "amount has at most two decimals.")
+        .When(Currency is null || !CurrencyCode().IsMatch(Currency), "currency", "currency must be an ISO 4217 code such as EUR.")
+        .When(CustomerId is null || CustomerId == Guid.Empty, "customerId", "customerId is required.")
+        .When(Stage is not null && !OpportunityStages.All.Contains(Stage), "stage", $"stage must be one of: {string.Join(", ", OpportunityStages.All)}.");
+
+    public void ApplyTo(Opportunity opportunity)
+    {
+        opportunity.Name = Name!.Trim();
+        opportunity.Amount = Amount!.Value;
+        opportunity.Currency = Currency!;
+        opportunity.CustomerId = CustomerId!.Value;
+        opportunity.Stage = Stage ?? OpportunityStages.Default;
+        opportunity.ExpectedCloseDate = ExpectedCloseDate;
+    }
+
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CurrencyCode();
+}
+
+public sealed record CustomerReference(Guid Id, string DisplayName, ContactKind Kind);
+
+public sealed record OpportunityResponse(
+    Guid Id, string Name, decimal Amount, string Currency, CustomerReference Customer, string Stage, DateOnly? ExpectedCloseDate,
+    DateTime CreatedAt, DateTime UpdatedAt, int Version)
+{
+    public static OpportunityResponse From(Opportunity o, DirectoryContact customer) => new(
+        o.Id, o.Name, o.Amount, o.Currency, new CustomerReference(customer.Id, customer.DisplayName, customer.Kind),
+        o.Stage, o.ExpectedCloseDate, o.CreatedAt, o.UpdatedAt, o.Version);
+}
+
+public static class OpportunitiesApi
+{
+    private const string Resource = "opportunity";
+
+    public static RouteGroupBuilder MapOpportunitiesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/opportunities").WithTags("Opportunities");
+        api.MapGet("/", ListOpportunities);
+        api.MapGet("/{id:guid}", GetOpportunity);
+        api.MapPost("/", CreateOpportunity);
+        api.MapPut("/{id:guid}", UpdateOpportunity);
+        api.MapDelete("/{id:guid}", DeleteOpportunity);
+        return api;
+    }
+
+    public static async Task<Results<Ok<CursorPage<OpportunityResponse>>, ValidationProblem>> ListOpportunities(
+        SalesDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        if (!PageRequest.TryParse(limit, cursor, out var page, out var errors))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var opportunities = await db.Opportunities.AsNoTracking().ToCursorPageAsync(page, o => o, cancellationToken);
+        var customerIds = opportunities.Items.Select(o => o.CustomerId).Distinct().ToList();
+        var customers = await db.DirectoryContacts.AsNoTracking()
+            .Where(c => customerIds.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, cancellationToken);
+        var items = opportunities.Items.Select(o => OpportunityResponse.From(o, customers[o.CustomerId])).ToList();
+        return TypedResults.Ok(new CursorPage<OpportunityResponse>(items, opportunities.NextCursor));
+    }
+
+    public static async Task<Results<Ok<OpportunityResponse>, ProblemHttpResult>> GetOpportunity(
+        Guid id, SalesDbContext db, CancellationToken cancellationToken)
+    {
+        var found = await (
+                from o in db.Opportunities.AsNoTracking()
+                join c in db.DirectoryContacts.AsNoTracking() on o.CustomerId equals c.Id
+                where o.Id == id
+                select new { Opportunity = o, Customer = c })
+            .SingleOrDefaultAsync(cancellationToken);
+        return found is null
+            ? ApiProblems.NotFound(Resource, id)
+            : TypedResults.Ok(OpportunityResponse.From(found.Opportunity, found.Customer));
+    }
+
+    public static async Task<Results<Created<OpportunityResponse>, ValidationProblem, ProblemHttpResult>> CreateOpportunity(
+        OpportunityRequest request, SalesDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = request.Validate();
+        if (!errors.IsValid)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var customer = await FindCustomerAsync(db, request.CustomerId!.Value, cancellationToken);
+        if (customer is null)
+        {
+            return UnknownCustomer(request.CustomerId.Value);
+        }
+
+        var opportunity = new Opportunity();
+        request.ApplyTo(opportunity);
+        db.Opportunities.Add(opportunity);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/v1/opportunities/{opportunity.Id}", OpportunityResponse.From(opportunity, customer));
+    }
+
+    public static async Task<Results<Ok<OpportunityResponse>, ValidationProblem, ProblemHttpResult>> UpdateOpportunity(
+        Guid id, OpportunityRequest request, SalesDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = request.Validate();
+        if (!errors.IsValid)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var opportunity = await db.Opportunities.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+        if (opportunity is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        var customer = await FindCustomerAsync(db, request.CustomerId!.Value, cancellationToken);
+        if (customer is null)
+        {
+            return UnknownCustomer(request.CustomerId.Value);
+        }
+
+        request.ApplyTo(opportunity);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiProblems.ConcurrentUpdate(Resource, id);
+        }
+        return TypedResults.Ok(OpportunityResponse.From(opportunity, customer));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteOpportunity(
+        Guid id, SalesDbContext db, CancellationToken cancellationToken)
+    {
+        var deleted = await db.Opportunities.Where(o => o.Id == id).ExecuteDeleteAsync(cancellationToken);
+        return deleted == 0 ? ApiProblems.NotFound(Resource, id) : TypedResults.NoContent();
+    }
+
+    private static Task<DirectoryContact?> FindCustomerAsync(SalesDbContext db, Guid customerId, CancellationToken cancellationToken) =>
+        db.DirectoryContacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == customerId && !c.IsDeleted, cancellationToken);
+
+    private static ProblemHttpResult UnknownCustomer(Guid customerId) => ApiProblems.Unprocessable(
+        $"Sales knows no person or organization with id '{customerId}'. A contact created moments ago may still be on its way from Contacts.",
+        new Dictionary<string, string[]> { ["customerId"] = [$"Unknown customer '{customerId}'."] });
+}

@@ -1,0 +1,37 @@
+using CrmPlatform.Persistence.ContactDirectory;
+using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Sales.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace CrmPlatform.Sales.Data;
+
+public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, TenantContext tenant, TimeProvider clock)
+    : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext
+{
+    public DbSet<Opportunity> Opportunities => Set<Opportunity>();
+    public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.AddContactDirectory();
+        modelBuilder.Entity<Opportunity>(opportunity =>
+        {
+            opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);
+            opportunity.Property(o => o.Amount).HasPrecision(18, 2);
+            opportunity.Property(o => o.Currency).HasMaxLength(3).IsFixedLength();
+            opportunity.Property(o => o.Stage).HasMaxLength(40);
+            opportunity.HasIndex(o => new { o.TenantId, o.CreatedAt, o.Id });
+            opportunity.HasIndex(o => o.CustomerId);
+        });
+        base.OnModelCreating(modelBuilder);
+    }
+}
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the service.</summary>
+internal sealed class SalesDbContextDesignFactory : IDesignTimeDbContextFactory<SalesDbContext>
+{
+    public SalesDbContext CreateDbContext(string[] args) => new(
+        new DbContextOptionsBuilder<SalesDbContext>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options,
+        new TenantContext(), TimeProvider.System);
+}

@@ -1,0 +1,16 @@
+using CrmPlatform.Persistence;
+using CrmPlatform.Sales.Data;
+using CrmPlatform.ServiceDefaults;
+
+namespace CrmPlatform.Sales;
+
+internal static class Extensions
+{
+    public const string ServiceName = "sales";
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDbContext<SalesDbContext>("salesdb");
+        builder.AddMessaging(ServiceName, bus => bus.AddContactDirectoryConsumer<SalesDbContext>(ServiceName));
+    }
+}

@@ -1,0 +1,13 @@
+using CrmPlatform.Service;
+using CrmPlatform.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+
+await app.RunAsync();
