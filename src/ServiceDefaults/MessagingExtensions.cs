@@ -37,6 +37,15 @@ public static class MessagingExtensions
             });
         });
 
+        // Start-up waits for the bus so a new subscriber's queues are bound before the service reports ready; a message
+        // published to an exchange without bindings is dropped by RabbitMQ.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(options =>
+        {
+            options.WaitUntilStarted = true;
+            options.StartTimeout = TimeSpan.FromSeconds(60);
+            options.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
         builder.Services.AddSingleton(new RabbitMqHealthCheck(new Uri(connectionString)));
         builder.Services.AddHealthChecks().AddCheck<RabbitMqHealthCheck>("rabbitmq");
         return builder;

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CrmPlatform.AppHost.Processes;
+
+namespace CrmPlatform.AppHost.Testing;
+
+/// <summary>
+/// Drives a whole AppHost as a separate process, the way a person runs it, for end-to-end tests and benchmarks
+/// (our counterpart of Aspire.Hosting.Testing). It reads state through the AppHost's <c>/api/resources</c>.
+/// </summary>
+public sealed class AppHostProcess : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private AppHostProcess(Process process, Uri gateway, Uri dashboard)
+    {
+        _process = process;
+        Gateway = gateway;
+        Dashboard = dashboard;
+    }
+
+    public Uri Gateway { get; }
+    public Uri Dashboard { get; }
+    public int ProcessId => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the AppHost printed so far, for diagnosing a failure.</summary>
+    public string Output => string.Join('\n', _output);
+
+    public static AppHostProcess Start(string stateDirectory, int gatewayPort, int dashboardPort, params string[] extraArguments)
+    {
+        var assembly = Path.Combine(Repository.Root, "src", "AppHost", "bin", Repository.Configuration, Repository.TargetFramework, "CrmPlatform.AppHost.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Repository.Root,
+        };
+        foreach (var argument in (string[])[assembly, "--state-dir", stateDirectory, "--gateway-port", $"{gatewayPort}",
+                     "--dashboard-url", $"http://localhost:{dashboardPort}", .. extraArguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start };
+        var host = new AppHostProcess(process, new Uri($"http://localhost:{gatewayPort}"), new Uri($"http://localhost:{dashboardPort}"));
+        process.OutputDataReceived += (_, line) => host.Record(line.Data);
+        process.ErrorDataReceived += (_, line) => host.Record(line.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return host;
+    }
+
+    public async Task<IReadOnlyList<ResourceStatus>> ResourcesAsync()
+    {
+        var resources = await _http.GetFromJsonAsync<List<ResourceStatus>>(new Uri(Dashboard, "/api/resources"), Json);
+        return resources ?? [];
+    }
+
+    /// <summary>Waits until every resource is Running and Healthy; fails early if the AppHost exits.</summary>
+    public async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The AppHost exited with code {_process.ExitCode}:\n{Output}");
+            }
+            try
+            {
+                var resources = await ResourcesAsync();
+                if (resources.Count > 0 && resources.All(r => r.State == "Running" && r.Health == "Healthy"))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // The AppHost's own endpoint is not up yet.
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The platform was not healthy within {timeout}:\n{Output}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Ctrl+C's twin: SIGTERM, then waits for the AppHost to stop everything and exit.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            Posix.Signal(_process.Id, Posix.SIGTERM);
+            using var wait = new CancellationTokenSource(timeout);
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>Kills the AppHost alone (SIGKILL), leaving its children orphaned, as a crash or an OOM kill would.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
+    public static bool IsAlive(int pid) => Posix.IsAlive(pid);
+
+    /// <summary>SIGKILL to one process, e.g. a service the AppHost supervises, to see it restarted.</summary>
+    public static void Kill(int pid) => Posix.Signal(pid, Posix.SIGKILL);
+
+    /// <summary>Processes still running whose command line mentions <paramref name="text"/> (e.g. the state folder).</summary>
+    public static IReadOnlyList<string> ProcessesMentioning(string text) =>
+        Directory.GetDirectories("/proc")
+            .Select(dir => int.TryParse(Path.GetFileName(dir), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && pid != Environment.ProcessId && Posix.IsAlive(pid))
+            .Select(pid => (pid, Posix.CommandLine(pid)))
+            .Where(p => p.Item2.Contains(text, StringComparison.Ordinal))
+            .Select(p => $"{p.pid}: {p.Item2}")
+            .ToList();
+
+    private void Record(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        _output.Enqueue(line);
+        while (_output.Count > 5000 && _output.TryDequeue(out _))
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            try
+            {
+                await StopAsync(TimeSpan.FromSeconds(90));
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        _process.Dispose();
+        _http.Dispose();
+    }
+}
+
+/// <summary>The fields of <c>/api/resources</c> a test or benchmark reads.</summary>
+public sealed record ResourceStatus(string Name, string Kind, string State, string Health, int Restarts, int? Pid, IReadOnlyDictionary<string, string> Urls);

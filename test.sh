@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every test on real PostgreSQL and RabbitMQ (the tests start their own private servers).
+# Results land in artifacts/test-results (TRX); extra arguments go to dotnet test (e.g. --filter ...).
+set -euo pipefail
+cd "$(dirname "$0")"
+bash scripts/prerequisites.sh
+dotnet build CrmPlatform.sln -c Debug -nologo -clp:ErrorsOnly
+rm -rf artifacts/test-results
+dotnet test CrmPlatform.sln -c Debug --no-build --results-directory artifacts/test-results \
+  --logger "trx;LogFilePrefix=results" --logger "console;verbosity=normal" "$@"

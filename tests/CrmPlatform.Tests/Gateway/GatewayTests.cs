@@ -1,0 +1,98 @@
+using System.Net;
+using CrmPlatform.Gateway;
+using CrmPlatform.Tests.Infrastructure;
+
+namespace CrmPlatform.Tests.Gateway;
+
+public sealed class GatewayTests : IAsyncLifetime
+{
+    private readonly Dictionary<string, EchoService> _services = [];
+    private ServiceFactory<DownstreamHealthCheck> _gateway = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        foreach (var name in new[] { "contacts", "sales", "marketing", "service" })
+        {
+            _services[name] = await EchoService.StartAsync(name);
+        }
+        _gateway = new(_services.ToDictionary(s => $"services:{s.Key}:http:0", s => s.Value.Address));
+        // Real Kestrel rather than the in-memory test server: forwarding headers depend on a real client connection.
+        _gateway.UseKestrel(0);
+        _gateway.StartServer();
+        _client = _gateway.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        foreach (var service in _services.Values)
+        {
+            await service.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/v1/people", "contacts")]
+    [InlineData("/api/v1/people/0199e000-0000-7000-8000-000000000001?limit=5", "contacts")]
+    [InlineData("/api/v1/organizations/x/y", "contacts")]
+    [InlineData("/api/v1/opportunities?cursor=abc", "sales")]
+    public async Task Routes_each_path_to_its_service_unchanged(string path, string service)
+    {
+        var answer = await _client.GetJsonAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal(service, answer.Body.Str("service"));
+        Assert.Equal(path, answer.Body.Str("path"));
+    }
+
+    [Fact]
+    public async Task Forwards_trace_context_and_x_forwarded_headers()
+    {
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/people");
+        request.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
+
+        // A client that sends our traceparent as is (the test process itself is traced, and would replace it).
+        using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = _client.BaseAddress };
+        var response = await client.SendAsync(request);
+        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var headers = body.GetProperty("headers");
+
+        Assert.Contains(traceId, headers.Str("traceparent"));
+        Assert.DoesNotContain("00f067aa0ba902b7", headers.Str("traceparent"));
+        Assert.Equal("http", headers.Str("x-forwarded-proto"));
+        Assert.Equal(_client.BaseAddress!.Authority, headers.Str("x-forwarded-host"));
+        Assert.Equal("127.0.0.1", headers.Str("x-forwarded-for"));
+    }
+
+    [Fact]
+    public async Task Unknown_routes_answer_a_404_problem()
+    {
+        (await _client.GetJsonAsync("/api/v1/unknown")).AssertProblem(HttpStatusCode.NotFound);
+        (await _client.SendJsonAsync(HttpMethod.Post, "/nothing/here", "{}")).AssertProblem(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Health_reports_the_readiness_of_every_service_behind_it()
+    {
+        var healthy = await _client.GetJsonAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, healthy.Status);
+        Assert.Equal("Healthy", healthy.Body.Str("status"));
+
+        _services["marketing"].Healthy = false;
+        try
+        {
+            var unhealthy = await _client.GetJsonAsync("/health");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.Status);
+            Assert.Equal("Unhealthy", unhealthy.Body.GetProperty("checks").GetProperty("marketing").Str("status"));
+            Assert.Equal("Healthy", unhealthy.Body.GetProperty("checks").GetProperty("sales").Str("status"));
+        }
+        finally
+        {
+            _services["marketing"].Healthy = true;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetJsonAsync("/alive")).Status);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace CrmPlatform.Tests.Infrastructure;
+
+/// <summary>An HTTP answer with its body parsed as JSON (default when empty).</summary>
+public sealed record ApiAnswer(HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response);
+
+/// <summary>Small helpers to talk JSON to an API and read answers as the wire shows them.</summary>
+public static class Api
+{
+    public static async Task<ApiAnswer> SendJsonAsync(
+        this HttpClient client, HttpMethod method, string url, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (body is string raw)
+        {
+            request.Content = new StringContent(raw, System.Text.Encoding.UTF8, "application/json");
+        }
+        else if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+        var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var json = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        return new ApiAnswer(response.StatusCode, json, response);
+    }
+
+    public static Task<ApiAnswer> PostJsonAsync(this HttpClient client, string url, object body) =>
+        client.SendJsonAsync(HttpMethod.Post, url, body);
+
+    public static Task<ApiAnswer> PutJsonAsync(this HttpClient client, string url, object body) =>
+        client.SendJsonAsync(HttpMethod.Put, url, body);
+
+    public static Task<ApiAnswer> GetJsonAsync(this HttpClient client, string url) =>
+        client.SendJsonAsync(HttpMethod.Get, url);
+
+    public static Task<ApiAnswer> DeleteJsonAsync(this HttpClient client, string url) =>
+        client.SendJsonAsync(HttpMethod.Delete, url);
+
+    public static Guid Id(this JsonElement json) => json.GetProperty("id").GetGuid();
+
+    public static string Str(this JsonElement json, string property) => json.GetProperty(property).GetString()!;
+
+    /// <summary>Asserts an RFC 9457 problem with the given status and a trace id.</summary>
+    public static void AssertProblem(this ApiAnswer answer, HttpStatusCode expected)
+    {
+        Assert.Equal(expected, answer.Status);
+        Assert.Equal("application/problem+json", answer.Response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal((int)expected, answer.Body.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(answer.Body.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrEmpty(answer.Body.GetProperty("traceId").GetString()));
+    }
+
+    public static object NewPerson(string? email = null, Guid? organizationId = null, string firstName = "Ada", string lastName = "Lovelace") => new
+    {
+        firstName,
+        lastName,
+        email = email ?? $"{Guid.NewGuid():N}@example.com",
+        phone = "+44 20 7946 0000",
+        jobTitle = "Analyst",
+        organizationId,
+    };
+}

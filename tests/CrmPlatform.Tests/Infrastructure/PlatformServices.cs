@@ -1,0 +1,88 @@
+using CrmPlatform.Contacts.Data;
+using CrmPlatform.Marketing.Data;
+using CrmPlatform.Persistence.ContactDirectory;
+using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Sales.Data;
+using CrmPlatform.Service.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// The four domain services of one test class: each with a database of its own, all on one RabbitMQ virtual host of
+/// their own, so test classes running in parallel never see each other's events.
+/// </summary>
+public sealed class PlatformServices : IAsyncDisposable
+{
+    private PlatformServices(
+        ServiceFactory<ContactsDbContext> contacts, ServiceFactory<SalesDbContext> sales,
+        ServiceFactory<MarketingDbContext> marketing, ServiceFactory<ServiceDbContext> service)
+    {
+        Contacts = contacts;
+        Sales = sales;
+        Marketing = marketing;
+        Service = service;
+    }
+
+    public ServiceFactory<ContactsDbContext> Contacts { get; }
+    public ServiceFactory<SalesDbContext> Sales { get; }
+    public ServiceFactory<MarketingDbContext> Marketing { get; }
+    public ServiceFactory<ServiceDbContext> Service { get; }
+
+    public static async Task<PlatformServices> StartAsync(string messagingUri)
+    {
+        var servers = await TestServers.GetAsync();
+        async Task<Dictionary<string, string>> Settings(string database) => new()
+        {
+            [$"ConnectionStrings:{database}"] = await servers.CreateDatabaseAsync(database),
+            ["ConnectionStrings:messaging"] = messagingUri,
+        };
+
+        var platform = new PlatformServices(
+            new(await Settings("contactsdb")), new(await Settings("salesdb")),
+            new(await Settings("marketingdb")), new(await Settings("servicedb")));
+
+        // Touching Server starts the host: migrations, then the bus with its queues.
+        await Task.WhenAll(
+            Task.Run(() => platform.Contacts.Server), Task.Run(() => platform.Sales.Server),
+            Task.Run(() => platform.Marketing.Server), Task.Run(() => platform.Service.Server));
+        return platform;
+    }
+
+    public static async Task<PlatformServices> StartOnSharedBrokerAsync()
+    {
+        var servers = await TestServers.GetAsync();
+        return await StartAsync(await servers.CreateVirtualHostAsync());
+    }
+
+    /// <summary>Runs <paramref name="query"/> on a fresh DbContext of a service, acting for the default tenant.</summary>
+    public static async Task<T> QueryAsync<TDbContext, T>(ServiceFactory<TDbContext> service, Func<TDbContext, Task<T>> query)
+        where TDbContext : DbContext
+    {
+        await using var scope = service.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<TDbContext>());
+    }
+
+    public static Task<DirectoryContact?> DirectoryEntryAsync<TDbContext>(ServiceFactory<TDbContext> service, Guid id)
+        where TDbContext : TenantDbContext, IContactDirectoryDbContext =>
+        QueryAsync(service, db => db.DirectoryContacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Contacts.DisposeAsync();
+        await Sales.DisposeAsync();
+        await Marketing.DisposeAsync();
+        await Service.DisposeAsync();
+    }
+}
+
+/// <summary>xunit class fixture: the four services on the shared test servers.</summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    public PlatformServices Platform { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Platform = await PlatformServices.StartOnSharedBrokerAsync();
+
+    public async Task DisposeAsync() => await Platform.DisposeAsync();
+}

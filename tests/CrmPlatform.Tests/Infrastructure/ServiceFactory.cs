@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace CrmPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// One of our services, hosted in the test process on the real PostgreSQL and RabbitMQ, configured the way the AppHost
+/// configures it (Aspire-style connection strings). <typeparamref name="TEntryPoint"/> is any public type of the service.
+/// </summary>
+public sealed class ServiceFactory<TEntryPoint>(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<TEntryPoint>
+    where TEntryPoint : class
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

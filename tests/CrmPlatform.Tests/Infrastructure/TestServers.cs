@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using CrmPlatform.AppHost.Postgres;
+using CrmPlatform.AppHost.Processes;
+using CrmPlatform.AppHost.RabbitMq;
+
+namespace CrmPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// One real PostgreSQL and one real RabbitMQ for the whole test run, started with the AppHost's own launchers in a
+/// private temporary folder. Each test class asks for databases and a virtual host of its own.
+/// </summary>
+public sealed class TestServers
+{
+    private static readonly Lazy<Task<TestServers>> Shared = new(StartAsync);
+    private static int _sequence;
+
+    private readonly PostgresServer _postgres;
+    private readonly RabbitMqServer _rabbitMq;
+    private readonly string _rabbitMqPassword;
+
+    private TestServers(PostgresServer postgres, RabbitMqServer rabbitMq, string rabbitMqPassword)
+    {
+        _postgres = postgres;
+        _rabbitMq = rabbitMq;
+        _rabbitMqPassword = rabbitMqPassword;
+    }
+
+    public static Task<TestServers> GetAsync() => Shared.Value;
+
+    public static string Root { get; } = CreateRoot();
+
+    private static string CreateRoot()
+    {
+        var root = Directory.CreateTempSubdirectory("crm-tests-").FullName;
+        // PostgreSQL runs as the postgres user when we are root; it must be able to reach its data directory below.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+        }
+        return root;
+    }
+
+    /// <summary>A new, empty database owned by a login role of its own; returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = $"{prefix}_{Interlocked.Increment(ref _sequence)}";
+        var password = NewSecret();
+        await _postgres.CreateDatabaseAsync(name, owner: name, ownerPassword: password);
+        return _postgres.GetConnectionString(name, name, password);
+    }
+
+    /// <summary>A new virtual host on the shared broker, so this class's queues and exchanges are its own.</summary>
+    public async Task<string> CreateVirtualHostAsync()
+    {
+        var virtualHost = $"tests-{Interlocked.Increment(ref _sequence)}";
+        await _rabbitMq.AddVirtualHostAsync(virtualHost);
+        await _rabbitMq.SetPermissionsAsync(RabbitMqUser, virtualHost);
+        return _rabbitMq.GetConnectionString(RabbitMqUser, _rabbitMqPassword, virtualHost);
+    }
+
+    private const string RabbitMqUser = "crm-tests";
+
+    /// <summary>A broker of its own, for tests that stop and start it. The caller disposes it.</summary>
+    public static async Task<(RabbitMqServer Server, string ConnectionString)> StartPrivateRabbitMqAsync(string name)
+    {
+        var server = new RabbitMqServer(new RabbitMqServerOptions
+        {
+            Directory = Path.Combine(Root, name),
+            NodeName = $"{name}-{Environment.ProcessId}",
+            AmqpPort = FreePort.Pick(),
+            DistributionPort = FreePort.Pick(),
+            EpmdPort = FreePort.Pick(),
+        });
+        await server.StartAsync();
+        var password = NewSecret();
+        await server.AddUserAsync(RabbitMqUser, password);
+        await server.AddVirtualHostAsync("crm");
+        await server.SetPermissionsAsync(RabbitMqUser, "crm");
+        return (server, server.GetConnectionString(RabbitMqUser, password, "crm"));
+    }
+
+    private static async Task<TestServers> StartAsync()
+    {
+        var postgres = new PostgresServer(new PostgresServerOptions
+        {
+            DataDirectory = Path.Combine(Root, "postgres"),
+            Port = FreePort.Pick(),
+            SuperuserPassword = NewSecret(),
+            Durable = false,
+        });
+        var rabbitMq = new RabbitMqServer(new RabbitMqServerOptions
+        {
+            Directory = Path.Combine(Root, "rabbitmq"),
+            NodeName = $"crm-tests-{Environment.ProcessId}",
+            AmqpPort = FreePort.Pick(),
+            DistributionPort = FreePort.Pick(),
+            EpmdPort = FreePort.Pick(),
+        });
+
+        await Task.WhenAll(postgres.StartAsync(), rabbitMq.StartAsync());
+        var password = NewSecret();
+        await rabbitMq.AddUserAsync(RabbitMqUser, password);
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            Task.WaitAll([postgres.StopAsync(TimeSpan.FromSeconds(10)), rabbitMq.StopAsync(TimeSpan.FromSeconds(20))], TimeSpan.FromSeconds(30));
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A server may still hold a file for a moment; the temp folder is cleaned by the OS eventually.
+            }
+        };
+        return new TestServers(postgres, rabbitMq, password);
+    }
+
+    private static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+}
