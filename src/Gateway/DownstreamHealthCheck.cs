@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace CrmPlatform.Gateway;
 
 /// <summary>The gateway is only as ready as the services behind it: each one's own <c>/health</c> answer.</summary>
-internal sealed class DownstreamHealthCheck(IHttpClientFactory httpClients, Uri healthUri) : IHealthCheck
+public sealed class DownstreamHealthCheck(IHttpClientFactory httpClients, Uri healthUri) : IHealthCheck
 {
     public const string HttpClientName = "downstream-health";
 
