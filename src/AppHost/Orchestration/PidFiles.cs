@@ -7,7 +7,7 @@ namespace CrmPlatform.AppHost.Orchestration;
 /// <c>run/NAME.pid</c>: the processes of each running resource, so that a next AppHost can stop what a killed one left
 /// running. A process is identified by pid and start time, so a pid reused by an unrelated process is never touched.
 /// </summary>
-internal sealed class PidFiles(string directory, ILogger logger)
+public sealed class PidFiles(string directory, ILogger logger)
 {
     private readonly Lock _gate = new();
 

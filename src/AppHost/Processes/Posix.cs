@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace CrmPlatform.AppHost.Processes;
 
 /// <summary>Signals and <c>/proc</c> facts that <see cref="System.Diagnostics.Process"/> does not offer.</summary>
-internal static class Posix
+public static class Posix
 {
     public const int SIGINT = 2;
     public const int SIGKILL = 9;

@@ -13,6 +13,9 @@ public sealed class ServiceFactory<TEntryPoint>(IReadOnlyDictionary<string, stri
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        // Test output shows failures, not every request; EF's probe of a missing migrations table is not one.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Critical");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

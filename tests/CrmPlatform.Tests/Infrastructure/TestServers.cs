@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
+using CrmPlatform.AppHost.Orchestration;
 using CrmPlatform.AppHost.Postgres;
 using CrmPlatform.AppHost.Processes;
 using CrmPlatform.AppHost.RabbitMq;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrmPlatform.Tests.Infrastructure;
 
@@ -29,15 +31,61 @@ public sealed class TestServers
 
     public static string Root { get; } = CreateRoot();
 
+    /// <summary>The servers' pids, so a later run can stop what this one leaves behind if its process is killed.</summary>
+    private static PidFiles Pids { get; } = new(Path.Combine(Root, "run"), NullLogger.Instance);
+
+    private const string OwnerFile = "owner";
+
     private static string CreateRoot()
     {
-        var root = Directory.CreateTempSubdirectory("crm-tests-").FullName;
+        var root = Directory.CreateTempSubdirectory(RootPrefix).FullName;
         // PostgreSQL runs as the postgres user when we are root; it must be able to reach its data directory below.
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
         }
+        Directory.CreateDirectory(Path.Combine(root, "run"));
+        File.WriteAllText(Path.Combine(root, OwnerFile), $"{Environment.ProcessId} {Posix.StartTime(Environment.ProcessId)}");
         return root;
+    }
+
+    private const string RootPrefix = "crm-tests-";
+
+    /// <summary>
+    /// The test host may be killed before its exit handler has stopped everything (epmd daemonizes and outlives the
+    /// node anyway): stop what earlier runs whose process is gone left behind, and delete their folders.
+    /// </summary>
+    private static async Task CleanUpEarlierRunsAsync()
+    {
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), RootPrefix + "*").Where(f => f != Root))
+        {
+            var owner = File.Exists(Path.Combine(folder, OwnerFile)) ? File.ReadAllText(Path.Combine(folder, OwnerFile)).Split(' ') : [];
+            if (owner is [var pid, var startTime] && Posix.StartTime(int.Parse(pid)).ToString() == startTime)
+            {
+                continue;
+            }
+            await new PidFiles(Path.Combine(folder, "run"), NullLogger.Instance).StopLeftoversAsync();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static RabbitMqServerOptions RabbitMqOptions(string name) => new()
+    {
+        Directory = Path.Combine(Root, name),
+        NodeName = $"{name}-{Environment.ProcessId}",
+        AmqpPort = FreePort.Pick(),
+        DistributionPort = FreePort.Pick(),
+        EpmdPort = FreePort.Pick(),
+        ProcessStarted = pid => Pids.Add(name, pid, Posix.SIGTERM),
+    };
+
+    private static async Task<RabbitMqServer> StartRabbitMqAsync(string name)
+    {
+        var server = new RabbitMqServer(RabbitMqOptions(name));
+        Pids.AddEpmd(name, server.Options.EpmdPort);
+        await server.StartAsync();
+        Pids.Add(name, server.NodeProcessId!.Value, Posix.SIGTERM);
+        return server;
     }
 
     /// <summary>A new, empty database owned by a login role of its own; returns its connection string.</summary>
@@ -63,15 +111,7 @@ public sealed class TestServers
     /// <summary>A broker of its own, for tests that stop and start it. The caller disposes it.</summary>
     public static async Task<(RabbitMqServer Server, string ConnectionString)> StartPrivateRabbitMqAsync(string name)
     {
-        var server = new RabbitMqServer(new RabbitMqServerOptions
-        {
-            Directory = Path.Combine(Root, name),
-            NodeName = $"{name}-{Environment.ProcessId}",
-            AmqpPort = FreePort.Pick(),
-            DistributionPort = FreePort.Pick(),
-            EpmdPort = FreePort.Pick(),
-        });
-        await server.StartAsync();
+        var server = await StartRabbitMqAsync(name);
         var password = NewSecret();
         await server.AddUserAsync(RabbitMqUser, password);
         await server.AddVirtualHostAsync("crm");
@@ -81,23 +121,18 @@ public sealed class TestServers
 
     private static async Task<TestServers> StartAsync()
     {
+        await CleanUpEarlierRunsAsync();
         var postgres = new PostgresServer(new PostgresServerOptions
         {
             DataDirectory = Path.Combine(Root, "postgres"),
             Port = FreePort.Pick(),
             SuperuserPassword = NewSecret(),
             Durable = false,
+            ProcessStarted = pid => Pids.Add("postgres", pid, Posix.SIGINT),
         });
-        var rabbitMq = new RabbitMqServer(new RabbitMqServerOptions
-        {
-            Directory = Path.Combine(Root, "rabbitmq"),
-            NodeName = $"crm-tests-{Environment.ProcessId}",
-            AmqpPort = FreePort.Pick(),
-            DistributionPort = FreePort.Pick(),
-            EpmdPort = FreePort.Pick(),
-        });
-
-        await Task.WhenAll(postgres.StartAsync(), rabbitMq.StartAsync());
+        var rabbitMqStarted = StartRabbitMqAsync("rabbitmq");
+        await Task.WhenAll(postgres.StartAsync(), rabbitMqStarted);
+        var rabbitMq = await rabbitMqStarted;
         var password = NewSecret();
         await rabbitMq.AddUserAsync(RabbitMqUser, password);
 
