@@ -50,10 +50,11 @@ public sealed class ContactDirectoryConsumer<TDbContext>(TDbContext db, TenantCo
 
         await db.ProcessOnceAsync(messageId, "contact-directory", async () =>
         {
+            var now = clock.GetUtcNow().UtcDateTime;
             var contact = await db.DirectoryContacts.SingleOrDefaultAsync(c => c.Id == message.AggregateId, context.CancellationToken);
             if (contact is null)
             {
-                contact = new DirectoryContact { Id = message.AggregateId, Kind = kind };
+                contact = new DirectoryContact { Id = message.AggregateId, Kind = kind, CreatedAt = now };
                 db.DirectoryContacts.Add(contact);
             }
             else if (contact.Version >= message.Version)
@@ -63,7 +64,7 @@ public sealed class ContactDirectoryConsumer<TDbContext>(TDbContext db, TenantCo
 
             change(contact);
             contact.Version = message.Version;
-            contact.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+            contact.UpdatedAt = now;
         }, context.CancellationToken);
     }
 }

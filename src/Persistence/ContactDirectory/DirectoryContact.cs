@@ -21,8 +21,11 @@ public sealed class DirectoryContact : ITenantOwned
     public string DisplayName { get; set; } = "";
     public string? Email { get; set; }
     public Guid? OrganizationId { get; set; }
+    /// <summary>The contact's version in Contacts; also the concurrency token, so two deliveries racing on one contact
+    /// cannot let the older one win (the loser retries and then finds the newer version).</summary>
     public int Version { get; set; }
     public bool IsDeleted { get; set; }
+    public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }
 
@@ -45,6 +48,7 @@ public static class ContactDirectoryModel
             contact.Property(c => c.Kind).HasConversion<string>().HasMaxLength(20);
             contact.Property(c => c.DisplayName).HasMaxLength(300);
             contact.Property(c => c.Email).HasMaxLength(320);
+            contact.Property(c => c.Version).IsConcurrencyToken();
         });
         return modelBuilder;
     }

@@ -18,7 +18,7 @@ public static class InboxExtensions
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var inserted = await db.Database.ExecuteSqlAsync(
-                $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {consumer}, now()) ON CONFLICT DO NOTHING",
+                $"INSERT INTO inbox_messages (message_id, consumer, tenant_id, processed_at) VALUES ({messageId}, {consumer}, {db.CurrentTenantId}, now()) ON CONFLICT DO NOTHING",
                 cancellationToken);
             if (inserted == 0)
             {

@@ -8,6 +8,7 @@ public sealed class InboxMessage
 {
     public Guid MessageId { get; init; }
     public string Consumer { get; init; } = "";
+    public Guid TenantId { get; init; }
     public DateTime ProcessedAt { get; init; }
 }
 

@@ -59,6 +59,25 @@ public sealed class ContactDirectoryTests(PlatformFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Many_versions_delivered_at_once_leave_the_newest()
+    {
+        var personId = Guid.CreateVersion7();
+        await PublishAsync(Renamed(personId, 1, "V1"), Guid.NewGuid());
+        await Eventually.TrueAsync(async () => await PlatformServices.DirectoryEntryAsync(Platform.Sales, personId) is not null, "version 1 is applied");
+
+        var deliveries = Enumerable.Range(2, 29).OrderBy(_ => Random.Shared.Next()).Select(v => (Version: v, MessageId: Guid.NewGuid())).ToList();
+        await Task.WhenAll(deliveries.Select(d => PublishAsync(Renamed(personId, d.Version, $"V{d.Version}"), d.MessageId)));
+
+        var messageIds = deliveries.Select(d => d.MessageId).ToList();
+        await Eventually.TrueAsync(async () => await PlatformServices.QueryAsync(Platform.Sales,
+            db => db.InboxMessages.CountAsync(m => messageIds.Contains(m.MessageId))) == messageIds.Count, "every delivery is processed");
+
+        var contact = await PlatformServices.DirectoryEntryAsync(Platform.Sales, personId);
+        Assert.Equal("V30 Test", contact!.DisplayName);
+        Assert.Equal(30, contact.Version);
+    }
+
+    [Fact]
     public async Task A_deletion_is_a_tombstone_that_a_late_update_cannot_revive()
     {
         var personId = Guid.CreateVersion7();

@@ -171,6 +171,10 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("processed_at");
 
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
                     b.HasKey("MessageId", "Consumer")
                         .HasName("pk_inbox_messages");
 
