@@ -13,6 +13,7 @@ var stateDirectory = Path.Combine(Path.GetTempPath(), $"crm-bench-{Guid.NewGuid(
 var gatewayPort = FreePort.Pick();
 var dashboardPort = FreePort.Pick();
 var timeout = TimeSpan.FromMinutes(5);
+var adminSecret = Guid.NewGuid().ToString("N");
 
 try
 {
@@ -20,7 +21,7 @@ try
     var (warm, host) = (await TimeStartAsync(keepRunning: true))!.Value;
     await using (host)
     {
-        var results = await Latency.MeasureAsync(host, updates, gets);
+        var results = await Latency.MeasureAsync(host, adminSecret, updates, gets);
         var stop = Stopwatch.StartNew();
         await host.StopAsync(timeout);
         Report.Print(cold!.Value.Elapsed, warm, stop.Elapsed, results, updates, gets);
@@ -37,7 +38,7 @@ finally
 async Task<(TimeSpan Elapsed, AppHostProcess Host)?> TimeStartAsync(bool keepRunning = false)
 {
     var clock = Stopwatch.StartNew();
-    var host = AppHostProcess.Start(stateDirectory, gatewayPort, dashboardPort);
+    var host = AppHostProcess.Start(stateDirectory, gatewayPort, dashboardPort, $"--Identity:Bootstrap:ClientSecret={adminSecret}");
     await host.WaitUntilHealthyAsync(timeout);
     var elapsed = clock.Elapsed;
     Console.Error.WriteLine($"healthy after {elapsed.TotalSeconds:F1} s");
@@ -54,11 +55,12 @@ internal sealed record LatencyResults(double[] VisibleMs, double[] PutMs, double
 
 internal static class Latency
 {
-    public static async Task<LatencyResults> MeasureAsync(AppHostProcess host, int updates, int gets)
+    public static async Task<LatencyResults> MeasureAsync(AppHostProcess host, string adminSecret, int updates, int gets)
     {
-        using var gateway = new HttpClient { BaseAddress = host.Gateway };
+        using var gateway = await host.CreateGatewayClientAsync("crm-admin", adminSecret);
         var sales = (await host.ResourcesAsync()).Single(r => r.Name == "sales").Urls.Values.First();
         using var direct = new HttpClient { BaseAddress = new Uri(sales) };
+        direct.DefaultRequestHeaders.Authorization = gateway.DefaultRequestHeaders.Authorization;
 
         var email = $"bench-{Guid.NewGuid():N}@example.com";
         var person = await PostAsync(gateway, "/api/v1/people", new { firstName = "Bench", lastName = "L0", email });

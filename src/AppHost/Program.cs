@@ -19,16 +19,22 @@ var contactsDb = postgres.AddDatabase("contactsdb", owner: "contacts");
 var salesDb = postgres.AddDatabase("salesdb", owner: "sales");
 var marketingDb = postgres.AddDatabase("marketingdb", owner: "marketing");
 var serviceDb = postgres.AddDatabase("servicedb", owner: "service");
+var identityDb = postgres.AddDatabase("identitydb", owner: "identity");
 
 var messaging = platform.AddRabbitMq("messaging");
 
-var contacts = platform.AddProject("contacts", "Contacts").WithReference(contactsDb).WithReference(messaging);
-var sales = platform.AddProject("sales", "Sales").WithReference(salesDb).WithReference(messaging);
-var marketing = platform.AddProject("marketing", "Marketing").WithReference(marketingDb).WithReference(messaging);
-var service = platform.AddProject("service", "Service").WithReference(serviceDb).WithReference(messaging);
+var identity = platform.AddProject("identity", "Identity").WithReference(identityDb).WithReference(messaging)
+    .WithEnvironment("Identity__Issuer", $"http://localhost:{platform.Options.GatewayPort}")
+    .WithEnvironment("Identity__Bootstrap__ClientId", builder.Configuration["Identity:Bootstrap:ClientId"] ?? "crm-admin")
+    .WithSecret("Identity__Bootstrap__ClientSecret", "bootstrap-client-secret", builder.Configuration["Identity:Bootstrap:ClientSecret"]);
+
+var contacts = platform.AddProject("contacts", "Contacts").WithReference(contactsDb).WithReference(messaging).WithReference(identity);
+var sales = platform.AddProject("sales", "Sales").WithReference(salesDb).WithReference(messaging).WithReference(identity);
+var marketing = platform.AddProject("marketing", "Marketing").WithReference(marketingDb).WithReference(messaging).WithReference(identity);
+var service = platform.AddProject("service", "Service").WithReference(serviceDb).WithReference(messaging).WithReference(identity);
 
 platform.AddProject("gateway", "Gateway")
-    .WithReference(contacts).WithReference(sales).WithReference(marketing).WithReference(service)
+    .WithReference(identity).WithReference(contacts).WithReference(sales).WithReference(marketing).WithReference(service)
     .WithHttpEndpoint(port: platform.Options.GatewayPort)
     .WithExternalHttpEndpoints();
 

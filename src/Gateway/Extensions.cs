@@ -4,23 +4,29 @@ namespace CrmPlatform.Gateway;
 
 internal static class Extensions
 {
-    /// <summary>Which public path prefix goes to which service. The services' own addresses come from configuration.</summary>
-    private static readonly (string PathPrefix, string Service)[] Routes =
+    /// <summary>
+    /// Which public path prefix goes to which service. The services' own addresses come from configuration. Only the
+    /// OAuth endpoints are open without a token; the gateway checks tokens too, and each service checks them again.
+    /// </summary>
+    private static readonly (string PathPrefix, string Service, bool Anonymous)[] Routes =
     [
-        ("/api/v1/people", "contacts"),
-        ("/api/v1/organizations", "contacts"),
-        ("/api/v1/opportunities", "sales"),
+        ("/connect", "identity", true),
+        ("/.well-known", "identity", true),
+        ("/api/v1/people", "contacts", false),
+        ("/api/v1/organizations", "contacts", false),
+        ("/api/v1/opportunities", "sales", false),
     ];
 
     /// <summary>Services whose readiness the gateway's own <c>/health</c> reports, routed or not.</summary>
-    private static readonly string[] Services = ["contacts", "sales", "marketing", "service"];
+    private static readonly string[] Services = ["identity", "contacts", "sales", "marketing", "service"];
 
     public static void AddGateway(this IHostApplicationBuilder builder)
     {
         var routes = Routes.Select(route => new RouteConfig
         {
-            RouteId = route.PathPrefix.TrimStart('/').Replace('/', '-'),
+            RouteId = route.PathPrefix.TrimStart('/', '.').Replace('/', '-'),
             ClusterId = route.Service,
+            AuthorizationPolicy = route.Anonymous ? "anonymous" : null,
             Match = new RouteMatch { Path = route.PathPrefix + "/{**rest}" },
         }).ToList();
 

@@ -5,7 +5,9 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Persistence;
 
@@ -23,7 +25,7 @@ public static class PersistenceExtensions
             ?? throw new InvalidOperationException($"Connection string '{connectionName}' is missing (ConnectionStrings__{connectionName}).");
 
         builder.Services.TryAddTimeProvider();
-        builder.Services.AddScoped<TenantContext>();
+        builder.Services.TryAddScoped<TenantContext>();
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddScoped<OutboxSaveChangesInterceptor>();
         builder.Services.AddDbContext<TDbContext>((services, options) => options

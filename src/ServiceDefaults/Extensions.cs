@@ -22,6 +22,7 @@ public static class Extensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
+        builder.AddDefaultAuthentication();
 
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
 
@@ -70,18 +71,22 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Exception and status-code handling as problem details, and the <c>/health</c> and <c>/alive</c> probes.</summary>
+    /// <summary>
+    /// Exception and status-code handling as problem details, authentication with the tenant from the token, and the
+    /// <c>/health</c> and <c>/alive</c> probes, the only endpoints that answer without a token.
+    /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDefaultAuthentication();
 
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync }).AllowAnonymous();
         app.MapHealthChecks("/alive", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = HealthReportWriter.WriteAsync,
-        });
+        }).AllowAnonymous();
         return app;
     }
 

@@ -13,6 +13,8 @@ public sealed class ProjectResource : Resource
 
     private readonly List<IResourceWithConnectionString> _connections = [];
     private readonly List<ProjectResource> _services = [];
+    private readonly Dictionary<string, Func<RunContext, string>> _settings = [];
+    private readonly HashSet<string> _secretVariables = [];
     private readonly string _instanceId = Guid.NewGuid().ToString();
     private ChildProcess? _process;
     private int? _fixedPort;
@@ -63,6 +65,26 @@ public sealed class ProjectResource : Resource
         return this;
     }
 
+    /// <summary>A plain setting, e.g. <c>Identity__Issuer</c>.</summary>
+    public ProjectResource WithEnvironment(string variable, string value)
+    {
+        _settings[variable] = _ => value;
+        return this;
+    }
+
+    /// <summary>
+    /// A secret setting: <paramref name="configuredValue"/> when given, otherwise a value generated at the first start
+    /// and kept in the state folder's secrets under <paramref name="secretName"/>. It is masked wherever it is shown.
+    /// </summary>
+    public ProjectResource WithSecret(string variable, string secretName, string? configuredValue = null)
+    {
+        _settings[variable] = context => string.IsNullOrEmpty(configuredValue) ? context.State.GetSecret(secretName) : configuredValue;
+        _secretVariables.Add(variable);
+        return this;
+    }
+
+    public bool IsSecret(string variable) => _secretVariables.Contains(variable);
+
     public ProjectResource WithExternalHttpEndpoints()
     {
         IsExternal = true;
@@ -78,7 +100,7 @@ public sealed class ProjectResource : Resource
         }
 
         var url = Url();
-        Environment = BuildEnvironment(url, context.Options);
+        Environment = BuildEnvironment(url, context);
         _process = ChildProcess.Start(DotnetHost, [AssemblyPath], OutputTo(context), ProjectDirectory, Environment);
         context.State.PidFiles.Add(Name, _process.Id, Posix.SIGTERM);
         SetEndpoint("http", url);
@@ -117,8 +139,9 @@ public sealed class ProjectResource : Resource
         return _url = $"http://127.0.0.1:{FreePort.Pick()}";
     }
 
-    private Dictionary<string, string> BuildEnvironment(string url, AppHostOptions options)
+    private Dictionary<string, string> BuildEnvironment(string url, RunContext context)
     {
+        var options = context.Options;
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = url,
@@ -144,6 +167,11 @@ public sealed class ProjectResource : Resource
         foreach (var service in _services)
         {
             environment[$"services__{service.Name}__http__0"] = service.Endpoints["http"];
+        }
+
+        foreach (var (variable, value) in _settings)
+        {
+            environment[variable] = value(context);
         }
 
         return environment;

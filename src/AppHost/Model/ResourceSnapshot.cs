@@ -26,6 +26,7 @@ public sealed record ResourceSnapshot(
         resource.ProcessId,
         resource.StartedAt,
         resource is ProjectResource project
-            ? project.Environment.ToDictionary(variable => variable.Key, variable => Masking.Mask(variable.Value))
+            ? project.Environment.ToDictionary(
+                variable => variable.Key, variable => project.IsSecret(variable.Key) ? "****" : Masking.Mask(variable.Value))
             : new Dictionary<string, string>());
 }

@@ -47,7 +47,7 @@ public sealed class PostgresServer(PostgresServerOptions options) : IAsyncDispos
         await InitializeIfNewAsync(dataDirectory, cancellationToken);
         RemoveStaleLockFiles(dataDirectory);
 
-        List<string> settings = ["-c", "listen_addresses=127.0.0.1"];
+        List<string> settings = ["-c", "listen_addresses=127.0.0.1", "-c", $"max_connections={Options.MaxConnections}"];
         if (!Options.Durable)
         {
             settings.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);

@@ -16,6 +16,9 @@ public sealed record PostgresServerOptions
     /// </summary>
     public bool Durable { get; init; } = true;
 
+    /// <summary>Every service keeps a pool of connections; tests run many services at once.</summary>
+    public int MaxConnections { get; init; } = 200;
+
     /// <summary>Where initdb and postgres are; the newest installed version by default.</summary>
     public string BinDirectory { get; init; } = FindBinDirectory();
 

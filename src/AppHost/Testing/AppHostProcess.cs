@@ -58,6 +58,25 @@ public sealed class AppHostProcess : IAsyncDisposable
         return host;
     }
 
+    /// <summary>
+    /// A client of the gateway that sends a token obtained with the client-credentials grant, as a partner system would
+    /// (start the AppHost with <c>--Identity:Bootstrap:ClientSecret=...</c> to know the bootstrap client's secret).
+    /// </summary>
+    public async Task<HttpClient> CreateGatewayClientAsync(string clientId, string clientSecret)
+    {
+        var client = new HttpClient { BaseAddress = Gateway };
+        using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = clientSecret,
+        }));
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     public async Task<IReadOnlyList<ResourceStatus>> ResourcesAsync()
     {
         var resources = await _http.GetFromJsonAsync<List<ResourceStatus>>(new Uri(Dashboard, "/api/resources"), Json);

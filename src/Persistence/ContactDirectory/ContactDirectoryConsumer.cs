@@ -4,6 +4,7 @@ using CrmPlatform.Persistence.Inbox;
 using CrmPlatform.Persistence.Tenancy;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Persistence.ContactDirectory;
 

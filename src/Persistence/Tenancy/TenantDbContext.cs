@@ -3,6 +3,7 @@ using CrmPlatform.Contracts;
 using CrmPlatform.Persistence.Inbox;
 using CrmPlatform.Persistence.Outbox;
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Persistence.Tenancy;
 
@@ -56,7 +57,9 @@ public abstract class TenantDbContext(DbContextOptions options, TenantContext te
         {
             if (entry.State == EntityState.Added && entry.Entity.TenantId == Guid.Empty)
             {
-                entry.Entity.TenantId = CurrentTenantId;
+                entry.Entity.TenantId = tenant.IsSet
+                    ? CurrentTenantId
+                    : throw new InvalidOperationException($"A {entry.Entity.GetType().Name} is being written without a tenant.");
             }
         }
 

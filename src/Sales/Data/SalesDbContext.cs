@@ -3,6 +3,7 @@ using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Sales.Data;
 

@@ -2,6 +2,7 @@ using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Service.Data;
 

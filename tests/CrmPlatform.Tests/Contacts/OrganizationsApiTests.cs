@@ -5,7 +5,7 @@ namespace CrmPlatform.Tests.Contacts;
 
 public sealed class OrganizationsApiTests(PlatformFixture fixture) : IClassFixture<PlatformFixture>
 {
-    private readonly HttpClient _client = fixture.Platform.Contacts.CreateClient();
+    private readonly HttpClient _client = fixture.Platform.ClientFor(fixture.Platform.Contacts);
 
     [Fact]
     public async Task Create_read_update_delete()

@@ -5,7 +5,7 @@ namespace CrmPlatform.Tests.Contacts;
 
 public sealed class PagingTests(PlatformFixture fixture) : IClassFixture<PlatformFixture>
 {
-    private readonly HttpClient _client = fixture.Platform.Contacts.CreateClient();
+    private readonly HttpClient _client = fixture.Platform.ClientFor(fixture.Platform.Contacts);
 
     [Fact]
     public async Task Walking_the_cursor_visits_every_organization_once_in_creation_order()

@@ -4,12 +4,13 @@ using CrmPlatform.Contacts.Data;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Tests.Contacts;
 
 public sealed class PeopleApiTests(PlatformFixture fixture) : IClassFixture<PlatformFixture>
 {
-    private readonly HttpClient _client = fixture.Platform.Contacts.CreateClient();
+    private readonly HttpClient _client = fixture.Platform.ClientFor(fixture.Platform.Contacts);
     private PlatformServices Platform => fixture.Platform;
 
     [Fact]

@@ -15,6 +15,7 @@ public sealed class PlatformTests : IAsyncLifetime
     private readonly string _stateDirectory = Path.Combine(TestServers.Root, $"platform-{Guid.NewGuid():N}");
     private readonly int _gatewayPort = FreePort.Pick();
     private readonly int _dashboardPort = FreePort.Pick();
+    private readonly string _adminSecret = Guid.NewGuid().ToString("N");
     private AppHostProcess? _host;
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -29,9 +30,9 @@ public sealed class PlatformTests : IAsyncLifetime
 
     private async Task<HttpClient> StartPlatformAsync()
     {
-        _host = AppHostProcess.Start(_stateDirectory, _gatewayPort, _dashboardPort);
+        _host = AppHostProcess.Start(_stateDirectory, _gatewayPort, _dashboardPort, $"--Identity:Bootstrap:ClientSecret={_adminSecret}");
         await _host.WaitUntilHealthyAsync(StartTimeout);
-        return new HttpClient { BaseAddress = _host.Gateway };
+        return await _host.CreateGatewayClientAsync("crm-admin", _adminSecret);
     }
 
     [Fact]
@@ -40,11 +41,15 @@ public sealed class PlatformTests : IAsyncLifetime
         var gateway = await StartPlatformAsync();
         var resources = await _host!.ResourcesAsync();
         Assert.Equal(
-            ["contacts", "gateway", "marketing", "messaging", "postgres", "sales", "service"],
+            ["contacts", "gateway", "identity", "marketing", "messaging", "postgres", "sales", "service"],
             resources.Where(r => r.Kind != "PostgresDatabase").Select(r => r.Name).Order().ToArray());
 
         var health = await gateway.GetJsonAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.Status);
+        using (var anonymous = new HttpClient { BaseAddress = _host.Gateway })
+        {
+            (await anonymous.GetJsonAsync("/api/v1/people")).AssertProblem(HttpStatusCode.Unauthorized);
+        }
 
         var organization = await gateway.PostJsonAsync("/api/v1/organizations", new { name = "Analytical Engines Ltd", domain = "engines.test" });
         Assert.Equal(HttpStatusCode.Created, organization.Status);
@@ -90,8 +95,7 @@ public sealed class PlatformTests : IAsyncLifetime
         await _host.KillAsync();
         await _host.DisposeAsync();
 
-        _host = AppHostProcess.Start(_stateDirectory, _gatewayPort, _dashboardPort);
-        await _host.WaitUntilHealthyAsync(StartTimeout);
+        gateway = await StartPlatformAsync();
         foreach (var orphan in orphans.Where(r => r.Pid is not null))
         {
             Assert.False(AppHostProcess.IsAlive(orphan.Pid!.Value), $"{orphan.Name} ({orphan.Pid}) was left running");

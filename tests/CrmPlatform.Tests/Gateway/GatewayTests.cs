@@ -4,9 +4,21 @@ using CrmPlatform.Tests.Infrastructure;
 
 namespace CrmPlatform.Tests.Gateway;
 
-public sealed class GatewayTests : IAsyncLifetime
+/// <summary>One real Identity for the gateway tests: the gateway validates tokens with its keys.</summary>
+public sealed class IdentityFixture : IAsyncLifetime
+{
+    public IdentityServer Identity { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Identity = await IdentityServer.StartAsync(await (await TestServers.GetAsync()).CreateVirtualHostAsync());
+
+    public async Task DisposeAsync() => await Identity.DisposeAsync();
+}
+
+public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, IClassFixture<IdentityFixture>
 {
     private readonly Dictionary<string, EchoService> _services = [];
+    private readonly IdentityServer _identity = fixture.Identity;
     private ServiceFactory<DownstreamHealthCheck> _gateway = null!;
     private HttpClient _client = null!;
 
@@ -16,11 +28,14 @@ public sealed class GatewayTests : IAsyncLifetime
         {
             _services[name] = await EchoService.StartAsync(name);
         }
-        _gateway = new(_services.ToDictionary(s => $"services:{s.Key}:http:0", s => s.Value.Address));
+        var settings = _services.ToDictionary(s => $"services:{s.Key}:http:0", s => s.Value.Address);
+        settings["services:identity:http:0"] = _identity.Address;
+        _gateway = new(settings);
         // Real Kestrel rather than the in-memory test server: forwarding headers depend on a real client connection.
         _gateway.UseKestrel(0);
         _gateway.StartServer();
         _client = _gateway.CreateClient();
+        _client.DefaultRequestHeaders.Authorization = new("Bearer", await _identity.AdminTokenAsync());
     }
 
     public async Task DisposeAsync()
@@ -55,6 +70,7 @@ public sealed class GatewayTests : IAsyncLifetime
 
         // A client that sends our traceparent as is (the test process itself is traced, and would replace it).
         using var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = _client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = _client.DefaultRequestHeaders.Authorization;
         var response = await client.SendAsync(request);
         var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         var headers = body.GetProperty("headers");
@@ -64,6 +80,32 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.Equal("http", headers.Str("x-forwarded-proto"));
         Assert.Equal(_client.BaseAddress!.Authority, headers.Str("x-forwarded-host"));
         Assert.Equal("127.0.0.1", headers.Str("x-forwarded-for"));
+    }
+
+    [Fact]
+    public async Task Without_a_valid_token_the_api_answers_401_and_nothing_reaches_the_service()
+    {
+        using var anonymous = _gateway.CreateClient();
+        (await anonymous.GetJsonAsync("/api/v1/people")).AssertProblem(HttpStatusCode.Unauthorized);
+        anonymous.DefaultRequestHeaders.Authorization = new("Bearer", "not-a-token");
+        (await anonymous.GetJsonAsync("/api/v1/opportunities")).AssertProblem(HttpStatusCode.Unauthorized);
+        (await anonymous.GetJsonAsync("/api/v1/unknown")).AssertProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task The_token_endpoint_and_discovery_are_reachable_without_a_token()
+    {
+        using var anonymous = _gateway.CreateClient();
+        var discovery = await anonymous.GetJsonAsync("/.well-known/openid-configuration");
+        Assert.Equal(HttpStatusCode.OK, discovery.Status);
+        Assert.Equal(IdentityServer.Issuer, discovery.Body.Str("issuer"));
+
+        var token = await anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "nobody", ["client_secret"] = "wrong",
+        }));
+        Assert.Equal(HttpStatusCode.Unauthorized, token.StatusCode);
+        Assert.Contains("invalid_client", await token.Content.ReadAsStringAsync());
     }
 
     [Fact]

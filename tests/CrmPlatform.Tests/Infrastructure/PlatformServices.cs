@@ -4,6 +4,7 @@ using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Service.Data;
+using CrmPlatform.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,14 +17,21 @@ namespace CrmPlatform.Tests.Infrastructure;
 public sealed class PlatformServices : IAsyncDisposable
 {
     private PlatformServices(
-        ServiceFactory<ContactsDbContext> contacts, ServiceFactory<SalesDbContext> sales,
+        IdentityServer identity, string adminToken, ServiceFactory<ContactsDbContext> contacts, ServiceFactory<SalesDbContext> sales,
         ServiceFactory<MarketingDbContext> marketing, ServiceFactory<ServiceDbContext> service)
     {
+        Identity = identity;
+        AdminToken = adminToken;
         Contacts = contacts;
         Sales = sales;
         Marketing = marketing;
         Service = service;
     }
+
+    public IdentityServer Identity { get; }
+
+    /// <summary>A token of the bootstrap admin client: default tenant, role admin.</summary>
+    public string AdminToken { get; }
 
     public ServiceFactory<ContactsDbContext> Contacts { get; }
     public ServiceFactory<SalesDbContext> Sales { get; }
@@ -33,13 +41,16 @@ public sealed class PlatformServices : IAsyncDisposable
     public static async Task<PlatformServices> StartAsync(string messagingUri)
     {
         var servers = await TestServers.GetAsync();
+        var identity = await IdentityServer.StartAsync(messagingUri);
         async Task<Dictionary<string, string>> Settings(string database) => new()
         {
             [$"ConnectionStrings:{database}"] = await servers.CreateDatabaseAsync(database),
             ["ConnectionStrings:messaging"] = messagingUri,
+            ["services:identity:http:0"] = identity.Address,
         };
 
         var platform = new PlatformServices(
+            identity, await identity.AdminTokenAsync(),
             new(await Settings("contactsdb")), new(await Settings("salesdb")),
             new(await Settings("marketingdb")), new(await Settings("servicedb")));
 
@@ -56,11 +67,20 @@ public sealed class PlatformServices : IAsyncDisposable
         return await StartAsync(await servers.CreateVirtualHostAsync());
     }
 
+    /// <summary>An HTTP client for a service that sends <paramref name="token"/> (the admin's by default).</summary>
+    public HttpClient ClientFor<TEntryPoint>(ServiceFactory<TEntryPoint> service, string? token = null) where TEntryPoint : class
+    {
+        var client = service.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token ?? AdminToken);
+        return client;
+    }
+
     /// <summary>Runs <paramref name="query"/> on a fresh DbContext of a service, acting for the default tenant.</summary>
     public static async Task<T> QueryAsync<TDbContext, T>(ServiceFactory<TDbContext> service, Func<TDbContext, Task<T>> query)
         where TDbContext : DbContext
     {
         await using var scope = service.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().TenantId = TenantContext.DefaultTenantId;
         return await query(scope.ServiceProvider.GetRequiredService<TDbContext>());
     }
 
@@ -74,6 +94,7 @@ public sealed class PlatformServices : IAsyncDisposable
         await Sales.DisposeAsync();
         await Marketing.DisposeAsync();
         await Service.DisposeAsync();
+        await Identity.DisposeAsync();
     }
 }
 

@@ -94,7 +94,8 @@ public sealed class TestServers
         var name = $"{prefix}_{Interlocked.Increment(ref _sequence)}";
         var password = NewSecret();
         await _postgres.CreateDatabaseAsync(name, owner: name, ownerPassword: password);
-        return _postgres.GetConnectionString(name, name, password);
+        // Pools of finished test classes give their connections back soon.
+        return _postgres.GetConnectionString(name, name, password) + ";Connection Idle Lifetime=5;Connection Pruning Interval=1";
     }
 
     /// <summary>A new virtual host on the shared broker, so this class's queues and exchanges are its own.</summary>
@@ -128,6 +129,7 @@ public sealed class TestServers
             Port = FreePort.Pick(),
             SuperuserPassword = NewSecret(),
             Durable = false,
+            MaxConnections = 1000,
             ProcessStarted = pid => Pids.Add("postgres", pid, Posix.SIGINT),
         });
         var rabbitMqStarted = StartRabbitMqAsync("rabbitmq");

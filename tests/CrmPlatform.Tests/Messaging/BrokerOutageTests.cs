@@ -26,7 +26,7 @@ public sealed class BrokerOutageTests : IAsyncLifetime
     [Fact]
     public async Task A_person_created_while_rabbitmq_is_down_reaches_sales_once_it_is_back()
     {
-        var contacts = _platform.Contacts.CreateClient();
+        var contacts = _platform.ClientFor(_platform.Contacts);
         await _broker.StopAsync();
 
         var created = await contacts.PostJsonAsync("/api/v1/people", Api.NewPerson(firstName: "Outage", lastName: "Survivor"));

@@ -4,6 +4,7 @@ using CrmPlatform.Tests.Infrastructure;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Tests.Sales;
 

@@ -6,8 +6,8 @@ namespace CrmPlatform.Tests.Sales;
 /// <summary>Opportunities through Sales' own API, with customers arriving from Contacts over RabbitMQ.</summary>
 public sealed class OpportunitiesApiTests(PlatformFixture fixture) : IClassFixture<PlatformFixture>
 {
-    private readonly HttpClient _contacts = fixture.Platform.Contacts.CreateClient();
-    private readonly HttpClient _sales = fixture.Platform.Sales.CreateClient();
+    private readonly HttpClient _contacts = fixture.Platform.ClientFor(fixture.Platform.Contacts);
+    private readonly HttpClient _sales = fixture.Platform.ClientFor(fixture.Platform.Sales);
     private PlatformServices Platform => fixture.Platform;
 
     private async Task<Guid> PersonKnownToSalesAsync(string firstName = "Ada", string lastName = "Lovelace")

@@ -1,0 +1,52 @@
+using CrmPlatform.Identity.Tokens;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CrmPlatform.Identity.Apis;
+
+/// <summary>OpenID Connect discovery and the public signing keys, which services read to validate tokens.</summary>
+public static class DiscoveryApi
+{
+    public static IEndpointRouteBuilder MapDiscoveryApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/.well-known/openid-configuration", GetConfiguration).AllowAnonymous().WithTags("Discovery");
+        app.MapGet("/.well-known/jwks.json", GetKeys).AllowAnonymous().WithTags("Discovery");
+        return app;
+    }
+
+    public static IResult GetConfiguration(HttpContext context, IOptions<IdentitySettings> settings)
+    {
+        // Endpoints are announced at the address the caller used (a service inside, a client through the gateway).
+        var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}";
+        return TypedResults.Json(new Dictionary<string, object>
+        {
+            ["issuer"] = settings.Value.Issuer,
+            ["jwks_uri"] = $"{baseUrl}/.well-known/jwks.json",
+            ["token_endpoint"] = $"{baseUrl}/connect/token",
+            ["grant_types_supported"] = new[] { "client_credentials" },
+            ["token_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post" },
+            ["id_token_signing_alg_values_supported"] = new[] { SecurityAlgorithms.EcdsaSha256 },
+            ["claims_supported"] = new[] { "sub", "tenant_id", "roles", "client_id" },
+        });
+    }
+
+    public static async Task<IResult> GetKeys(SigningKeyStore keys, CancellationToken cancellationToken)
+    {
+        var published = await keys.KeysAsync(cancellationToken);
+        var jwks = published.Select(key =>
+        {
+            var parameters = key.ECDsa.ExportParameters(includePrivateParameters: false);
+            return new Dictionary<string, string>
+            {
+                ["kty"] = "EC",
+                ["crv"] = "P-256",
+                ["use"] = "sig",
+                ["alg"] = SecurityAlgorithms.EcdsaSha256,
+                ["kid"] = key.KeyId,
+                ["x"] = Base64UrlEncoder.Encode(parameters.Q.X),
+                ["y"] = Base64UrlEncoder.Encode(parameters.Q.Y),
+            };
+        });
+        return TypedResults.Json(new { keys = jwks });
+    }
+}

@@ -1,0 +1,16 @@
+namespace CrmPlatform.ServiceDefaults;
+
+/// <summary>
+/// The tenant the current request or message acts for: taken from the access token for a request, from the event for a
+/// consumer. Every query is filtered by it and every new row stamped with it. Until it is set it is empty, which
+/// matches no row: a code path that forgets to set it sees nothing rather than someone else's data.
+/// </summary>
+public sealed class TenantContext
+{
+    /// <summary>The tenant created at first start; the bootstrap admin API client belongs to it.</summary>
+    public static readonly Guid DefaultTenantId = new("00000000-0000-0000-0000-000000000001");
+
+    public Guid TenantId { get; set; }
+
+    public bool IsSet => TenantId != Guid.Empty;
+}

@@ -1,0 +1,98 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CrmPlatform.Identity.Data;
+using CrmPlatform.Identity.Model;
+using CrmPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// The real Identity service on a real HTTP port (services fetch its signing keys over HTTP), with a bootstrap admin
+/// client, and a way to add API clients for other tenants.
+/// </summary>
+public sealed class IdentityServer : IAsyncDisposable
+{
+    public const string Issuer = "http://crm-tests";
+    private const string AdminClientId = "test-admin";
+    private readonly string _adminSecret;
+    private readonly HttpClient _http;
+
+    private IdentityServer(ServiceFactory<IdentityDbContext> factory, string adminSecret)
+    {
+        Factory = factory;
+        _adminSecret = adminSecret;
+        Address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _http = new HttpClient { BaseAddress = new Uri(Address) };
+    }
+
+    public ServiceFactory<IdentityDbContext> Factory { get; }
+    public string Address { get; }
+
+    public static async Task<IdentityServer> StartAsync(string messagingUri)
+    {
+        var servers = await TestServers.GetAsync();
+        var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var factory = new ServiceFactory<IdentityDbContext>(new Dictionary<string, string>
+        {
+            ["ConnectionStrings:identitydb"] = await servers.CreateDatabaseAsync("identitydb"),
+            ["ConnectionStrings:messaging"] = messagingUri,
+            ["Identity:Issuer"] = Issuer,
+            ["Identity:Bootstrap:ClientId"] = AdminClientId,
+            ["Identity:Bootstrap:ClientSecret"] = secret,
+        });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        return new IdentityServer(factory, secret);
+    }
+
+    /// <summary>A token for the bootstrap admin client (default tenant, role admin), from the real token endpoint.</summary>
+    public Task<string> AdminTokenAsync() => TokenAsync(AdminClientId, _adminSecret);
+
+    public async Task<string> TokenAsync(string clientId, string secret)
+    {
+        using var response = await RequestTokenAsync(clientId, secret);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+    }
+
+    public async Task<HttpResponseMessage> RequestTokenAsync(string clientId, string secret, string grantType = "client_credentials")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = grantType }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(secret)}")));
+        return await _http.SendAsync(request);
+    }
+
+    /// <summary>A new tenant with an API client holding <paramref name="roles"/>; returns a token for it.</summary>
+    public async Task<(Guid TenantId, string Token)> NewTenantAsync(params string[] roles)
+    {
+        var tenantId = Guid.CreateVersion7();
+        var clientId = $"client-{tenantId:N}";
+        var secret = ApiClient.NewSecret();
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<TenantContext>().TenantId = tenantId;
+            var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+            db.Tenants.Add(new Tenant { Id = tenantId, Name = $"Tenant {tenantId:N}", CreatedAt = DateTime.UtcNow });
+            var client = new ApiClient { ClientId = clientId, Name = "test", Roles = [.. roles.DefaultIfEmpty(Roles.Admin)] };
+            client.SetSecret(secret);
+            db.ApiClients.Add(client);
+            await db.SaveChangesAsync();
+        }
+        return (tenantId, await TokenAsync(clientId, secret));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await Factory.DisposeAsync();
+    }
+}
