@@ -84,7 +84,12 @@ internal static class Latency
         {
             var lastName = $"L{i + 1}";
             var clock = Stopwatch.StartNew();
-            var put = await gateway.PutAsJsonAsync($"/api/v1/people/{personId}", new { firstName = "Bench", lastName, email });
+            using var update = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/people/{personId}")
+            {
+                Content = JsonContent.Create(new { firstName = "Bench", lastName, email }),
+            };
+            update.Headers.TryAddWithoutValidation("If-Match", $"\"{i + 1}\"");
+            var put = await gateway.SendAsync(update);
             put.EnsureSuccessStatusCode();
             puts[i] = clock.Elapsed.TotalMilliseconds;
             while (true)

@@ -41,6 +41,15 @@ internal static class Extensions
 
         builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
 
+        // Front-ends on other origins: only those configured (Cors:AllowedOrigins), none by default.
+        var origins = builder.Configuration.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+            .WithOrigins(origins)
+            .AllowAnyMethod()
+            .WithHeaders("Authorization", "Content-Type", "If-Match", "Idempotency-Key")
+            .WithExposedHeaders("ETag", "Location", "X-Trace-Id", "Retry-After")
+            .SetPreflightMaxAge(TimeSpan.FromHours(1))));
+
         builder.Services.AddHttpClient(DownstreamHealthCheck.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(3));
         var health = builder.Services.AddHealthChecks();
         foreach (var service in Services)

@@ -8,6 +8,7 @@ builder.AddGateway();
 
 var app = builder.Build();
 
+app.UseCors();
 app.UseServiceDefaults();
 app.MapReverseProxy();
 app.MapUnknownRoutes();

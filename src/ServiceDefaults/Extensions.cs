@@ -23,6 +23,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultAuthentication();
+        builder.AddRequestLimits();
 
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
 
@@ -72,13 +73,15 @@ public static class Extensions
     }
 
     /// <summary>
-    /// Exception and status-code handling as problem details, authentication with the tenant from the token, and the
-    /// <c>/health</c> and <c>/alive</c> probes, the only endpoints that answer without a token.
+    /// Exception and status-code handling as problem details, the body size limit and trace id header, authentication
+    /// with the tenant from the token, and the <c>/health</c> and <c>/alive</c> probes, the only endpoints that answer
+    /// without a token.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestLimits();
         app.UseDefaultAuthentication();
 
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync }).AllowAnonymous();

@@ -58,14 +58,19 @@ public static class OrganizationsApi
     }
 
     public static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> GetOrganization(
-        Guid id, ContactsDbContext db, CancellationToken cancellationToken)
+        Guid id, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
         var organization = await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
-        return organization is null ? ApiProblems.NotFound(Resource, id) : TypedResults.Ok(OrganizationResponse.From(organization));
+        if (organization is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        ETags.Set(response, organization.Version);
+        return TypedResults.Ok(OrganizationResponse.From(organization));
     }
 
     public static async Task<Results<Created<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> CreateOrganization(
-        OrganizationRequest request, ContactsDbContext db, CancellationToken cancellationToken)
+        OrganizationRequest request, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
         var errors = request.Validate();
         if (!errors.IsValid)
@@ -87,11 +92,12 @@ public static class OrganizationsApi
         {
             return conflict;
         }
+        ETags.Set(response, organization.Version);
         return TypedResults.Created($"/api/v1/organizations/{organization.Id}", OrganizationResponse.From(organization));
     }
 
     public static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> UpdateOrganization(
-        Guid id, OrganizationRequest request, ContactsDbContext db, CancellationToken cancellationToken)
+        Guid id, OrganizationRequest request, ContactsDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = request.Validate();
         if (!errors.IsValid)
@@ -102,6 +108,10 @@ public static class OrganizationsApi
         if (organization is null)
         {
             return ApiProblems.NotFound(Resource, id);
+        }
+        if (ETags.CheckIfMatch(http.Request, organization.Version, out _) is { } precondition)
+        {
+            return precondition;
         }
         if (await CheckParentAsync(db, id, request.ParentOrganizationId, cancellationToken) is { } badParent)
         {
@@ -118,16 +128,21 @@ public static class OrganizationsApi
         {
             return conflict;
         }
+        ETags.Set(http.Response, organization.Version);
         return TypedResults.Ok(OrganizationResponse.From(organization));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteOrganization(
-        Guid id, ContactsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ContactsDbContext db, TimeProvider clock, HttpRequest request, CancellationToken cancellationToken)
     {
         var organization = await db.Organizations.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
         if (organization is null)
         {
             return ApiProblems.NotFound(Resource, id);
+        }
+        if (ETags.CheckIfMatch(request, organization.Version, out _) is { } precondition)
+        {
+            return precondition;
         }
 
         var people = await db.People.CountAsync(p => p.OrganizationId == id, cancellationToken);

@@ -63,14 +63,19 @@ public static class PeopleApi
     }
 
     public static async Task<Results<Ok<PersonResponse>, ProblemHttpResult>> GetPerson(
-        Guid id, ContactsDbContext db, CancellationToken cancellationToken)
+        Guid id, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
         var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
-        return person is null ? ApiProblems.NotFound(Resource, id) : TypedResults.Ok(PersonResponse.From(person));
+        if (person is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        ETags.Set(response, person.Version);
+        return TypedResults.Ok(PersonResponse.From(person));
     }
 
     public static async Task<Results<Created<PersonResponse>, ValidationProblem, ProblemHttpResult>> CreatePerson(
-        PersonRequest request, ContactsDbContext db, CancellationToken cancellationToken)
+        PersonRequest request, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
         var errors = request.Validate();
         if (!errors.IsValid)
@@ -96,11 +101,12 @@ public static class PeopleApi
         {
             return conflict;
         }
+        ETags.Set(response, person.Version);
         return TypedResults.Created($"/api/v1/people/{person.Id}", PersonResponse.From(person));
     }
 
     public static async Task<Results<Ok<PersonResponse>, ValidationProblem, ProblemHttpResult>> UpdatePerson(
-        Guid id, PersonRequest request, ContactsDbContext db, CancellationToken cancellationToken)
+        Guid id, PersonRequest request, ContactsDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = request.Validate();
         if (!errors.IsValid)
@@ -111,6 +117,10 @@ public static class PeopleApi
         if (person is null)
         {
             return ApiProblems.NotFound(Resource, id);
+        }
+        if (ETags.CheckIfMatch(http.Request, person.Version, out _) is { } precondition)
+        {
+            return precondition;
         }
         if (await CheckOrganizationAsync(db, request.OrganizationId, cancellationToken) is { } unknownOrganization)
         {
@@ -132,16 +142,21 @@ public static class PeopleApi
         {
             return conflict;
         }
+        ETags.Set(http.Response, person.Version);
         return TypedResults.Ok(PersonResponse.From(person));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeletePerson(
-        Guid id, ContactsDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ContactsDbContext db, TimeProvider clock, HttpRequest request, CancellationToken cancellationToken)
     {
         var person = await db.People.SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
         if (person is null)
         {
             return ApiProblems.NotFound(Resource, id);
+        }
+        if (ETags.CheckIfMatch(request, person.Version, out _) is { } precondition)
+        {
+            return precondition;
         }
 
         db.People.Remove(person);

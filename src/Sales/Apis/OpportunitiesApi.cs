@@ -78,7 +78,7 @@ public static class OpportunitiesApi
     }
 
     public static async Task<Results<Ok<OpportunityResponse>, ProblemHttpResult>> GetOpportunity(
-        Guid id, SalesDbContext db, CancellationToken cancellationToken)
+        Guid id, SalesDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
         var found = await (
                 from o in db.Opportunities.AsNoTracking()
@@ -86,13 +86,16 @@ public static class OpportunitiesApi
                 where o.Id == id
                 select new { Opportunity = o, Customer = c })
             .SingleOrDefaultAsync(cancellationToken);
-        return found is null
-            ? ApiProblems.NotFound(Resource, id)
-            : TypedResults.Ok(OpportunityResponse.From(found.Opportunity, found.Customer));
+        if (found is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        ETags.Set(response, found.Opportunity.Version);
+        return TypedResults.Ok(OpportunityResponse.From(found.Opportunity, found.Customer));
     }
 
     public static async Task<Results<Created<OpportunityResponse>, ValidationProblem, ProblemHttpResult>> CreateOpportunity(
-        OpportunityRequest request, SalesDbContext db, CancellationToken cancellationToken)
+        OpportunityRequest request, SalesDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
         var errors = request.Validate();
         if (!errors.IsValid)
@@ -109,11 +112,12 @@ public static class OpportunitiesApi
         request.ApplyTo(opportunity);
         db.Opportunities.Add(opportunity);
         await db.SaveChangesAsync(cancellationToken);
+        ETags.Set(response, opportunity.Version);
         return TypedResults.Created($"/api/v1/opportunities/{opportunity.Id}", OpportunityResponse.From(opportunity, customer));
     }
 
     public static async Task<Results<Ok<OpportunityResponse>, ValidationProblem, ProblemHttpResult>> UpdateOpportunity(
-        Guid id, OpportunityRequest request, SalesDbContext db, CancellationToken cancellationToken)
+        Guid id, OpportunityRequest request, SalesDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = request.Validate();
         if (!errors.IsValid)
@@ -124,6 +128,10 @@ public static class OpportunitiesApi
         if (opportunity is null)
         {
             return ApiProblems.NotFound(Resource, id);
+        }
+        if (ETags.CheckIfMatch(http.Request, opportunity.Version, out _) is { } precondition)
+        {
+            return precondition;
         }
         var customer = await FindCustomerAsync(db, request.CustomerId!.Value, cancellationToken);
         if (customer is null)
@@ -140,14 +148,25 @@ public static class OpportunitiesApi
         {
             return ApiProblems.ConcurrentUpdate(Resource, id);
         }
+        ETags.Set(http.Response, opportunity.Version);
         return TypedResults.Ok(OpportunityResponse.From(opportunity, customer));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteOpportunity(
-        Guid id, SalesDbContext db, CancellationToken cancellationToken)
+        Guid id, SalesDbContext db, HttpRequest request, CancellationToken cancellationToken)
     {
-        var deleted = await db.Opportunities.Where(o => o.Id == id).ExecuteDeleteAsync(cancellationToken);
-        return deleted == 0 ? ApiProblems.NotFound(Resource, id) : TypedResults.NoContent();
+        var version = await db.Opportunities.Where(o => o.Id == id).Select(o => (int?)o.Version).SingleOrDefaultAsync(cancellationToken);
+        if (version is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        if (ETags.CheckIfMatch(request, version.Value, out _) is { } precondition)
+        {
+            return precondition;
+        }
+        // Deletes only the version the client saw: a change in between leaves the row, and the client re-reads.
+        var deleted = await db.Opportunities.Where(o => o.Id == id && o.Version == version).ExecuteDeleteAsync(cancellationToken);
+        return deleted == 0 ? ApiProblems.ConcurrentUpdate(Resource, id) : TypedResults.NoContent();
     }
 
     private static Task<DirectoryContact?> FindCustomerAsync(SalesDbContext db, Guid customerId, CancellationToken cancellationToken) =>

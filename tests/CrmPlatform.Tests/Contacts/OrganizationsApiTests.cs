@@ -17,12 +17,12 @@ public sealed class OrganizationsApiTests(PlatformFixture fixture) : IClassFixtu
         Assert.Equal("Acme", created.Body.Str("name"));
         Assert.Equal("acme.com", created.Body.Str("domain"));
 
-        var updated = await _client.PutJsonAsync($"/api/v1/organizations/{id}", new { name = "Acme Corp", domain = "acme.com" });
+        var updated = await _client.PutJsonAsync($"/api/v1/organizations/{id}", new { name = "Acme Corp", domain = "acme.com" }, created.Body.ETag());
         Assert.Equal(HttpStatusCode.OK, updated.Status);
         Assert.Equal(2, updated.Body.GetProperty("version").GetInt32());
         Assert.Equal("Acme Corp", (await _client.GetJsonAsync($"/api/v1/organizations/{id}")).Body.Str("name"));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteJsonAsync($"/api/v1/organizations/{id}")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteJsonAsync($"/api/v1/organizations/{id}", updated.Body.ETag())).Status);
         (await _client.GetJsonAsync($"/api/v1/organizations/{id}")).AssertProblem(HttpStatusCode.NotFound);
     }
 
@@ -44,9 +44,9 @@ public sealed class OrganizationsApiTests(PlatformFixture fixture) : IClassFixtu
         var parent = (await _client.PostJsonAsync("/api/v1/organizations", new { name = "Parent" })).Body.Id();
         var child = (await _client.PostJsonAsync("/api/v1/organizations", new { name = "Child", parentOrganizationId = parent })).Body.Id();
 
-        var cycle = await _client.PutJsonAsync($"/api/v1/organizations/{parent}", new { name = "Parent", parentOrganizationId = child });
+        var cycle = await _client.PutJsonAsync($"/api/v1/organizations/{parent}", new { name = "Parent", parentOrganizationId = child }, Api.AnyVersion);
         cycle.AssertProblem(HttpStatusCode.UnprocessableEntity);
-        var self = await _client.PutJsonAsync($"/api/v1/organizations/{parent}", new { name = "Parent", parentOrganizationId = parent });
+        var self = await _client.PutJsonAsync($"/api/v1/organizations/{parent}", new { name = "Parent", parentOrganizationId = parent }, Api.AnyVersion);
         self.AssertProblem(HttpStatusCode.UnprocessableEntity);
     }
 
@@ -56,11 +56,11 @@ public sealed class OrganizationsApiTests(PlatformFixture fixture) : IClassFixtu
         var organization = (await _client.PostJsonAsync("/api/v1/organizations", new { name = "Busy" })).Body.Id();
         var person = (await _client.PostJsonAsync("/api/v1/people", Api.NewPerson(organizationId: organization))).Body;
 
-        var blocked = await _client.DeleteJsonAsync($"/api/v1/organizations/{organization}");
+        var blocked = await _client.DeleteJsonAsync($"/api/v1/organizations/{organization}", Api.AnyVersion);
         blocked.AssertProblem(HttpStatusCode.Conflict);
         Assert.Equal(1, blocked.Body.GetProperty("people").GetInt32());
 
-        await _client.DeleteJsonAsync($"/api/v1/people/{person.Id()}");
-        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteJsonAsync($"/api/v1/organizations/{organization}")).Status);
+        await _client.DeleteJsonAsync($"/api/v1/people/{person.Id()}", person.ETag());
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteJsonAsync($"/api/v1/organizations/{organization}", Api.AnyVersion)).Status);
     }
 }

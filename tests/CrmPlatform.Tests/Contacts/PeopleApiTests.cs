@@ -84,7 +84,7 @@ public sealed class PeopleApiTests(PlatformFixture fixture) : IClassFixture<Plat
         var taken = (await _client.PostJsonAsync("/api/v1/people", Api.NewPerson())).Body;
         var other = (await _client.PostJsonAsync("/api/v1/people", Api.NewPerson())).Body;
 
-        var answer = await _client.PutJsonAsync($"/api/v1/people/{other.Id()}", Api.NewPerson(email: taken.Str("email")));
+        var answer = await _client.PutJsonAsync($"/api/v1/people/{other.Id()}", Api.NewPerson(email: taken.Str("email")), other.ETag());
 
         answer.AssertProblem(HttpStatusCode.Conflict);
         var reread = await _client.GetJsonAsync($"/api/v1/people/{other.Id()}");
@@ -96,8 +96,8 @@ public sealed class PeopleApiTests(PlatformFixture fixture) : IClassFixture<Plat
     {
         var id = Guid.CreateVersion7();
         (await _client.GetJsonAsync($"/api/v1/people/{id}")).AssertProblem(HttpStatusCode.NotFound);
-        (await _client.PutJsonAsync($"/api/v1/people/{id}", Api.NewPerson())).AssertProblem(HttpStatusCode.NotFound);
-        (await _client.DeleteJsonAsync($"/api/v1/people/{id}")).AssertProblem(HttpStatusCode.NotFound);
+        (await _client.PutJsonAsync($"/api/v1/people/{id}", Api.NewPerson(), Api.AnyVersion)).AssertProblem(HttpStatusCode.NotFound);
+        (await _client.DeleteJsonAsync($"/api/v1/people/{id}", Api.AnyVersion)).AssertProblem(HttpStatusCode.NotFound);
         (await _client.GetJsonAsync("/api/v1/people/not-a-guid")).AssertProblem(HttpStatusCode.NotFound);
     }
 
@@ -118,12 +118,12 @@ public sealed class PeopleApiTests(PlatformFixture fixture) : IClassFixture<Plat
         var created = (await _client.PostJsonAsync("/api/v1/people", Api.NewPerson())).Body;
         var id = created.Id();
 
-        var updated = await _client.PutJsonAsync($"/api/v1/people/{id}", Api.NewPerson(email: created.Str("email"), firstName: "Augusta", lastName: "King"));
+        var updated = await _client.PutJsonAsync($"/api/v1/people/{id}", Api.NewPerson(email: created.Str("email"), firstName: "Augusta", lastName: "King"), created.ETag());
         Assert.Equal(HttpStatusCode.OK, updated.Status);
         Assert.Equal("Augusta", updated.Body.Str("firstName"));
         Assert.Equal(2, updated.Body.GetProperty("version").GetInt32());
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteJsonAsync($"/api/v1/people/{id}")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteJsonAsync($"/api/v1/people/{id}", updated.Body.ETag())).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetJsonAsync($"/api/v1/people/{id}")).Status);
     }
 
@@ -132,8 +132,8 @@ public sealed class PeopleApiTests(PlatformFixture fixture) : IClassFixture<Plat
     {
         var created = (await _client.PostJsonAsync("/api/v1/people", Api.NewPerson())).Body;
         var id = created.Id();
-        await _client.PutJsonAsync($"/api/v1/people/{id}", Api.NewPerson(email: created.Str("email"), firstName: "Changed"));
-        await _client.DeleteJsonAsync($"/api/v1/people/{id}");
+        await _client.PutJsonAsync($"/api/v1/people/{id}", Api.NewPerson(email: created.Str("email"), firstName: "Changed"), created.ETag());
+        await _client.DeleteJsonAsync($"/api/v1/people/{id}", "\"2\"");
 
         var events = await PlatformServices.QueryAsync(Platform.Contacts, db => db.OutboxMessages
             .Where(m => EF.Functions.JsonContains(m.Payload, $"{{\"aggregateId\":\"{id}\"}}"))

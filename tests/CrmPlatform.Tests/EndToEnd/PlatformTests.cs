@@ -64,8 +64,10 @@ public sealed class PlatformTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, opportunity.Status);
         Assert.Equal("Ada Lovelace", opportunity.Body.GetProperty("customer").Str("displayName"));
 
-        await gateway.PutJsonAsync($"/api/v1/people/{personId}",
-            Api.NewPerson(email: person.Body.Str("email"), organizationId: organization.Body.Id(), firstName: "Augusta Ada", lastName: "King"));
+        var renamed = await gateway.PutJsonAsync($"/api/v1/people/{personId}",
+            Api.NewPerson(email: person.Body.Str("email"), organizationId: organization.Body.Id(), firstName: "Augusta Ada", lastName: "King"),
+            person.Body.ETag());
+        Assert.Equal(HttpStatusCode.OK, renamed.Status);
         await Eventually.TrueAsync(async () =>
             (await gateway.GetJsonAsync($"/api/v1/opportunities/{opportunity.Body.Id()}")).Body.GetProperty("customer").Str("displayName") == "Augusta Ada King",
             "the rename shows on the opportunity");

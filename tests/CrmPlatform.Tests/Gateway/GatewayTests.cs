@@ -30,6 +30,8 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
         }
         var settings = _services.ToDictionary(s => $"services:{s.Key}:http:0", s => s.Value.Address);
         settings["services:identity:http:0"] = _identity.Address;
+        settings["Cors:AllowedOrigins:0"] = "https://app.example.test";
+        settings["Limits:MaxRequestBodyBytes"] = "4096";
         _gateway = new(settings);
         // Real Kestrel rather than the in-memory test server: forwarding headers depend on a real client connection.
         _gateway.UseKestrel(0);
@@ -106,6 +108,39 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
         }));
         Assert.Equal(HttpStatusCode.Unauthorized, token.StatusCode);
         Assert.Contains("invalid_client", await token.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Cors_preflight_is_answered_for_configured_origins_only()
+    {
+        using var anonymous = _gateway.CreateClient();
+        async Task<HttpResponseMessage> PreflightAsync(string origin)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Options, "/api/v1/people");
+            request.Headers.Add("Origin", origin);
+            request.Headers.Add("Access-Control-Request-Method", "PUT");
+            request.Headers.Add("Access-Control-Request-Headers", "authorization,if-match");
+            return await anonymous.SendAsync(request);
+        }
+
+        var allowed = await PreflightAsync("https://app.example.test");
+        Assert.Equal(HttpStatusCode.NoContent, allowed.StatusCode);
+        Assert.Equal("https://app.example.test", Assert.Single(allowed.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Contains("PUT", allowed.Headers.GetValues("Access-Control-Allow-Methods").Single());
+
+        var refused = await PreflightAsync("https://evil.example.test");
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task An_oversized_body_answers_413_before_reaching_the_service()
+    {
+        var answer = await _client.SendJsonAsync(HttpMethod.Post, "/api/v1/people", new { firstName = new string('x', 5000) });
+        answer.AssertProblem(HttpStatusCode.RequestEntityTooLarge);
+
+        var small = await _client.SendJsonAsync(HttpMethod.Post, "/api/v1/people", new { firstName = "x" });
+        Assert.Equal(HttpStatusCode.OK, small.Status);
+        Assert.Equal("POST", small.Body.Str("method"));
     }
 
     [Fact]

@@ -11,9 +11,13 @@ public sealed record ApiAnswer(HttpStatusCode Status, JsonElement Body, HttpResp
 public static class Api
 {
     public static async Task<ApiAnswer> SendJsonAsync(
-        this HttpClient client, HttpMethod method, string url, object? body = null)
+        this HttpClient client, HttpMethod method, string url, object? body = null, string? ifMatch = null)
     {
         using var request = new HttpRequestMessage(method, url);
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
         if (body is string raw)
         {
             request.Content = new StringContent(raw, System.Text.Encoding.UTF8, "application/json");
@@ -31,16 +35,22 @@ public static class Api
     public static Task<ApiAnswer> PostJsonAsync(this HttpClient client, string url, object body) =>
         client.SendJsonAsync(HttpMethod.Post, url, body);
 
-    public static Task<ApiAnswer> PutJsonAsync(this HttpClient client, string url, object body) =>
-        client.SendJsonAsync(HttpMethod.Put, url, body);
+    public static Task<ApiAnswer> PutJsonAsync(this HttpClient client, string url, object body, string? ifMatch) =>
+        client.SendJsonAsync(HttpMethod.Put, url, body, ifMatch);
 
     public static Task<ApiAnswer> GetJsonAsync(this HttpClient client, string url) =>
         client.SendJsonAsync(HttpMethod.Get, url);
 
-    public static Task<ApiAnswer> DeleteJsonAsync(this HttpClient client, string url) =>
-        client.SendJsonAsync(HttpMethod.Delete, url);
+    public static Task<ApiAnswer> DeleteJsonAsync(this HttpClient client, string url, string? ifMatch) =>
+        client.SendJsonAsync(HttpMethod.Delete, url, ifMatch: ifMatch);
 
     public static Guid Id(this JsonElement json) => json.GetProperty("id").GetGuid();
+
+    /// <summary>The ETag of a record as the API reports it (its version), for If-Match.</summary>
+    public static string ETag(this JsonElement json) => $"\"{json.GetProperty("version").GetInt32()}\"";
+
+    /// <summary>If-Match for tests that only care that the request gets past the precondition.</summary>
+    public const string AnyVersion = "*";
 
     public static string Str(this JsonElement json, string property) => json.GetProperty(property).GetString()!;
 

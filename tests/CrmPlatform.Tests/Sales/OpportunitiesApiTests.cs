@@ -69,7 +69,7 @@ public sealed class OpportunitiesApiTests(PlatformFixture fixture) : IClassFixtu
         Assert.Equal("prospecting", created.Body.Str("stage"));
 
         var current = (await _contacts.GetJsonAsync($"/api/v1/people/{person}")).Body;
-        await _contacts.PutJsonAsync($"/api/v1/people/{person}", Api.NewPerson(email: current.Str("email"), firstName: "Dot", lastName: "Vaughan"));
+        await _contacts.PutJsonAsync($"/api/v1/people/{person}", Api.NewPerson(email: current.Str("email"), firstName: "Dot", lastName: "Vaughan"), current.ETag());
 
         await Eventually.TrueAsync(async () =>
             (await _sales.GetJsonAsync($"/api/v1/opportunities/{opportunity}")).Body.GetProperty("customer").Str("displayName") == "Dot Vaughan",
@@ -82,7 +82,7 @@ public sealed class OpportunitiesApiTests(PlatformFixture fixture) : IClassFixtu
         var person = await PersonKnownToSalesAsync();
         var id = (await _sales.PostJsonAsync("/api/v1/opportunities", Opportunity(person))).Body.Id();
 
-        var updated = await _sales.PutJsonAsync($"/api/v1/opportunities/{id}", Opportunity(person, name: "Bigger deal", stage: "negotiation"));
+        var updated = await _sales.PutJsonAsync($"/api/v1/opportunities/{id}", Opportunity(person, name: "Bigger deal", stage: "negotiation"), "\"1\"");
         Assert.Equal(HttpStatusCode.OK, updated.Status);
         Assert.Equal("negotiation", updated.Body.Str("stage"));
         Assert.Equal(2, updated.Body.GetProperty("version").GetInt32());
@@ -90,16 +90,16 @@ public sealed class OpportunitiesApiTests(PlatformFixture fixture) : IClassFixtu
         var list = await _sales.GetJsonAsync("/api/v1/opportunities?limit=200");
         Assert.Contains(list.Body.GetProperty("items").EnumerateArray(), o => o.Id() == id && o.Str("name") == "Bigger deal");
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _sales.DeleteJsonAsync($"/api/v1/opportunities/{id}")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await _sales.DeleteJsonAsync($"/api/v1/opportunities/{id}", updated.Body.ETag())).Status);
         (await _sales.GetJsonAsync($"/api/v1/opportunities/{id}")).AssertProblem(HttpStatusCode.NotFound);
-        (await _sales.DeleteJsonAsync($"/api/v1/opportunities/{id}")).AssertProblem(HttpStatusCode.NotFound);
+        (await _sales.DeleteJsonAsync($"/api/v1/opportunities/{id}", Api.AnyVersion)).AssertProblem(HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task A_deleted_person_can_no_longer_get_new_opportunities()
     {
         var person = await PersonKnownToSalesAsync();
-        await _contacts.DeleteJsonAsync($"/api/v1/people/{person}");
+        await _contacts.DeleteJsonAsync($"/api/v1/people/{person}", Api.AnyVersion);
         await Eventually.TrueAsync(async () => (await PlatformServices.DirectoryEntryAsync(Platform.Sales, person))!.IsDeleted, "the deletion reaches Sales");
 
         (await _sales.PostJsonAsync("/api/v1/opportunities", Opportunity(person))).AssertProblem(HttpStatusCode.UnprocessableEntity);
