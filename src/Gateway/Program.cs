@@ -5,11 +5,13 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddGateway();
+builder.AddRateLimits();
 
 var app = builder.Build();
 
 app.UseCors();
 app.UseServiceDefaults();
+app.UseRateLimits();
 app.MapReverseProxy();
 app.MapUnknownRoutes();
 

@@ -28,16 +28,26 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
         {
             _services[name] = await EchoService.StartAsync(name);
         }
+        _gateway = StartGateway();
+        _client = _gateway.CreateClient();
+        _client.DefaultRequestHeaders.Authorization = new("Bearer", await _identity.AdminTokenAsync());
+    }
+
+    private ServiceFactory<DownstreamHealthCheck> StartGateway(Dictionary<string, string>? overrides = null)
+    {
         var settings = _services.ToDictionary(s => $"services:{s.Key}:http:0", s => s.Value.Address);
         settings["services:identity:http:0"] = _identity.Address;
         settings["Cors:AllowedOrigins:0"] = "https://app.example.test";
         settings["Limits:MaxRequestBodyBytes"] = "4096";
-        _gateway = new(settings);
+        foreach (var (key, value) in overrides ?? [])
+        {
+            settings[key] = value;
+        }
+        var gateway = new ServiceFactory<DownstreamHealthCheck>(settings);
         // Real Kestrel rather than the in-memory test server: forwarding headers depend on a real client connection.
-        _gateway.UseKestrel(0);
-        _gateway.StartServer();
-        _client = _gateway.CreateClient();
-        _client.DefaultRequestHeaders.Authorization = new("Bearer", await _identity.AdminTokenAsync());
+        gateway.UseKestrel(0);
+        gateway.StartServer();
+        return gateway;
     }
 
     public async Task DisposeAsync()
@@ -141,6 +151,37 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
         var small = await _client.SendJsonAsync(HttpMethod.Post, "/api/v1/people", new { firstName = "x" });
         Assert.Equal(HttpStatusCode.OK, small.Status);
         Assert.Equal("POST", small.Body.Str("method"));
+    }
+
+    [Fact]
+    public async Task Rate_limits_per_client_and_per_tenant_answer_429_with_retry_after()
+    {
+        await using var gateway = StartGateway(new() { ["RateLimits:PerClient"] = "3", ["RateLimits:PerTenant"] = "4", ["RateLimits:WindowSeconds"] = "3600" });
+        var (tenant, firstToken) = await _identity.NewTenantAsync();
+        var secondToken = await _identity.NewClientTokenAsync(tenant);
+        using var first = gateway.CreateClient();
+        first.DefaultRequestHeaders.Authorization = new("Bearer", firstToken);
+        using var second = gateway.CreateClient();
+        second.DefaultRequestHeaders.Authorization = new("Bearer", secondToken);
+
+        var answers = new List<ApiAnswer>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await first.GetJsonAsync("/api/v1/people"));
+        }
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.Equal(["2", "1", "0"], answers.Select(a => a.Response.Headers.GetValues("RateLimit-Remaining").Single()));
+        Assert.Equal("3", answers[0].Response.Headers.GetValues("RateLimit-Limit").Single());
+
+        // The client is out of requests; the tenant has one left, which the second client takes.
+        var limited = await first.GetJsonAsync("/api/v1/people");
+        limited.AssertProblem(HttpStatusCode.TooManyRequests);
+        Assert.InRange(int.Parse(limited.Response.Headers.GetValues("Retry-After").Single()), 1, 3600);
+        Assert.Equal(HttpStatusCode.OK, (await second.GetJsonAsync("/api/v1/people")).Status);
+        (await second.GetJsonAsync("/api/v1/people")).AssertProblem(HttpStatusCode.TooManyRequests);
+
+        // Other tenants are not affected.
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetJsonAsync("/api/v1/people")).Status);
     }
 
     [Fact]

@@ -75,19 +75,30 @@ public sealed class IdentityServer : IAsyncDisposable
     public async Task<(Guid TenantId, string Token)> NewTenantAsync(params string[] roles)
     {
         var tenantId = Guid.CreateVersion7();
-        var clientId = $"client-{tenantId:N}";
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+            db.Tenants.Add(new Tenant { Id = tenantId, Name = $"Tenant {tenantId:N}", CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        }
+        return (tenantId, await NewClientTokenAsync(tenantId, roles));
+    }
+
+    /// <summary>Another API client in <paramref name="tenantId"/> (admin unless roles are given); returns a token for it.</summary>
+    public async Task<string> NewClientTokenAsync(Guid tenantId, params string[] roles)
+    {
+        var clientId = $"client-{Guid.NewGuid():N}";
         var secret = ApiClient.NewSecret();
         await using (var scope = Factory.Services.CreateAsyncScope())
         {
             scope.ServiceProvider.GetRequiredService<TenantContext>().TenantId = tenantId;
             var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
-            db.Tenants.Add(new Tenant { Id = tenantId, Name = $"Tenant {tenantId:N}", CreatedAt = DateTime.UtcNow });
             var client = new ApiClient { ClientId = clientId, Name = "test", Roles = [.. roles.DefaultIfEmpty(Roles.Admin)] };
             client.SetSecret(secret);
             db.ApiClients.Add(client);
             await db.SaveChangesAsync();
         }
-        return (tenantId, await TokenAsync(clientId, secret));
+        return await TokenAsync(clientId, secret);
     }
 
     public async ValueTask DisposeAsync()
