@@ -10,6 +10,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<SalesDbContext>("salesdb");
         builder.AddMessaging(ServiceName, bus => bus.AddContactDirectoryConsumer<SalesDbContext>(ServiceName));
     }

@@ -39,11 +39,11 @@ public static class OrganizationsApi
     public static RouteGroupBuilder MapOrganizationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/organizations").WithTags("Organizations");
-        api.MapGet("/", ListOrganizations);
-        api.MapGet("/{id:guid}", GetOrganization);
-        api.MapPost("/", CreateOrganization);
-        api.MapPut("/{id:guid}", UpdateOrganization);
-        api.MapDelete("/{id:guid}", DeleteOrganization);
+        api.MapGet("/", ListOrganizations).RequirePermission(Permissions.Organizations, Operation.Read);
+        api.MapGet("/{id:guid}", GetOrganization).RequirePermission(Permissions.Organizations, Operation.Read);
+        api.MapPost("/", CreateOrganization).RequirePermission(Permissions.Organizations, Operation.Create);
+        api.MapPut("/{id:guid}", UpdateOrganization).RequirePermission(Permissions.Organizations, Operation.Update);
+        api.MapDelete("/{id:guid}", DeleteOrganization).RequirePermission(Permissions.Organizations, Operation.Delete);
         return api;
     }
 

@@ -44,11 +44,11 @@ public static class PeopleApi
     public static RouteGroupBuilder MapPeopleApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/people").WithTags("People");
-        api.MapGet("/", ListPeople);
-        api.MapGet("/{id:guid}", GetPerson);
-        api.MapPost("/", CreatePerson);
-        api.MapPut("/{id:guid}", UpdatePerson);
-        api.MapDelete("/{id:guid}", DeletePerson);
+        api.MapGet("/", ListPeople).RequirePermission(Permissions.People, Operation.Read);
+        api.MapGet("/{id:guid}", GetPerson).RequirePermission(Permissions.People, Operation.Read);
+        api.MapPost("/", CreatePerson).RequirePermission(Permissions.People, Operation.Create);
+        api.MapPut("/{id:guid}", UpdatePerson).RequirePermission(Permissions.People, Operation.Update);
+        api.MapDelete("/{id:guid}", DeletePerson).RequirePermission(Permissions.People, Operation.Delete);
         return api;
     }
 

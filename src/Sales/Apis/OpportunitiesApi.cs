@@ -53,11 +53,11 @@ public static class OpportunitiesApi
     public static RouteGroupBuilder MapOpportunitiesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/opportunities").WithTags("Opportunities");
-        api.MapGet("/", ListOpportunities);
-        api.MapGet("/{id:guid}", GetOpportunity);
-        api.MapPost("/", CreateOpportunity);
-        api.MapPut("/{id:guid}", UpdateOpportunity);
-        api.MapDelete("/{id:guid}", DeleteOpportunity);
+        api.MapGet("/", ListOpportunities).RequirePermission(Permissions.Opportunities, Operation.Read);
+        api.MapGet("/{id:guid}", GetOpportunity).RequirePermission(Permissions.Opportunities, Operation.Read);
+        api.MapPost("/", CreateOpportunity).RequirePermission(Permissions.Opportunities, Operation.Create);
+        api.MapPut("/{id:guid}", UpdateOpportunity).RequirePermission(Permissions.Opportunities, Operation.Update);
+        api.MapDelete("/{id:guid}", DeleteOpportunity).RequirePermission(Permissions.Opportunities, Operation.Delete);
         return api;
     }
 

@@ -1,0 +1,22 @@
+using CrmPlatform.ServiceDefaults;
+
+namespace CrmPlatform.Contacts;
+
+/// <summary>Who may do what in Contacts. Everyone working with customers reads and records them; only managers delete.</summary>
+public static class Permissions
+{
+    public const string People = "people";
+    public const string Organizations = "organizations";
+
+    private static readonly string[] Everyone = [.. Roles.All];
+    private static readonly string[] CustomerFacing = [Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ServiceAgent];
+    private static readonly string[] Managers = [Roles.Admin, Roles.SalesManager];
+
+    public static readonly PermissionMatrix Matrix = new PermissionMatrix()
+        .Allow(People, Operation.Read, Everyone)
+        .Allow(People, [Operation.Create, Operation.Update], CustomerFacing)
+        .Allow(People, Operation.Delete, Managers)
+        .Allow(Organizations, Operation.Read, Everyone)
+        .Allow(Organizations, [Operation.Create, Operation.Update], CustomerFacing)
+        .Allow(Organizations, Operation.Delete, Managers);
+}

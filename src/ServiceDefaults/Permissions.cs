@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace CrmPlatform.ServiceDefaults;
+
+public enum Operation
+{
+    Read,
+    Create,
+    Update,
+    Delete,
+}
+
+/// <summary>
+/// Which roles may do what to which resource: the one place a service states its access rules. Each cell becomes an
+/// authorization policy named <c>resource:operation</c>; a resource or operation missing from the matrix is allowed to
+/// no one, so forgetting a rule denies rather than allows.
+/// </summary>
+public sealed class PermissionMatrix
+{
+    private readonly Dictionary<(string Resource, Operation Operation), string[]> _rules = [];
+
+    public PermissionMatrix Allow(string resource, Operation operation, params string[] roles)
+    {
+        _rules[(resource, operation)] = roles;
+        return this;
+    }
+
+    public PermissionMatrix Allow(string resource, Operation[] operations, params string[] roles)
+    {
+        foreach (var operation in operations)
+        {
+            Allow(resource, operation, roles);
+        }
+        return this;
+    }
+
+    public IReadOnlyCollection<string> RolesFor(string resource, Operation operation) =>
+        _rules.TryGetValue((resource, operation), out var roles) ? roles : [];
+
+    public IEnumerable<(string Resource, Operation Operation)> Cells => _rules.Keys;
+
+    public static string PolicyName(string resource, Operation operation) => $"{resource}:{operation}".ToLowerInvariant();
+}
+
+public static class PermissionExtensions
+{
+    public static TBuilder AddPermissions<TBuilder>(this TBuilder builder, PermissionMatrix matrix) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddSingleton(matrix);
+        var authorization = builder.Services.AddAuthorizationBuilder();
+        foreach (var (resource, operation) in matrix.Cells)
+        {
+            authorization.AddPolicy(PermissionMatrix.PolicyName(resource, operation),
+                policy => policy.RequireAuthenticatedUser().RequireRole(matrix.RolesFor(resource, operation)));
+        }
+        return builder;
+    }
+
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder endpoint, string resource, Operation operation)
+        where TBuilder : IEndpointConventionBuilder =>
+        endpoint.RequireAuthorization(PermissionMatrix.PolicyName(resource, operation));
+}
