@@ -1,5 +1,7 @@
-using CrmPlatform.Contacts;
 using CrmPlatform.Contacts.Apis;
+using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts;
+using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +12,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseIdempotentPosts<ContactsDbContext>();
 app.MapPeopleApi();
 app.MapOrganizationsApi();
 

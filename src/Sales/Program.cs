@@ -1,5 +1,7 @@
-using CrmPlatform.Sales;
+using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Sales.Apis;
+using CrmPlatform.Sales.Data;
+using CrmPlatform.Sales;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +12,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseIdempotentPosts<SalesDbContext>();
 app.MapOpportunitiesApi();
 
 await app.RunAsync();

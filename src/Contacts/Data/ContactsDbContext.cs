@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Model;
+using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -7,13 +8,16 @@ using CrmPlatform.ServiceDefaults;
 namespace CrmPlatform.Contacts.Data;
 
 public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> options, TenantContext tenant, TimeProvider clock)
-    : TenantDbContext(options, tenant, clock)
+    : TenantDbContext(options, tenant, clock), IIdempotencyDbContext
 {
     public DbSet<Person> People => Set<Person>();
     public DbSet<Organization> Organizations => Set<Organization>();
 
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddIdempotencyRecords();
         modelBuilder.Entity<Person>(person =>
         {
             person.Property(p => p.FirstName).HasMaxLength(Person.NameMaxLength);

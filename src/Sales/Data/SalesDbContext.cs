@@ -1,4 +1,5 @@
 using CrmPlatform.Persistence.ContactDirectory;
+using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Model;
 using Microsoft.EntityFrameworkCore;
@@ -8,13 +9,16 @@ using CrmPlatform.ServiceDefaults;
 namespace CrmPlatform.Sales.Data;
 
 public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, TenantContext tenant, TimeProvider clock)
-    : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext
+    : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext, IIdempotencyDbContext
 {
     public DbSet<Opportunity> Opportunities => Set<Opportunity>();
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
 
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddIdempotencyRecords();
         modelBuilder.AddContactDirectory();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
