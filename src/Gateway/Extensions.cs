@@ -1,3 +1,4 @@
+using Scalar.AspNetCore;
 using Yarp.ReverseProxy.Configuration;
 
 namespace CrmPlatform.Gateway;
@@ -17,6 +18,9 @@ internal static class Extensions
         ("/api/v1/opportunities", "sales", false),
     ];
 
+    /// <summary>Services whose OpenAPI documents the docs UI at <c>/docs</c> shows, each proxied from its <c>/openapi/v1.json</c>.</summary>
+    private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("identity", "Identity")];
+
     /// <summary>Services whose readiness the gateway's own <c>/health</c> reports, routed or not.</summary>
     private static readonly string[] Services = ["identity", "contacts", "sales", "marketing", "service"];
 
@@ -28,9 +32,16 @@ internal static class Extensions
             ClusterId = route.Service,
             AuthorizationPolicy = route.Anonymous ? "anonymous" : null,
             Match = new RouteMatch { Path = route.PathPrefix + "/{**rest}" },
-        }).ToList();
+        }).Concat(Documents.Select(document => new RouteConfig
+        {
+            RouteId = $"openapi-{document.Service}",
+            ClusterId = document.Service,
+            AuthorizationPolicy = "anonymous",
+            Match = new RouteMatch { Path = DocumentPath(document.Service) },
+            Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],
+        })).ToList();
 
-        var clusters = Routes.Select(r => r.Service).Distinct().Select(service => new ClusterConfig
+        var clusters = Routes.Select(r => r.Service).Concat(Documents.Select(d => d.Service)).Distinct().Select(service => new ClusterConfig
         {
             ClusterId = service,
             Destinations = new Dictionary<string, DestinationConfig>
@@ -59,6 +70,19 @@ internal static class Extensions
                 failureStatus: null, tags: null));
         }
     }
+
+    /// <summary>Every service's API description in one browsable UI (Scalar) at <c>/docs</c>.</summary>
+    public static void MapApiDocs(this WebApplication app) =>
+        app.MapScalarApiReference("/docs", options =>
+        {
+            options.Title = "CRM Platform API";
+            foreach (var (service, title) in Documents)
+            {
+                options.AddDocument(service, title, DocumentPath(service), isDefault: service == Documents[0].Service);
+            }
+        }).AllowAnonymous();
+
+    private static string DocumentPath(string service) => $"/docs/openapi/{service}.json";
 
     /// <summary>Everything the proxy does not route answers a 404 problem rather than an empty response.</summary>
     public static void MapUnknownRoutes(this WebApplication app) =>

@@ -13,6 +13,7 @@ app.UseCors();
 app.UseServiceDefaults();
 app.UseRateLimits();
 app.MapReverseProxy();
+app.MapApiDocs();
 app.MapUnknownRoutes();
 
 await app.RunAsync();

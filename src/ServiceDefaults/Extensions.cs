@@ -24,6 +24,7 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultAuthentication();
         builder.AddRequestLimits();
+        builder.AddDefaultOpenApi();
 
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
 
@@ -90,6 +91,7 @@ public static class Extensions
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = HealthReportWriter.WriteAsync,
         }).AllowAnonymous();
+        app.MapDefaultOpenApi();
         return app;
     }
 

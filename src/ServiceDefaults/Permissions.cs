@@ -58,7 +58,11 @@ public static class PermissionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// This endpoint performs <paramref name="operation"/> on <paramref name="resource"/>: it requires that permission,
+    /// and its OpenAPI description lists the problems that kind of operation can answer.
+    /// </summary>
     public static TBuilder RequirePermission<TBuilder>(this TBuilder endpoint, string resource, Operation operation)
         where TBuilder : IEndpointConventionBuilder =>
-        endpoint.RequireAuthorization(PermissionMatrix.PolicyName(resource, operation));
+        endpoint.RequireAuthorization(PermissionMatrix.PolicyName(resource, operation)).ProducesProblemsOf(operation);
 }

@@ -185,6 +185,23 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
     }
 
     [Fact]
+    public async Task Api_docs_and_each_services_openapi_document_are_served_without_a_token()
+    {
+        using var anonymous = _gateway.CreateClient();
+        var contacts = await anonymous.GetJsonAsync("/docs/openapi/contacts.json");
+        Assert.Equal(HttpStatusCode.OK, contacts.Status);
+        Assert.Equal("contacts", contacts.Body.Str("service"));
+        Assert.Equal("/openapi/v1.json", contacts.Body.Str("path"));
+        Assert.Equal("sales", (await anonymous.GetJsonAsync("/docs/openapi/sales.json")).Body.Str("service"));
+
+        var ui = await anonymous.GetAsync("/docs");
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+        Assert.Equal("text/html", ui.Content.Headers.ContentType?.MediaType);
+        // Scalar refers to the documents relative to the page it serves under /docs/.
+        Assert.Contains("openapi/contacts.json", await ui.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Unknown_routes_answer_a_404_problem()
     {
         (await _client.GetJsonAsync("/api/v1/unknown")).AssertProblem(HttpStatusCode.NotFound);
