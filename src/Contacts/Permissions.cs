@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Contacts;
@@ -13,6 +14,7 @@ public static class Permissions
     private static readonly string[] Managers = [Roles.Admin, Roles.SalesManager];
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
+        .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
         .Allow(People, Operation.Read, Everyone)
         .Allow(People, [Operation.Create, Operation.Update], CustomerFacing)
         .Allow(People, Operation.Delete, Managers)

@@ -1,6 +1,7 @@
 using CrmPlatform.Contacts.Apis;
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts;
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.ServiceDefaults;
 
@@ -15,5 +16,6 @@ app.UseServiceDefaults();
 app.UseIdempotentPosts<ContactsDbContext>();
 app.MapPeopleApi();
 app.MapOrganizationsApi();
+app.MapAuditApi();
 
 await app.RunAsync();

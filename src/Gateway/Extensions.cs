@@ -18,6 +18,10 @@ internal static class Extensions
         ("/api/v1/opportunities", "sales", false),
     ];
 
+    /// <summary>Each service keeps the audit log of its own records; <c>/api/v1/audit?entityType=</c> goes to the owner.</summary>
+    private static readonly (string EntityType, string Service)[] AuditLogs =
+        [("person", "contacts"), ("organization", "contacts"), ("opportunity", "sales")];
+
     /// <summary>Services whose OpenAPI documents the docs UI at <c>/docs</c> shows, each proxied from its <c>/openapi/v1.json</c>.</summary>
     private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("identity", "Identity")];
 
@@ -39,6 +43,15 @@ internal static class Extensions
             AuthorizationPolicy = "anonymous",
             Match = new RouteMatch { Path = DocumentPath(document.Service) },
             Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],
+        })).Concat(AuditLogs.Select(audit => new RouteConfig
+        {
+            RouteId = $"audit-{audit.EntityType}",
+            ClusterId = audit.Service,
+            Match = new RouteMatch
+            {
+                Path = "/api/v1/audit",
+                QueryParameters = [new RouteQueryParameter { Name = "entityType", Values = [audit.EntityType], Mode = QueryParameterMatchMode.Exact }],
+            },
         })).ToList();
 
         var clusters = Routes.Select(r => r.Service).Concat(Documents.Select(d => d.Service)).Distinct().Select(service => new ClusterConfig

@@ -32,6 +32,8 @@ public static class PersistenceExtensions
             .UseNpgsql(connectionString)
             .UseSnakeCaseNamingConvention()
             .AddInterceptors(services.GetRequiredService<OutboxSaveChangesInterceptor>()));
+        // Shared features (the audit API) reach the service's own DbContext through its base type.
+        builder.Services.AddScoped<TenantDbContext>(services => services.GetRequiredService<TDbContext>());
         builder.Services.AddHealthChecks().AddDbContextCheck<TDbContext>("postgres");
         builder.Services.AddHostedService<DatabaseMigrator<TDbContext>>();
         builder.Services.AddHostedService<OutboxDispatcher<TDbContext>>();

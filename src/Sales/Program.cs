@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Sales.Apis;
 using CrmPlatform.Sales.Data;
@@ -14,5 +15,6 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.UseIdempotentPosts<SalesDbContext>();
 app.MapOpportunitiesApi();
+app.MapAuditApi();
 
 await app.RunAsync();

@@ -87,7 +87,9 @@ public static class AuthenticationExtensions
                     detail: $"The access token carries no valid '{claim}' claim.").ExecuteAsync(context);
                 return;
             }
-            context.RequestServices.GetRequiredService<TenantContext>().TenantId = tenantId;
+            var tenant = context.RequestServices.GetRequiredService<TenantContext>();
+            tenant.TenantId = tenantId;
+            tenant.ActorId = context.User.FindFirstValue("sub");
         }
         await next(context);
     }

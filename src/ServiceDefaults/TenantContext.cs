@@ -12,5 +12,8 @@ public sealed class TenantContext
 
     public Guid TenantId { get; set; }
 
+    /// <summary>Who acts: the token's subject (a user or an API client id); null for work the platform does itself.</summary>
+    public string? ActorId { get; set; }
+
     public bool IsSet => TenantId != Guid.Empty;
 }

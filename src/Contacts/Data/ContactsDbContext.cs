@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Model;
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +19,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddIdempotencyRecords();
+        modelBuilder.AddAuditLog();
         modelBuilder.Entity<Person>(person =>
         {
             person.Property(p => p.FirstName).HasMaxLength(Person.NameMaxLength);

@@ -3,7 +3,7 @@ using CrmPlatform.Persistence.Tenancy;
 
 namespace CrmPlatform.Contacts.Model;
 
-public sealed class Organization : Entity
+public sealed class Organization : AuditedEntity
 {
     public const int NameMaxLength = 200;
     public const int DomainMaxLength = 253;

@@ -3,7 +3,7 @@ using CrmPlatform.Persistence.Tenancy;
 
 namespace CrmPlatform.Contacts.Model;
 
-public sealed class Person : Entity
+public sealed class Person : AuditedEntity
 {
     public const int NameMaxLength = 100;
     public const int EmailMaxLength = 320;

@@ -79,7 +79,7 @@ public static class CursorPaging
 {
     public static async Task<CursorPage<TResult>> ToCursorPageAsync<TEntity, TResult>(
         this IQueryable<TEntity> query, PageRequest page, Func<TEntity, TResult> project, CancellationToken cancellationToken)
-        where TEntity : Entity
+        where TEntity : class, IKeysetOrdered
     {
         if (page.AfterCreatedAt is { } createdAt && page.AfterId is { } id)
         {

@@ -1,5 +1,12 @@
 namespace CrmPlatform.Persistence.Tenancy;
 
+/// <summary>A row lists are paged over: by creation time, then id.</summary>
+public interface IKeysetOrdered
+{
+    Guid Id { get; }
+    DateTime CreatedAt { get; }
+}
+
 /// <summary>A row that belongs to one tenant; the tenant query filter applies to it.</summary>
 public interface ITenantOwned
 {
@@ -10,11 +17,21 @@ public interface ITenantOwned
 /// A record a service owns. <see cref="TenantDbContext"/> stamps the tenant, the timestamps and the version, which is
 /// both the optimistic-concurrency token and the aggregate version carried by events.
 /// </summary>
-public abstract class Entity : ITenantOwned
+public abstract class Entity : ITenantOwned, IKeysetOrdered
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid TenantId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public int Version { get; set; }
+}
+
+/// <summary>
+/// Customer data whose every change is audited: who created and last changed it, and, when the DbContext keeps an
+/// audit log, an entry per write with the fields that changed.
+/// </summary>
+public abstract class AuditedEntity : Entity
+{
+    public string? CreatedBy { get; set; }
+    public string? UpdatedBy { get; set; }
 }

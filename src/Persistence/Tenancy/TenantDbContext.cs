@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using CrmPlatform.Contracts;
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Inbox;
 using CrmPlatform.Persistence.Outbox;
 using Microsoft.EntityFrameworkCore;
@@ -37,13 +38,27 @@ public abstract class TenantDbContext(DbContextOptions options, TenantContext te
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         Stamp();
+        WriteAuditEntries();
         return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         Stamp();
+        WriteAuditEntries();
         return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    private string Actor => tenant.ActorId ?? "system";
+
+    /// <summary>Only in SaveChanges (Stamp may run twice for one save): one entry per write, in the write's transaction.</summary>
+    private void WriteAuditEntries()
+    {
+        if (Model.FindEntityType(typeof(AuditEntry)) is null)
+        {
+            return;
+        }
+        Set<AuditEntry>().AddRange(AuditLog.EntriesFor(ChangeTracker, Actor, clock.GetUtcNow().UtcDateTime));
     }
 
     /// <summary>
@@ -60,6 +75,19 @@ public abstract class TenantDbContext(DbContextOptions options, TenantContext te
                 entry.Entity.TenantId = tenant.IsSet
                     ? CurrentTenantId
                     : throw new InvalidOperationException($"A {entry.Entity.GetType().Name} is being written without a tenant.");
+            }
+        }
+
+        foreach (var entry in ChangeTracker.Entries<AuditedEntity>())
+        {
+            if (entry.State == EntityState.Added)
+            {
+                entry.Entity.CreatedBy ??= Actor;
+                entry.Entity.UpdatedBy ??= Actor;
+            }
+            else if (entry.State == EntityState.Modified)
+            {
+                entry.Entity.UpdatedBy = Actor;
             }
         }
 

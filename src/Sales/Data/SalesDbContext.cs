@@ -1,4 +1,5 @@
 using CrmPlatform.Persistence.ContactDirectory;
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Model;
@@ -19,6 +20,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddIdempotencyRecords();
+        modelBuilder.AddAuditLog();
         modelBuilder.AddContactDirectory();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {

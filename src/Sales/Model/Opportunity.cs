@@ -2,7 +2,7 @@ using CrmPlatform.Persistence.Tenancy;
 
 namespace CrmPlatform.Sales.Model;
 
-public sealed class Opportunity : Entity
+public sealed class Opportunity : AuditedEntity
 {
     public const int NameMaxLength = 200;
 

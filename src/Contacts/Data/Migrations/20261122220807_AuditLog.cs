@@ -1,0 +1,95 @@
+﻿using System;
+using CrmPlatform.Persistence.Audit;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace CrmPlatform.Contacts.Data.Migrations
+{
+    /// <inheritdoc />
+    public partial class AuditLog : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "created_by",
+                table: "people",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "updated_by",
+                table: "people",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "created_by",
+                table: "organizations",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "updated_by",
+                table: "organizations",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "audit_entries",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    entity_type = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    entity_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    action = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    actor_id = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    changes = table.Column<string>(type: "jsonb", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_audit_entries", x => x.id);
+                });
+
+            migrationBuilder.MakeAuditLogAppendOnly();
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_tenant_id_created_at_id",
+                table: "audit_entries",
+                columns: new[] { "tenant_id", "created_at", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_audit_entries_tenant_id_entity_type_entity_id_created_at",
+                table: "audit_entries",
+                columns: new[] { "tenant_id", "entity_type", "entity_id", "created_at" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "audit_entries");
+
+            migrationBuilder.Sql("DROP FUNCTION audit_entries_are_append_only();");
+
+            migrationBuilder.DropColumn(
+                name: "created_by",
+                table: "people");
+
+            migrationBuilder.DropColumn(
+                name: "updated_by",
+                table: "people");
+
+            migrationBuilder.DropColumn(
+                name: "created_by",
+                table: "organizations");
+
+            migrationBuilder.DropColumn(
+                name: "updated_by",
+                table: "organizations");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using CrmPlatform.Persistence.Tenancy;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace CrmPlatform.Persistence.Audit;
+
+/// <summary>Turns the tracked changes of audited records into audit entries, saved in the same transaction.</summary>
+internal static class AuditLog
+{
+    /// <summary>Bookkeeping every record has; the audit shows what people changed.</summary>
+    private static readonly HashSet<string> Bookkeeping =
+    [
+        nameof(Entity.Id), nameof(Entity.TenantId), nameof(Entity.CreatedAt), nameof(Entity.UpdatedAt), nameof(Entity.Version),
+        nameof(AuditedEntity.CreatedBy), nameof(AuditedEntity.UpdatedBy),
+    ];
+
+    public static List<AuditEntry> EntriesFor(ChangeTracker changes, string actorId, DateTime now) =>
+        changes.Entries<AuditedEntity>()
+            .Where(entry => entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            .Select(entry => new AuditEntry
+            {
+                TenantId = entry.Entity.TenantId,
+                CreatedAt = now,
+                EntityType = EntityTypeName(entry.Entity.GetType()),
+                EntityId = entry.Entity.Id,
+                Action = entry.State switch
+                {
+                    EntityState.Added => "created",
+                    EntityState.Deleted => "deleted",
+                    _ => "updated",
+                },
+                ActorId = actorId,
+                Changes = JsonSerializer.Serialize(ChangedFields(entry)),
+            })
+            .Where(entry => entry.Action != "updated" || entry.Changes != "{}")
+            .ToList();
+
+    public static string EntityTypeName(Type type) => JsonNamingPolicy.CamelCase.ConvertName(type.Name);
+
+    private static Dictionary<string, object?> ChangedFields(EntityEntry entry)
+    {
+        var fields = new Dictionary<string, object?>();
+        foreach (var property in entry.Properties.Where(p => !Bookkeeping.Contains(p.Metadata.Name)))
+        {
+            var name = JsonNamingPolicy.CamelCase.ConvertName(property.Metadata.Name);
+            switch (entry.State)
+            {
+                case EntityState.Added when property.CurrentValue is not null:
+                    fields[name] = new { from = (object?)null, to = property.CurrentValue };
+                    break;
+                case EntityState.Deleted when property.OriginalValue is not null:
+                    fields[name] = new { from = property.OriginalValue, to = (object?)null };
+                    break;
+                case EntityState.Modified when property.IsModified && !Equals(property.OriginalValue, property.CurrentValue):
+                    fields[name] = new { from = property.OriginalValue, to = property.CurrentValue };
+                    break;
+            }
+        }
+        return fields;
+    }
+}
