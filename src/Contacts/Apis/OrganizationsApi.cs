@@ -48,14 +48,22 @@ public static class OrganizationsApi
         return api;
     }
 
+    private static readonly ListFields<Organization> ListFields = new ListFields<Organization>()
+        .Filter("name", o => o.Name)
+        .Filter("domain", o => o.Domain, domain => domain.ToLowerInvariant())
+        .Filter("industry", o => o.Industry)
+        .Filter("parentOrganizationId", o => o.ParentOrganizationId)
+        .Sort("updatedAt", o => o.UpdatedAt)
+        .Sort("name", o => o.Name);
+
     public static async Task<Results<Ok<CursorPage<OrganizationResponse>>, ValidationProblem>> ListOrganizations(
-        ContactsDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+        ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!PageRequest.TryParse(limit, cursor, out var page, out var errors))
+        if (!ListQuery<Organization>.TryParse(request.Query, ListFields, out var list, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }
-        return TypedResults.Ok(await db.Organizations.AsNoTracking().ToCursorPageAsync(page, OrganizationResponse.From, cancellationToken));
+        return TypedResults.Ok(await list.ToPageAsync(db.Organizations.AsNoTracking(), OrganizationResponse.From, cancellationToken));
     }
 
     public static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> GetOrganization(

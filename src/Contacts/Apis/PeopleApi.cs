@@ -52,14 +52,25 @@ public static class PeopleApi
         return api;
     }
 
+    private static readonly ListFields<Person> ListFields = new ListFields<Person>()
+        .Filter("email", p => p.NormalizedEmail, Person.NormalizeEmail)
+        .Filter("firstName", p => p.FirstName)
+        .Filter("lastName", p => p.LastName)
+        .Filter("jobTitle", p => p.JobTitle)
+        .Filter("organizationId", p => p.OrganizationId)
+        .Sort("updatedAt", p => p.UpdatedAt)
+        .Sort("firstName", p => p.FirstName)
+        .Sort("lastName", p => p.LastName)
+        .Sort("email", p => p.NormalizedEmail);
+
     public static async Task<Results<Ok<CursorPage<PersonResponse>>, ValidationProblem>> ListPeople(
-        ContactsDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+        ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!PageRequest.TryParse(limit, cursor, out var page, out var errors))
+        if (!ListQuery<Person>.TryParse(request.Query, ListFields, out var list, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }
-        return TypedResults.Ok(await db.People.AsNoTracking().ToCursorPageAsync(page, PersonResponse.From, cancellationToken));
+        return TypedResults.Ok(await list.ToPageAsync(db.People.AsNoTracking(), PersonResponse.From, cancellationToken));
     }
 
     public static async Task<Results<Ok<PersonResponse>, ProblemHttpResult>> GetPerson(

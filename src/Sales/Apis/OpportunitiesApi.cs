@@ -61,14 +61,23 @@ public static class OpportunitiesApi
         return api;
     }
 
+    private static readonly ListFields<Opportunity> ListFields = new ListFields<Opportunity>()
+        .Filter("stage", o => o.Stage)
+        .Filter("currency", o => o.Currency, currency => currency.ToUpperInvariant())
+        .Filter("customerId", o => o.CustomerId)
+        .Sort("updatedAt", o => o.UpdatedAt)
+        .Sort("name", o => o.Name)
+        .Sort("amount", o => o.Amount)
+        .Sort("stage", o => o.Stage);
+
     public static async Task<Results<Ok<CursorPage<OpportunityResponse>>, ValidationProblem>> ListOpportunities(
-        SalesDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+        SalesDbContext db, HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!PageRequest.TryParse(limit, cursor, out var page, out var errors))
+        if (!ListQuery<Opportunity>.TryParse(request.Query, ListFields, out var list, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var opportunities = await db.Opportunities.AsNoTracking().ToCursorPageAsync(page, o => o, cancellationToken);
+        var opportunities = await list.ToPageAsync(db.Opportunities.AsNoTracking(), o => o, cancellationToken);
         var customerIds = opportunities.Items.Select(o => o.CustomerId).Distinct().ToList();
         var customers = await db.DirectoryContacts.AsNoTracking()
             .Where(c => customerIds.Contains(c.Id))

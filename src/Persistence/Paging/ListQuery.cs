@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmPlatform.Persistence.Paging;
+
+/// <summary>
+/// A validated list request: limit, filters, sort and cursor. Pages are keyset pages on (sort key, id), so rows added
+/// while a client walks the list never shift what it has not seen yet. The cursor is opaque and remembers the sort it
+/// was made for: using it with another sort is a 400.
+/// </summary>
+public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    private static readonly MethodInfo CreateTuple = typeof(ValueTuple).GetMethods()
+        .Single(m => m.Name == nameof(ValueTuple.Create) && m.GetGenericArguments().Length == 2);
+
+    private static readonly MethodInfo OrderBy = QueryableMethod(nameof(Queryable.OrderBy));
+    private static readonly MethodInfo OrderByDescending = QueryableMethod(nameof(Queryable.OrderByDescending));
+    private static readonly MethodInfo ThenBy = QueryableMethod(nameof(Queryable.ThenBy));
+    private static readonly MethodInfo ThenByDescending = QueryableMethod(nameof(Queryable.ThenByDescending));
+
+    private readonly List<Expression<Func<TEntity, bool>>> _filters = [];
+    private LambdaExpression _sortKey = null!;
+    private string _sortName = ListFields<TEntity>.DefaultSort;
+    private bool _descending;
+    private (object Value, Guid Id)? _after;
+
+    public int Limit { get; private set; } = DefaultLimit;
+
+    public static bool TryParse(IQueryCollection query, ListFields<TEntity> fields, out ListQuery<TEntity> list, out FieldErrors errors)
+    {
+        list = new ListQuery<TEntity>();
+        errors = new FieldErrors();
+        list.ParseLimit(query["limit"], errors);
+        list.ParseSort(query["sort"], fields, errors);
+        foreach (var (key, value) in query.Where(q => q.Key.StartsWith("filter[", StringComparison.Ordinal)))
+        {
+            list.ParseFilter(key, value.ToString(), fields, errors);
+        }
+        list.ParseCursor(query["cursor"], errors);
+        return errors.IsValid;
+    }
+
+    /// <summary>Only <c>limit</c> and <c>cursor</c>, in the default order; for lists without filters or sorts.</summary>
+    public static bool TryParse(int? limit, string? cursor, out ListQuery<TEntity> list, out FieldErrors errors)
+    {
+        var query = new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>();
+        if (limit is not null)
+        {
+            query["limit"] = limit.Value.ToString(CultureInfo.InvariantCulture);
+        }
+        if (cursor is not null)
+        {
+            query["cursor"] = cursor;
+        }
+        return TryParse(new QueryCollection(query), new ListFields<TEntity>(), out list, out errors);
+    }
+
+    public async Task<CursorPage<TResult>> ToPageAsync<TResult>(
+        IQueryable<TEntity> source, Func<TEntity, TResult> project, CancellationToken cancellationToken)
+    {
+        foreach (var filter in _filters)
+        {
+            source = source.Where(filter);
+        }
+        if (_after is { } after)
+        {
+            source = source.Where(AfterCursor(after.Value, after.Id));
+        }
+
+        var rows = await Order(source).Take(Limit + 1).ToListAsync(cancellationToken);
+        var hasMore = rows.Count > Limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+        var next = hasMore ? EncodeCursor(_sortKey.Compile().DynamicInvoke(rows[^1])!, rows[^1].Id) : null;
+        return new CursorPage<TResult>(rows.Select(project).ToList(), next);
+    }
+
+    private void ParseLimit(string? value, FieldErrors errors)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return;
+        }
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) || limit is < 1 or > MaxLimit)
+        {
+            errors.Add("limit", $"limit must be a number from 1 to {MaxLimit}.");
+            return;
+        }
+        Limit = limit;
+    }
+
+    private void ParseSort(string? value, ListFields<TEntity> fields, FieldErrors errors)
+    {
+        var name = value ?? ListFields<TEntity>.DefaultSort;
+        _descending = name.StartsWith('-');
+        name = name.TrimStart('-');
+        if (!fields.Sorts.TryGetValue(name, out var key))
+        {
+            errors.Add("sort", $"Cannot sort by '{name}'; sortable fields: {string.Join(", ", fields.Sorts.Keys)} (prefix - for descending).");
+            key = fields.Sorts[ListFields<TEntity>.DefaultSort];
+        }
+        _sortName = name;
+        _sortKey = key;
+    }
+
+    private void ParseFilter(string parameter, string value, ListFields<TEntity> fields, FieldErrors errors)
+    {
+        var name = parameter["filter[".Length..].TrimEnd(']');
+        if (!parameter.EndsWith(']') || !fields.Filters.TryGetValue(name, out var field))
+        {
+            errors.Add(parameter, $"Cannot filter by '{name}'; filterable fields: {string.Join(", ", fields.Filters.Keys)}.");
+            return;
+        }
+        if (!TryConvert(field.Normalize(value), field.Type, out var typed))
+        {
+            errors.Add(parameter, $"'{value}' is not a valid value for {name}.");
+            return;
+        }
+        var row = field.Selector.Parameters[0];
+        _filters.Add(Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(field.Selector.Body, Parameter(typed, field.Type)), row));
+    }
+
+    private void ParseCursor(string? cursor, FieldErrors errors)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return;
+        }
+        try
+        {
+            var decoded = JsonSerializer.Deserialize<Cursor>(WebEncoders.Base64UrlDecode(cursor));
+            if (decoded is null || decoded.Sort != _sortName || decoded.Descending != _descending)
+            {
+                errors.Add("cursor", "This cursor belongs to another sort order; start again without a cursor.");
+                return;
+            }
+            _after = (decoded.Value.Deserialize(_sortKey.ReturnType)!, decoded.Id);
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or NotSupportedException or ArgumentException)
+        {
+            errors.Add("cursor", "cursor is not one this API issued.");
+        }
+    }
+
+    private IQueryable<TEntity> Order(IQueryable<TEntity> source)
+    {
+        var orderBy = (_descending ? OrderByDescending : OrderBy).MakeGenericMethod(typeof(TEntity), _sortKey.ReturnType);
+        var thenBy = (_descending ? ThenByDescending : ThenBy).MakeGenericMethod(typeof(TEntity), typeof(Guid));
+        var ordered = orderBy.Invoke(null, [source, _sortKey]);
+        return (IQueryable<TEntity>)thenBy.Invoke(null, [ordered, ListFields<TEntity>.Property(nameof(IKeysetOrdered.Id))])!;
+    }
+
+    /// <summary>(key, id) &gt; (cursor key, cursor id) as one row comparison, which PostgreSQL answers from the index.</summary>
+    private Expression<Func<TEntity, bool>> AfterCursor(object value, Guid id)
+    {
+        var row = _sortKey.Parameters[0];
+        var create = CreateTuple.MakeGenericMethod(_sortKey.ReturnType, typeof(Guid));
+        var rowKey = Expression.Convert(Expression.Call(create, _sortKey.Body, Expression.Property(row, nameof(IKeysetOrdered.Id))), typeof(ITuple));
+        var cursorKey = Expression.Convert(Expression.Call(create, Parameter(value, _sortKey.ReturnType), Parameter(id, typeof(Guid))), typeof(ITuple));
+        var compare = typeof(NpgsqlDbFunctionsExtensions).GetMethod(
+            _descending ? nameof(NpgsqlDbFunctionsExtensions.LessThan) : nameof(NpgsqlDbFunctionsExtensions.GreaterThan),
+            [typeof(DbFunctions), typeof(ITuple), typeof(ITuple)])!;
+        return Expression.Lambda<Func<TEntity, bool>>(Expression.Call(compare, Expression.Constant(EF.Functions), rowKey, cursorKey), row);
+    }
+
+    private string EncodeCursor(object value, Guid id) =>
+        WebEncoders.Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(new Cursor(_sortName, _descending, JsonSerializer.SerializeToElement(value), id)));
+
+    /// <summary>A captured value rather than a constant, so EF sends it as a SQL parameter and reuses the query plan.</summary>
+    private static Expression Parameter(object value, Type type)
+    {
+        var holder = Activator.CreateInstance(typeof(CapturedValue<>).MakeGenericType(type), value)!;
+        return Expression.Property(Expression.Constant(holder), "Value");
+    }
+
+    private static bool TryConvert(string value, Type type, out object typed)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        object? result = target switch
+        {
+            _ when target == typeof(string) => value,
+            _ when target == typeof(Guid) => Guid.TryParse(value, out var guid) ? guid : null,
+            _ when target == typeof(int) => int.TryParse(value, CultureInfo.InvariantCulture, out var number) ? number : null,
+            _ when target == typeof(decimal) => decimal.TryParse(value, CultureInfo.InvariantCulture, out var amount) ? amount : null,
+            _ when target == typeof(bool) => bool.TryParse(value, out var flag) ? flag : null,
+            _ when target == typeof(DateOnly) => DateOnly.TryParse(value, CultureInfo.InvariantCulture, out var date) ? date : null,
+            _ => null,
+        };
+        typed = result!;
+        return result is not null;
+    }
+
+    private static MethodInfo QueryableMethod(string name) =>
+        typeof(Queryable).GetMethods().Single(m => m.Name == name && m.GetParameters().Length == 2);
+
+
+    private sealed record Cursor(string Sort, bool Descending, JsonElement Value, Guid Id);
+}
+
+/// <summary>Holds a list query's value so that EF sees a captured variable (a SQL parameter), not a constant.</summary>
+internal sealed record CapturedValue<T>(T Value);
