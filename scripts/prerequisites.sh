@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the platform needs beside the .NET SDK: PostgreSQL 15 and RabbitMQ (from Debian's packages).
+# Installs what the platform needs beside the .NET SDK: PostgreSQL 15, RabbitMQ and Chromium for the browser tests
+# (from Debian's packages).
 # Sourced by run.sh and test.sh; safe to run again (it installs only what is missing).
 set -euo pipefail
 
 missing=()
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql-15)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ ${#missing[@]} -gt 0 ] || exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

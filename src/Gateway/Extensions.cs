@@ -13,6 +13,11 @@ internal static class Extensions
     [
         ("/connect", "identity", true),
         ("/.well-known", "identity", true),
+        ("/login", "identity", true),
+        ("/api/v1/users", "identity", false),
+        ("/api/v1/teams", "identity", false),
+        ("/api/v1/api-clients", "identity", false),
+        ("/api/v1/tenants", "identity", false),
         ("/api/v1/people", "contacts", false),
         ("/api/v1/organizations", "contacts", false),
         ("/api/v1/opportunities", "sales", false),

@@ -71,7 +71,8 @@ public static class RateLimitExtensions
     /// </summary>
     public static void UseRateLimits(this WebApplication app) => app.Use(async (context, next) =>
     {
-        var client = context.User.FindFirstValue("client_id") ?? context.User.FindFirstValue("sub");
+        // A user's own bucket, not their front-end's: user tokens carry the front-end's client_id too.
+        var client = context.User.FindFirstValue("sub") ?? context.User.FindFirstValue("client_id");
         if (client is null)
         {
             await next(context);

@@ -10,7 +10,7 @@ namespace CrmPlatform.Identity;
 /// Creates the default tenant and the bootstrap admin API client from <c>Identity:Bootstrap</c> at start, and keeps
 /// the client's secret in step with the configuration, so a script always has a way in.
 /// </summary>
-internal sealed class BootstrapAdmin(IServiceScopeFactory scopes, IOptions<IdentitySettings> settings, TimeProvider clock, ILogger<BootstrapAdmin> logger)
+internal sealed class BootstrapAdmin(IServiceScopeFactory scopes, IOptions<IdentitySettings> settings, ILogger<BootstrapAdmin> logger)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -21,7 +21,7 @@ internal sealed class BootstrapAdmin(IServiceScopeFactory scopes, IOptions<Ident
 
         if (!await db.Tenants.AnyAsync(t => t.Id == TenantContext.DefaultTenantId, cancellationToken))
         {
-            db.Tenants.Add(new Tenant { Id = TenantContext.DefaultTenantId, Name = "Default", CreatedAt = clock.GetUtcNow().UtcDateTime });
+            db.Tenants.Add(Tenant.Create("Default", TenantContext.DefaultTenantId));
             await db.SaveChangesAsync(cancellationToken);
         }
 
@@ -38,6 +38,8 @@ internal sealed class BootstrapAdmin(IServiceScopeFactory scopes, IOptions<Ident
             db.ApiClients.Add(client);
         }
         client.SetSecret(secret);
+        client.IsPublic = false;
+        client.GrantTypes = [GrantTypes.ClientCredentials];
         client.Disabled = false;
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Bootstrap admin client {ClientId} is ready", clientId);

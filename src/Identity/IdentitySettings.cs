@@ -9,10 +9,25 @@ public sealed class IdentitySettings
 
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How long an unused refresh token stays valid; each use replaces it with a fresh one.</summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
+
     /// <summary>How long one signing key signs before a new one takes over.</summary>
     public TimeSpan KeyRotation { get; set; } = TimeSpan.FromDays(30);
 
+    public LoginLimits Login { get; set; } = new();
+
     public BootstrapClient Bootstrap { get; set; } = new();
+
+    /// <summary>
+    /// Login attempts per client IP address. Lockout protects one account; this limit slows an attacker who tries one
+    /// password against many accounts, which lockout never sees.
+    /// </summary>
+    public sealed class LoginLimits
+    {
+        public int AttemptsPerWindow { get; set; } = 20;
+        public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+    }
 
     /// <summary>The admin API client created at start so scripts can get a first token (client credentials).</summary>
     public sealed class BootstrapClient

@@ -9,8 +9,19 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseServiceDefaults();
+app.UseRateLimiter();
+app.UseAntiforgery();
+
 app.MapDiscoveryApi();
 app.MapTokenApi();
+app.MapAuthorizeApi();
+app.MapLoginApi();
+app.MapUsersApi();
+app.MapUserTotpApi();
+app.MapTeamsApi();
+app.MapApiClientsApi();
+app.MapTenantsApi();
 
 await app.RunAsync();

@@ -1,3 +1,4 @@
+using CrmPlatform.Identity.Model;
 using CrmPlatform.Identity.Tokens;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -22,11 +23,16 @@ public static class DiscoveryApi
         {
             ["issuer"] = settings.Value.Issuer,
             ["jwks_uri"] = $"{baseUrl}/.well-known/jwks.json",
+            ["authorization_endpoint"] = $"{baseUrl}/connect/authorize",
             ["token_endpoint"] = $"{baseUrl}/connect/token",
-            ["grant_types_supported"] = new[] { "client_credentials" },
-            ["token_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post" },
+            ["revocation_endpoint"] = $"{baseUrl}/connect/revocation",
+            ["grant_types_supported"] = GrantTypes.All,
+            ["response_types_supported"] = new[] { "code" },
+            ["code_challenge_methods_supported"] = new[] { Pkce.Method },
+            ["token_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "none" },
+            ["revocation_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post", "none" },
             ["id_token_signing_alg_values_supported"] = new[] { SecurityAlgorithms.EcdsaSha256 },
-            ["claims_supported"] = new[] { "sub", "tenant_id", "roles", "client_id" },
+            ["claims_supported"] = new[] { "sub", "tenant_id", "roles", "client_id", "name", "email", "scope" },
         });
     }
 

@@ -1,73 +1,124 @@
-using System.Net.Http.Headers;
-using System.Text;
 using CrmPlatform.Identity.Data;
+using CrmPlatform.Identity.Model;
 using CrmPlatform.Identity.Tokens;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Identity.Apis;
 
 /// <summary>
-/// The OAuth 2 token endpoint (RFC 6749 §4.4, client credentials). Errors use OAuth's own shape
-/// (<c>{ "error": "invalid_client" }</c>), which every OAuth client library understands.
+/// The OAuth 2 token endpoint: client credentials (RFC 6749 §4.4) for partner systems, and the authorization code
+/// (with PKCE) and refresh token grants for front-ends; plus token revocation (RFC 7009).
 /// </summary>
 public static class TokenApi
 {
     public static IEndpointRouteBuilder MapTokenApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/connect/token", IssueToken).AllowAnonymous().DisableAntiforgery().WithTags("OAuth");
+        app.MapPost("/connect/revocation", Revoke).AllowAnonymous().DisableAntiforgery().WithTags("OAuth");
         return app;
     }
 
-    public static async Task<IResult> IssueToken(HttpContext context, IdentityDbContext db, TokenIssuer tokens, CancellationToken cancellationToken)
+    public static async Task<IResult> IssueToken(
+        HttpContext context, IdentityDbContext db, TokenIssuer tokens, AuthorizationCodes codes, RefreshTokens refreshTokens,
+        CancellationToken cancellationToken)
     {
         if (!context.Request.HasFormContentType)
         {
-            return OAuthError("invalid_request", "The token request must be application/x-www-form-urlencoded.");
+            return OAuthErrors.Json(OAuthErrors.InvalidRequest, "The token request must be application/x-www-form-urlencoded.");
         }
         var form = await context.Request.ReadFormAsync(cancellationToken);
-        if (form["grant_type"] != "client_credentials")
+        var grantType = form["grant_type"].ToString();
+        if (!GrantTypes.All.Contains(grantType))
         {
-            return OAuthError("unsupported_grant_type", "Only the client_credentials grant is supported.");
+            return OAuthErrors.Json(OAuthErrors.UnsupportedGrantType, $"Supported grants: {string.Join(", ", GrantTypes.All)}.");
         }
-        if (ReadClientCredentials(context.Request, form) is not var (clientId, secret))
+        if (await ClientAuthentication.AuthenticateAsync(context.Request, form, db, cancellationToken) is not { } client)
         {
-            return OAuthError("invalid_client", "Client authentication is required.", StatusCodes.Status401Unauthorized);
+            return OAuthErrors.InvalidClientJson("Unknown client, wrong secret, or no client authentication.");
         }
-
-        // Client ids are global, so this lookup crosses tenants on purpose; the token then carries the client's tenant.
-        var client = await db.ApiClients.IgnoreQueryFilters().SingleOrDefaultAsync(c => c.ClientId == clientId, cancellationToken);
-        if (client is null || client.Disabled || !client.HasSecret(secret))
+        if (!client.Allows(grantType) || (grantType == GrantTypes.ClientCredentials && client.IsPublic))
         {
-            return OAuthError("invalid_client", "Unknown client or wrong secret.", StatusCodes.Status401Unauthorized);
+            return OAuthErrors.Json(OAuthErrors.UnauthorizedClient, $"This client may not use the {grantType} grant.");
         }
 
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(new Dictionary<string, object>
+        if (grantType == GrantTypes.ClientCredentials)
         {
-            ["access_token"] = await tokens.IssueAsync(client, cancellationToken),
-            ["token_type"] = "Bearer",
-            ["expires_in"] = (int)tokens.Lifetime.TotalSeconds,
-        });
-    }
-
-    /// <summary>HTTP Basic (client_secret_basic) or form fields (client_secret_post).</summary>
-    private static (string ClientId, string Secret)? ReadClientCredentials(HttpRequest request, IFormCollection form)
-    {
-        if (AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) && header.Scheme == "Basic" && header.Parameter is { } encoded)
-        {
-            try
-            {
-                var pair = Encoding.UTF8.GetString(Convert.FromBase64String(encoded)).Split(':', 2);
-                return pair.Length == 2 ? (Uri.UnescapeDataString(pair[0]), Uri.UnescapeDataString(pair[1])) : null;
-            }
-            catch (FormatException)
-            {
-                return null;
-            }
+            return TokenResponse(await tokens.IssueAsync(client, cancellationToken), tokens.Lifetime, refreshToken: null, scope: null);
         }
-        return form["client_id"].ToString() is { Length: > 0 } id && form["client_secret"].ToString() is { Length: > 0 } secret ? (id, secret) : null;
+
+        // Both user grants end the same way: a token for a user who still exists and may still sign in.
+        Guid familyId, userId;
+        string? scope;
+        if (grantType == GrantTypes.AuthorizationCode)
+        {
+            var code = await codes.RedeemAsync(form["code"].ToString(), client, form["redirect_uri"], form["code_verifier"], cancellationToken);
+            if (code is null)
+            {
+                return OAuthErrors.Json(OAuthErrors.InvalidGrant, "The code is unknown, expired, already used, or does not match the redirect_uri or code_verifier.");
+            }
+            (familyId, userId, scope) = (code.Id, code.UserId, code.Scope);
+        }
+        else
+        {
+            var previous = await refreshTokens.RedeemAsync(form["refresh_token"].ToString(), client, cancellationToken);
+            if (previous is null)
+            {
+                return OAuthErrors.Json(OAuthErrors.InvalidGrant, "The refresh token is unknown, expired, revoked or already used.");
+            }
+            (familyId, userId, scope) = (previous.FamilyId, previous.UserId, previous.Scope);
+        }
+
+        var user = await db.Users.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null || user.Disabled)
+        {
+            await refreshTokens.RevokeFamilyAsync(familyId, cancellationToken);
+            return OAuthErrors.Json(OAuthErrors.InvalidGrant, "The user no longer exists or is disabled.");
+        }
+        var refreshToken = client.Allows(GrantTypes.RefreshToken)
+            ? await refreshTokens.IssueAsync(familyId, user, client.ClientId, scope, cancellationToken)
+            : null;
+        return TokenResponse(await tokens.IssueAsync(user, client, scope, cancellationToken), tokens.Lifetime, refreshToken, scope);
     }
 
-    private static IResult OAuthError(string error, string description, int status = StatusCodes.Status400BadRequest) =>
-        TypedResults.Json(new Dictionary<string, string> { ["error"] = error, ["error_description"] = description }, statusCode: status);
+    /// <summary>RFC 7009: answers 200 whether or not the token was known, so it cannot be used to probe tokens.</summary>
+    public static async Task<IResult> Revoke(HttpContext context, IdentityDbContext db, RefreshTokens refreshTokens, CancellationToken cancellationToken)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            return OAuthErrors.Json(OAuthErrors.InvalidRequest, "The revocation request must be application/x-www-form-urlencoded.");
+        }
+        var form = await context.Request.ReadFormAsync(cancellationToken);
+        if (await ClientAuthentication.AuthenticateAsync(context.Request, form, db, cancellationToken) is not { } client)
+        {
+            return OAuthErrors.InvalidClientJson("Unknown client, wrong secret, or no client authentication.");
+        }
+        if (form["token"].ToString() is not { Length: > 0 } token)
+        {
+            return OAuthErrors.Json(OAuthErrors.InvalidRequest, "The token parameter is required.");
+        }
+
+        // Access tokens are self-contained JWTs that expire within minutes; only refresh tokens can be revoked here.
+        await refreshTokens.RevokeAsync(token, client, cancellationToken);
+        return TypedResults.Ok();
+    }
+
+    private static IResult TokenResponse(string accessToken, TimeSpan lifetime, string? refreshToken, string? scope)
+    {
+        var body = new Dictionary<string, object>
+        {
+            ["access_token"] = accessToken,
+            ["token_type"] = "Bearer",
+            ["expires_in"] = (int)lifetime.TotalSeconds,
+        };
+        if (refreshToken is not null)
+        {
+            body["refresh_token"] = refreshToken;
+        }
+        if (!string.IsNullOrEmpty(scope))
+        {
+            body["scope"] = scope;
+        }
+        return TypedResults.Json(body);
+    }
 }

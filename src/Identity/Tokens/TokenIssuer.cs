@@ -13,9 +13,32 @@ public sealed class TokenIssuer(SigningKeyStore keys, IOptions<IdentitySettings>
 
     public TimeSpan Lifetime => settings.Value.AccessTokenLifetime;
 
-    public async Task<string> IssueAsync(ApiClient client, CancellationToken cancellationToken)
+    /// <summary>A token for the client itself (client credentials): its tenant and its roles.</summary>
+    public Task<string> IssueAsync(ApiClient client, CancellationToken cancellationToken) =>
+        IssueAsync(client.ClientId, client.ClientId, client.TenantId, client.Roles, scope: null, new Dictionary<string, object>(), cancellationToken);
+
+    /// <summary>A token for a signed-in user, obtained through <paramref name="client"/> (RFC 9068's profile).</summary>
+    public Task<string> IssueAsync(User user, ApiClient client, string? scope, CancellationToken cancellationToken) =>
+        IssueAsync(user.Id.ToString(), client.ClientId, user.TenantId, user.Roles, scope, new Dictionary<string, object>
+        {
+            ["name"] = user.DisplayName,
+            ["email"] = user.Email,
+        }, cancellationToken);
+
+    private async Task<string> IssueAsync(
+        string subject, string clientId, Guid tenantId, IEnumerable<string> roles, string? scope, Dictionary<string, object> claims,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        claims[JwtRegisteredClaimNames.Sub] = subject;
+        claims[JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N");
+        claims["client_id"] = clientId;
+        claims[authentication.Value.TenantClaim] = tenantId.ToString();
+        claims[authentication.Value.RoleClaim] = roles.ToArray();
+        if (!string.IsNullOrEmpty(scope))
+        {
+            claims["scope"] = scope;
+        }
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = settings.Value.Issuer,
@@ -24,14 +47,7 @@ public sealed class TokenIssuer(SigningKeyStore keys, IOptions<IdentitySettings>
             NotBefore = now,
             Expires = now + Lifetime,
             SigningCredentials = await keys.SigningCredentialsAsync(cancellationToken),
-            Claims = new Dictionary<string, object>
-            {
-                [JwtRegisteredClaimNames.Sub] = client.ClientId,
-                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
-                ["client_id"] = client.ClientId,
-                [authentication.Value.TenantClaim] = client.TenantId.ToString(),
-                [authentication.Value.RoleClaim] = client.Roles.ToArray(),
-            },
+            Claims = claims,
         });
     }
 }

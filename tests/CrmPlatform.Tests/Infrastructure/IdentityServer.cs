@@ -33,18 +33,24 @@ public sealed class IdentityServer : IAsyncDisposable
     public ServiceFactory<IdentityDbContext> Factory { get; }
     public string Address { get; }
 
-    public static async Task<IdentityServer> StartAsync(string messagingUri)
+    /// <param name="settings">Extra or overriding configuration, e.g. a tighter login rate limit.</param>
+    public static async Task<IdentityServer> StartAsync(string messagingUri, IReadOnlyDictionary<string, string>? settings = null)
     {
         var servers = await TestServers.GetAsync();
         var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        var factory = new ServiceFactory<IdentityDbContext>(new Dictionary<string, string>
+        var configuration = new Dictionary<string, string>
         {
             ["ConnectionStrings:identitydb"] = await servers.CreateDatabaseAsync("identitydb"),
             ["ConnectionStrings:messaging"] = messagingUri,
             ["Identity:Issuer"] = Issuer,
             ["Identity:Bootstrap:ClientId"] = AdminClientId,
             ["Identity:Bootstrap:ClientSecret"] = secret,
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            configuration[key] = value;
+        }
+        var factory = new ServiceFactory<IdentityDbContext>(configuration);
         factory.UseKestrel(0);
         factory.StartServer();
         return new IdentityServer(factory, secret);
@@ -78,7 +84,7 @@ public sealed class IdentityServer : IAsyncDisposable
         await using (var scope = Factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
-            db.Tenants.Add(new Tenant { Id = tenantId, Name = $"Tenant {tenantId:N}", CreatedAt = DateTime.UtcNow });
+            db.Tenants.Add(Tenant.Create($"Tenant {tenantId:N}", tenantId));
             await db.SaveChangesAsync();
         }
         return (tenantId, await NewClientTokenAsync(tenantId, roles));
@@ -99,6 +105,14 @@ public sealed class IdentityServer : IAsyncDisposable
             await db.SaveChangesAsync();
         }
         return await TokenAsync(clientId, secret);
+    }
+
+    /// <summary>An HTTP client for Identity's real port that sends <paramref name="token"/> as a bearer token.</summary>
+    public HttpClient ClientWith(string token)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Address) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     public async ValueTask DisposeAsync()
