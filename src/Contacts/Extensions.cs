@@ -12,6 +12,6 @@ internal static class Extensions
     {
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<ContactsDbContext>("contactsdb");
-        builder.AddMessaging(ServiceName);
+        builder.AddMessaging(ServiceName, bus => bus.AddTeamDirectoryConsumer<ContactsDbContext>(ServiceName));
     }
 }

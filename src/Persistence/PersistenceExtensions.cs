@@ -1,5 +1,6 @@
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Outbox;
+using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -38,6 +39,14 @@ public static class PersistenceExtensions
         builder.Services.AddHostedService<DatabaseMigrator<TDbContext>>();
         builder.Services.AddHostedService<OutboxDispatcher<TDbContext>>();
         return builder;
+    }
+
+    /// <summary>Subscribes the service's team directory (record scopes) to Identity's team events, on a queue of its own.</summary>
+    public static void AddTeamDirectoryConsumer<TDbContext>(this IBusRegistrationConfigurator bus, string serviceName)
+        where TDbContext : TenantDbContext
+    {
+        bus.AddConsumer<TeamDirectoryConsumer<TDbContext>>()
+            .Endpoint(endpoint => endpoint.Name = $"{serviceName}-team-directory");
     }
 
     /// <summary>Subscribes the service's contact directory to the Contacts events, on a queue of its own.</summary>

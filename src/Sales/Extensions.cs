@@ -12,6 +12,10 @@ internal static class Extensions
     {
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<SalesDbContext>("salesdb");
-        builder.AddMessaging(ServiceName, bus => bus.AddContactDirectoryConsumer<SalesDbContext>(ServiceName));
+        builder.AddMessaging(ServiceName, bus =>
+        {
+            bus.AddContactDirectoryConsumer<SalesDbContext>(ServiceName);
+            bus.AddTeamDirectoryConsumer<SalesDbContext>(ServiceName);
+        });
     }
 }

@@ -80,7 +80,8 @@ public static class AuthenticationExtensions
     {
         if (context.User.Identity?.IsAuthenticated == true)
         {
-            var claim = context.RequestServices.GetRequiredService<IOptions<AuthenticationSettings>>().Value.TenantClaim;
+            var settings = context.RequestServices.GetRequiredService<IOptions<AuthenticationSettings>>().Value;
+            var claim = settings.TenantClaim;
             if (!Guid.TryParse(context.User.FindFirstValue(claim), out var tenantId) || tenantId == Guid.Empty)
             {
                 await TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No tenant",
@@ -90,6 +91,7 @@ public static class AuthenticationExtensions
             var tenant = context.RequestServices.GetRequiredService<TenantContext>();
             tenant.TenantId = tenantId;
             tenant.ActorId = context.User.FindFirstValue("sub");
+            tenant.SeesWholeTenant = Roles.SeeWholeTenant(context.User.FindAll(settings.RoleClaim).Select(role => role.Value));
         }
         await next(context);
     }

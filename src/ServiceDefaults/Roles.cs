@@ -11,4 +11,9 @@ public static class Roles
     public const string ReadOnly = "read-only";
 
     public static readonly IReadOnlyList<string> All = [Admin, SalesManager, SalesRep, Marketing, ServiceAgent, ReadOnly];
+
+    /// <summary>Roles that see only what they and their teams own; one other known role widens the view to the tenant.</summary>
+    public static readonly IReadOnlyList<string> TeamScoped = [SalesManager, SalesRep];
+
+    public static bool SeeWholeTenant(IEnumerable<string> roles) => roles.Any(role => All.Contains(role) && !TeamScoped.Contains(role));
 }

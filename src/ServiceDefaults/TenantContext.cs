@@ -15,5 +15,11 @@ public sealed class TenantContext
     /// <summary>Who acts: the token's subject (a user or an API client id); null for work the platform does itself.</summary>
     public string? ActorId { get; set; }
 
+    /// <summary>
+    /// False for the sales roles, who see only records they or their teams own (record scopes); true for everyone else
+    /// and for the platform's own work.
+    /// </summary>
+    public bool SeesWholeTenant { get; set; } = true;
+
     public bool IsSet => TenantId != Guid.Empty;
 }

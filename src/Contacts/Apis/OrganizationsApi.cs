@@ -27,10 +27,10 @@ public sealed record OrganizationRequest(string? Name, string? Domain, string? I
 
 public sealed record OrganizationResponse(
     Guid Id, string Name, string? Domain, string? Industry, Guid? ParentOrganizationId,
-    DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
+    string? OwnerId, DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
 {
-    public static OrganizationResponse From(Organization o) =>
-        new(o.Id, o.Name, o.Domain, o.Industry, o.ParentOrganizationId, o.CreatedAt, o.CreatedBy, o.UpdatedAt, o.UpdatedBy, o.Version);
+    public static OrganizationResponse From(Organization o) => new(
+        o.Id, o.Name, o.Domain, o.Industry, o.ParentOrganizationId, o.OwnerId, o.CreatedAt, o.CreatedBy, o.UpdatedAt, o.UpdatedBy, o.Version);
 }
 
 public static class OrganizationsApi

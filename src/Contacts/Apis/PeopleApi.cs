@@ -31,10 +31,10 @@ public sealed record PersonRequest(string? FirstName, string? LastName, string? 
 
 public sealed record PersonResponse(
     Guid Id, string FirstName, string LastName, string Email, string? Phone, string? JobTitle, Guid? OrganizationId,
-    DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
+    string? OwnerId, DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
 {
     public static PersonResponse From(Person p) => new(
-        p.Id, p.FirstName, p.LastName, p.Email, p.Phone, p.JobTitle, p.OrganizationId, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.Version);
+        p.Id, p.FirstName, p.LastName, p.Email, p.Phone, p.JobTitle, p.OrganizationId, p.OwnerId, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.Version);
 }
 
 public static class PeopleApi

@@ -1,6 +1,7 @@
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
+using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -20,6 +21,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     {
         modelBuilder.AddIdempotencyRecords();
         modelBuilder.AddAuditLog();
+        modelBuilder.AddTeamDirectory();
         modelBuilder.Entity<Person>(person =>
         {
             person.Property(p => p.FirstName).HasMaxLength(Person.NameMaxLength);

@@ -1,17 +1,13 @@
 using CrmPlatform.Contracts;
 using CrmPlatform.Contracts.Contacts.V1;
-using CrmPlatform.Persistence.Inbox;
+using CrmPlatform.Persistence.Replicas;
 using CrmPlatform.Persistence.Tenancy;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Persistence.ContactDirectory;
 
-/// <summary>
-/// Keeps a service's contact directory in step with Contacts. Idempotent twice over: the inbox drops a redelivered
-/// message, and the version check drops an event older than the row (events can arrive out of order after retries).
-/// </summary>
+/// <summary>Keeps a service's contact directory in step with Contacts.</summary>
 public sealed class ContactDirectoryConsumer<TDbContext>(TDbContext db, TenantContext tenant, TimeProvider clock) :
     IConsumer<PersonCreated>, IConsumer<PersonUpdated>, IConsumer<PersonDeleted>,
     IConsumer<OrganizationCreated>, IConsumer<OrganizationUpdated>, IConsumer<OrganizationDeleted>
@@ -42,30 +38,7 @@ public sealed class ContactDirectoryConsumer<TDbContext>(TDbContext db, TenantCo
         contact.OrganizationId = person.OrganizationId;
     }
 
-    private async Task Apply<TEvent>(ConsumeContext<TEvent> context, ContactKind kind, Action<DirectoryContact> change)
-        where TEvent : class, IIntegrationEvent
-    {
-        var message = context.Message;
-        tenant.TenantId = message.TenantId;
-        var messageId = context.MessageId ?? message.EventId;
-
-        await db.ProcessOnceAsync(messageId, "contact-directory", async () =>
-        {
-            var now = clock.GetUtcNow().UtcDateTime;
-            var contact = await db.DirectoryContacts.SingleOrDefaultAsync(c => c.Id == message.AggregateId, context.CancellationToken);
-            if (contact is null)
-            {
-                contact = new DirectoryContact { Id = message.AggregateId, Kind = kind, CreatedAt = now };
-                db.DirectoryContacts.Add(contact);
-            }
-            else if (contact.Version >= message.Version)
-            {
-                return;
-            }
-
-            change(contact);
-            contact.Version = message.Version;
-            contact.UpdatedAt = now;
-        }, context.CancellationToken);
-    }
+    private Task Apply<TEvent>(ConsumeContext<TEvent> context, ContactKind kind, Action<DirectoryContact> change)
+        where TEvent : class, IIntegrationEvent =>
+        Replica.ApplyAsync(db, tenant, clock, context, "contact-directory", id => new DirectoryContact { Id = id, Kind = kind }, change);
 }

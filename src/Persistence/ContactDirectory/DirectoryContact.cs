@@ -1,4 +1,4 @@
-using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Persistence.Replicas;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Persistence.ContactDirectory;
@@ -11,22 +11,14 @@ public enum ContactKind
 
 /// <summary>
 /// A subscriber's local copy of a person or organization owned by Contacts, kept from events so the service can
-/// answer without calling Contacts. A deletion keeps the row as a tombstone so a late, older event cannot revive it.
+/// answer without calling Contacts.
 /// </summary>
-public sealed class DirectoryContact : ITenantOwned
+public sealed class DirectoryContact : ReplicaRow
 {
-    public Guid Id { get; init; }
-    public Guid TenantId { get; set; }
     public ContactKind Kind { get; set; }
     public string DisplayName { get; set; } = "";
     public string? Email { get; set; }
     public Guid? OrganizationId { get; set; }
-    /// <summary>The contact's version in Contacts; also the concurrency token, so two deliveries racing on one contact
-    /// cannot let the older one win (the loser retries and then finds the newer version).</summary>
-    public int Version { get; set; }
-    public bool IsDeleted { get; set; }
-    public DateTime CreatedAt { get; set; }
-    public DateTime UpdatedAt { get; set; }
 }
 
 /// <summary>A DbContext that keeps the contact directory.</summary>

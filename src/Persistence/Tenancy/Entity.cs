@@ -34,4 +34,7 @@ public abstract class AuditedEntity : Entity
 {
     public string? CreatedBy { get; set; }
     public string? UpdatedBy { get; set; }
+
+    /// <summary>Who the record belongs to (the creator unless reassigned); record scopes are decided by it.</summary>
+    public string? OwnerId { get; set; }
 }

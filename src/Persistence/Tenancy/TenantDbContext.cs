@@ -3,6 +3,7 @@ using CrmPlatform.Contracts;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Inbox;
 using CrmPlatform.Persistence.Outbox;
+using CrmPlatform.Persistence.TeamDirectory;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
 
@@ -24,9 +25,13 @@ public abstract class TenantDbContext(DbContextOptions options, TenantContext te
         modelBuilder.ApplyConfiguration(new OutboxMessageConfiguration());
         modelBuilder.ApplyConfiguration(new InboxMessageConfiguration());
 
+        var scoped = modelBuilder.Model.FindEntityType(typeof(DirectoryTeam)) is not null;
         foreach (var entityType in modelBuilder.Model.GetEntityTypes().Where(t => typeof(ITenantOwned).IsAssignableFrom(t.ClrType)))
         {
-            modelBuilder.Entity(entityType.ClrType).HasQueryFilter(TenantFilter(entityType.ClrType));
+            var filter = scoped && typeof(AuditedEntity).IsAssignableFrom(entityType.ClrType)
+                ? (LambdaExpression)ScopedFilterMethod.MakeGenericMethod(entityType.ClrType).Invoke(this, [])!
+                : TenantFilter(entityType.ClrType);
+            modelBuilder.Entity(entityType.ClrType).HasQueryFilter(filter);
         }
 
         foreach (var entityType in modelBuilder.Model.GetEntityTypes().Where(t => typeof(Entity).IsAssignableFrom(t.ClrType)))
@@ -84,6 +89,7 @@ public abstract class TenantDbContext(DbContextOptions options, TenantContext te
             {
                 entry.Entity.CreatedBy ??= Actor;
                 entry.Entity.UpdatedBy ??= Actor;
+                entry.Entity.OwnerId ??= Actor;
             }
             else if (entry.State == EntityState.Modified)
             {
@@ -110,6 +116,22 @@ public abstract class TenantDbContext(DbContextOptions options, TenantContext te
             }
         }
     }
+
+    public string? CurrentActorId => tenant.ActorId;
+    public bool SeesWholeTenant => tenant.SeesWholeTenant;
+
+    private static readonly System.Reflection.MethodInfo ScopedFilterMethod =
+        typeof(TenantDbContext).GetMethod(nameof(ScopedFilter), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+
+    /// <summary>
+    /// Record scopes on top of the tenant: the sales roles see what they own and what members of their teams own
+    /// (from the team directory); everyone else sees the tenant. Anything out of scope answers 404, like another tenant's.
+    /// </summary>
+    private Expression<Func<TEntity, bool>> ScopedFilter<TEntity>() where TEntity : AuditedEntity =>
+        row => row.TenantId == CurrentTenantId
+            && (SeesWholeTenant
+                || row.OwnerId == CurrentActorId
+                || Set<DirectoryTeam>().Any(team => !team.IsDeleted && team.MemberIds.Contains(CurrentActorId!) && team.MemberIds.Contains(row.OwnerId!)));
 
     private LambdaExpression TenantFilter(Type clrType)
     {

@@ -39,11 +39,11 @@ public sealed record CustomerReference(Guid Id, string DisplayName, ContactKind 
 
 public sealed record OpportunityResponse(
     Guid Id, string Name, decimal Amount, string Currency, CustomerReference Customer, string Stage, DateOnly? ExpectedCloseDate,
-    DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
+    string? OwnerId, DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
 {
     public static OpportunityResponse From(Opportunity o, DirectoryContact customer) => new(
         o.Id, o.Name, o.Amount, o.Currency, new CustomerReference(customer.Id, customer.DisplayName, customer.Kind),
-        o.Stage, o.ExpectedCloseDate, o.CreatedAt, o.CreatedBy, o.UpdatedAt, o.UpdatedBy, o.Version);
+        o.Stage, o.ExpectedCloseDate, o.OwnerId, o.CreatedAt, o.CreatedBy, o.UpdatedAt, o.UpdatedBy, o.Version);
 }
 
 public static class OpportunitiesApi

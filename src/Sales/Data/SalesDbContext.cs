@@ -1,6 +1,7 @@
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
+using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Model;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +22,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     {
         modelBuilder.AddIdempotencyRecords();
         modelBuilder.AddAuditLog();
+        modelBuilder.AddTeamDirectory();
         modelBuilder.AddContactDirectory();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {

@@ -19,7 +19,8 @@ public sealed class AuditTests(PlatformFixture fixture) : IClassFixture<Platform
         var id = created.Body.Id();
         Assert.Equal("test-admin", created.Body.Str("createdBy"));
 
-        var editorToken = await Platform.Identity.NewClientTokenAsync(TenantContext.DefaultTenantId, Roles.SalesRep);
+        // Marketing edits contacts tenant-wide (a sales rep would only see records of their own or their team).
+        var editorToken = await Platform.Identity.NewClientTokenAsync(TenantContext.DefaultTenantId, Roles.Marketing);
         var updated = await Platform.ClientFor(Platform.Contacts, editorToken).PutJsonAsync($"/api/v1/people/{id}",
             Api.NewPerson(email: created.Body.Str("email"), firstName: "Grace", lastName: "Murray Hopper"), created.Body.ETag());
         Assert.Equal("test-admin", updated.Body.Str("createdBy"));

@@ -115,6 +115,25 @@ public sealed class IdentityServer : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// A token for any subject, signed with Identity's real current key: stands in for a user's sign-in where the test
+    /// is about what services do with the token, not about how it was obtained (the code flow has its own tests).
+    /// </summary>
+    public async Task<string> SignedTokenAsync(string subject, Guid tenantId, params string[] roles)
+    {
+        var now = DateTime.UtcNow;
+        return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = "crm-api",
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddMinutes(10),
+            SigningCredentials = await Factory.Services.GetRequiredService<CrmPlatform.Identity.Tokens.SigningKeyStore>().SigningCredentialsAsync(),
+            Claims = new Dictionary<string, object> { ["sub"] = subject, ["tenant_id"] = tenantId.ToString(), ["roles"] = roles },
+        });
+    }
+
     public async ValueTask DisposeAsync()
     {
         _http.Dispose();
