@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Scalar.AspNetCore;
 using Yarp.ReverseProxy.Configuration;
 
@@ -69,6 +70,9 @@ internal static class Extensions
         }).ToList();
 
         builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
+
+        // The gateway is the edge: what a client claims in X-Forwarded-* is not believed; YARP sets them for the services.
+        builder.Services.PostConfigure<ForwardedHeadersOptions>(forwarded => forwarded.ForwardedHeaders = ForwardedHeaders.None);
 
         // Front-ends on other origins: only those configured (Cors:AllowedOrigins), none by default.
         var origins = builder.Configuration.GetSection("Cors:AllowedOrigins").Get<string[]>() ?? [];

@@ -7,7 +7,6 @@ using CrmPlatform.Identity.Tokens;
 using CrmPlatform.Persistence;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -55,10 +54,6 @@ internal static class Extensions
             cookie.LoginPath = "/login";
             cookie.ReturnUrlParameter = "returnUrl";
         });
-
-        // Behind the gateway every request comes from the gateway: the client's address is in X-Forwarded-For, which
-        // is believed only from loopback (the default known proxy), where the gateway runs.
-        builder.Services.Configure<ForwardedHeadersOptions>(forwarded => forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor);
 
         builder.Services.AddRateLimiter(limiter =>
         {

@@ -9,7 +9,6 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseForwardedHeaders();
 app.UseServiceDefaults();
 app.UseRateLimiter();
 app.UseAntiforgery();

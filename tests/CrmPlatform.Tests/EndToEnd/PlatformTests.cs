@@ -74,6 +74,10 @@ public sealed class PlatformTests : IAsyncLifetime
 
         (await gateway.GetJsonAsync("/api/v1/nowhere")).AssertProblem(HttpStatusCode.NotFound);
 
+        // Behind the gateway, a service describes itself at the gateway's address (X-Forwarded-* from loopback only).
+        var document = await gateway.GetJsonAsync("/docs/openapi/contacts.json");
+        Assert.Equal($"{_host.Gateway}", document.Body.GetProperty("servers")[0].Str("url"));
+
         await StopAndAssertNothingRemainsAsync(resources);
     }
 
