@@ -91,7 +91,9 @@ public static class AuthenticationExtensions
             var tenant = context.RequestServices.GetRequiredService<TenantContext>();
             tenant.TenantId = tenantId;
             tenant.ActorId = context.User.FindFirstValue("sub");
-            tenant.SeesWholeTenant = Roles.SeeWholeTenant(context.User.FindAll(settings.RoleClaim).Select(role => role.Value));
+            // Partner systems authorized by scopes work on the whole tenant; record scopes are for people in sales roles.
+            tenant.SeesWholeTenant = Roles.SeeWholeTenant(context.User.FindAll(settings.RoleClaim).Select(role => role.Value))
+                || context.User.FindAll("scope").Any(scope => scope.Value.Contains(':'));
         }
         await next(context);
     }

@@ -12,7 +12,8 @@ namespace CrmPlatform.Identity.Apis;
 /// client exists: tokens and secrets were handed out under them.
 /// </summary>
 public sealed record ApiClientRequest(
-    string? ClientId, string? Name, bool? IsPublic, List<string>? RedirectUris, List<string>? GrantTypes, List<string>? Roles, bool? Disabled)
+    string? ClientId, string? Name, bool? IsPublic, List<string>? RedirectUris, List<string>? GrantTypes, List<string>? Roles, bool? Disabled,
+    List<string>? Scopes = null)
 {
     public FieldErrors Validate(ApiClient? existing)
     {
@@ -29,7 +30,9 @@ public sealed record ApiClientRequest(
                 "A public client cannot use client_credentials: it has no secret to prove itself with.")
             .When(grantTypes.Contains(Model.GrantTypes.AuthorizationCode) && (RedirectUris ?? []).Count == 0, "redirectUris",
                 "The authorization_code grant needs at least one redirect URI.")
-            .When(Roles?.Except(ServiceDefaults.Roles.All).Any() == true, "roles", $"roles must be among: {string.Join(", ", ServiceDefaults.Roles.All)}.");
+            .When(Roles?.Except(ServiceDefaults.Roles.All).Any() == true, "roles", $"roles must be among: {string.Join(", ", ServiceDefaults.Roles.All)}.")
+            .When(Scopes?.Any(scope => !ApiClient.IsValidScope(scope)) == true, "scopes",
+                "scopes are resource:operation pairs such as people:read, opportunities:create or people:* (operations: read, create, update, delete).");
         foreach (var uri in RedirectUris ?? [])
         {
             errors.When(!IsValidRedirectUri(uri), "redirectUris", $"'{uri}' is not an absolute http(s) URI without a fragment.");
@@ -47,6 +50,7 @@ public sealed record ApiClientRequest(
         client.RedirectUris = RedirectUris?.Distinct().ToList() ?? [];
         client.GrantTypes = GrantTypesFor(client.IsPublic);
         client.Roles = Roles?.Distinct().ToList() ?? [];
+        client.Scopes = Scopes?.Distinct().ToList() ?? [];
         client.Disabled = Disabled ?? false;
     }
 
@@ -67,10 +71,11 @@ public sealed record ApiClientRequest(
 /// <summary><c>clientSecret</c> is only ever in the answer to create: it is stored hashed and cannot be shown again.</summary>
 public sealed record ApiClientResponse(
     Guid Id, string ClientId, string Name, bool IsPublic, IReadOnlyList<string> RedirectUris, IReadOnlyList<string> GrantTypes,
-    IReadOnlyList<string> Roles, bool Disabled, DateTime CreatedAt, DateTime UpdatedAt, int Version, string? ClientSecret = null)
+    IReadOnlyList<string> Roles, IReadOnlyList<string> Scopes, bool Disabled, DateTime CreatedAt, DateTime UpdatedAt, int Version,
+    string? ClientSecret = null)
 {
     public static ApiClientResponse From(ApiClient c) =>
-        new(c.Id, c.ClientId, c.Name, c.IsPublic, c.RedirectUris, c.GrantTypes, c.Roles, c.Disabled, c.CreatedAt, c.UpdatedAt, c.Version);
+        new(c.Id, c.ClientId, c.Name, c.IsPublic, c.RedirectUris, c.GrantTypes, c.Roles, c.Scopes, c.Disabled, c.CreatedAt, c.UpdatedAt, c.Version);
 }
 
 public static class ApiClientsApi

@@ -36,6 +36,14 @@ public sealed class ApiClient : Entity
     /// <summary>The roles of the client's own tokens (client credentials); users' tokens carry the user's roles.</summary>
     public List<string> Roles { get; set; } = [];
 
+    /// <summary>Permission scopes (<c>people:read</c>, <c>opportunities:*</c>); when given, they alone decide what the client may do.</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    public static bool IsValidScope(string scope) =>
+        scope.Split(':') is [var resource, var operation]
+        && resource.Length is > 0 and <= 50 && resource.All(c => char.IsAsciiLetterLower(c) || c == '-')
+        && operation is "read" or "create" or "update" or "delete" or "*";
+
     public bool Disabled { get; set; }
 
     public bool Allows(string grantType) => !Disabled && GrantTypes.Contains(grantType);

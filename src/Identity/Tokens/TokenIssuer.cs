@@ -15,7 +15,8 @@ public sealed class TokenIssuer(SigningKeyStore keys, IOptions<IdentitySettings>
 
     /// <summary>A token for the client itself (client credentials): its tenant and its roles.</summary>
     public Task<string> IssueAsync(ApiClient client, CancellationToken cancellationToken) =>
-        IssueAsync(client.ClientId, client.ClientId, client.TenantId, client.Roles, scope: null, new Dictionary<string, object>(), cancellationToken);
+        IssueAsync(client.ClientId, client.ClientId, client.TenantId, client.Roles,
+            client.Scopes.Count > 0 ? string.Join(' ', client.Scopes) : null, new Dictionary<string, object>(), cancellationToken);
 
     /// <summary>A token for a signed-in user, obtained through <paramref name="client"/> (RFC 9068's profile).</summary>
     public Task<string> IssueAsync(User user, ApiClient client, string? scope, CancellationToken cancellationToken) =>

@@ -39,19 +39,45 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
     public async Task Each_role_gets_exactly_its_permissions_on_every_endpoint(string role)
     {
         var token = await Platform.Identity.NewClientTokenAsync(TenantContext.DefaultTenantId, role == "none" ? ["no-such-role"] : [role]);
+        await AssertPermissionsAsync(token, role, resource => Expected[resource][role]);
+    }
+
+    /// <summary>An API client given scopes is authorized by them alone, even when it also holds a role.</summary>
+    [Theory]
+    [InlineData("opportunities:read", "", "", "", "r")]
+    [InlineData("people:*", "", "rcud", "", "")]
+    [InlineData("people:read organizations:create", "", "r", "c", "")]
+    [InlineData("people:read", Roles.Admin, "r", "", "")]
+    public async Task Each_scope_grants_exactly_its_operations(string scopes, string role, string people, string organizations, string opportunities)
+    {
+        var admin = Platform.ClientFor(Platform.Identity.Factory);
+        var created = await admin.PostJsonAsync("/api/v1/api-clients", new
+        {
+            name = "Partner",
+            scopes = scopes.Split(' '),
+            roles = role.Length > 0 ? new[] { role } : [],
+        });
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        var token = await Platform.Identity.TokenAsync(created.Body.Str("clientId"), created.Body.Str("clientSecret"));
+
+        var expected = new Dictionary<string, string> { ["people"] = people, ["organizations"] = organizations, ["opportunities"] = opportunities };
+        await AssertPermissionsAsync(token, $"scopes '{scopes}'", resource => expected[resource]);
+    }
+
+    private async Task AssertPermissionsAsync(string token, string who, Func<string, string> allowedOperations)
+    {
         var contacts = Platform.ClientFor(Platform.Contacts, token);
         var sales = Platform.ClientFor(Platform.Sales, token);
         var unknown = Guid.CreateVersion7();
-        var validPerson = Api.NewPerson();
         var validOpportunity = new { name = "Deal", amount = 1, currency = "EUR", customerId = Guid.CreateVersion7() };
 
         var failures = new List<string>();
         foreach (var (resource, client, validBody) in new (string, HttpClient, object)[]
                  {
-                     ("people", contacts, validPerson), ("organizations", contacts, new { name = "Acme" }), ("opportunities", sales, validOpportunity),
+                     ("people", contacts, Api.NewPerson()), ("organizations", contacts, new { name = "Acme" }), ("opportunities", sales, validOpportunity),
                  })
         {
-            var allowed = Expected[resource][role];
+            var allowed = allowedOperations(resource);
             // When allowed, each request is built to end in a known status without changing anything.
             var probes = new (char Operation, HttpMethod Method, string Url, object? Body, HttpStatusCode WhenAllowed)[]
             {
@@ -67,7 +93,7 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
                 var answer = await client.SendJsonAsync(probe.Method, probe.Url, probe.Body, ifMatch: Api.AnyVersion);
                 if (answer.Status != expected)
                 {
-                    failures.Add($"{role} {probe.Method} {probe.Url}: expected {(int)expected}, got {(int)answer.Status}");
+                    failures.Add($"{who} {probe.Method} {probe.Url}: expected {(int)expected}, got {(int)answer.Status}");
                 }
                 else if (expected == HttpStatusCode.Forbidden)
                 {

@@ -69,6 +69,11 @@ namespace CrmPlatform.Identity.Data.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("roles");
 
+                    b.PrimitiveCollection<List<string>>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scopes");
+
                     b.Property<string>("SecretHash")
                         .IsRequired()
                         .HasMaxLength(64)
