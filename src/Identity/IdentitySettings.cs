@@ -15,6 +15,12 @@ public sealed class IdentitySettings
     /// <summary>How long one signing key signs before a new one takes over.</summary>
     public TimeSpan KeyRotation { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How long a new key is published before it signs: longer than the services' refresh of the key set
+    /// (<c>AuthenticationExtensions</c> refreshes hourly), so no service meets a token signed with a key it has not seen.
+    /// </summary>
+    public TimeSpan KeyActivationDelay { get; set; } = TimeSpan.FromHours(2);
+
     public LoginLimits Login { get; set; } = new();
 
     public BootstrapClient Bootstrap { get; set; } = new();

@@ -51,6 +51,8 @@ public static class AuthenticationExtensions
                 jwt.RequireHttpsMetadata = jwt.MetadataAddress.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
             }
             jwt.Audience = settings.Audience;
+            // Our Identity publishes a new signing key two hours before it signs with it; refreshing hourly picks it up.
+            jwt.AutomaticRefreshInterval = TimeSpan.FromHours(1);
             jwt.MapInboundClaims = false;
             jwt.TokenValidationParameters.NameClaimType = "sub";
             jwt.TokenValidationParameters.RoleClaimType = settings.RoleClaim;

@@ -38,5 +38,30 @@ public sealed class TenantIsolationTests(PlatformFixture fixture) : IClassFixtur
         (await theirSales.GetJsonAsync($"/api/v1/opportunities/{opportunity.Id()}")).AssertProblem(HttpStatusCode.NotFound);
         (await theirSales.DeleteJsonAsync($"/api/v1/opportunities/{opportunity.Id()}", Api.AnyVersion)).AssertProblem(HttpStatusCode.NotFound);
         Assert.Empty((await theirSales.GetJsonAsync("/api/v1/opportunities")).Body.GetProperty("items").EnumerateArray());
+        Assert.Empty((await theirSales.GetJsonAsync($"/api/v1/opportunities?filter[customerId]={person.Id()}")).Body.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Filters_organizations_and_the_audit_log_stop_at_the_tenant_boundary()
+    {
+        var (_, otherToken) = await Platform.Identity.NewTenantAsync();
+        var mine = Platform.ClientFor(Platform.Contacts);
+        var theirs = Platform.ClientFor(Platform.Contacts, otherToken);
+        var domain = $"{Guid.NewGuid():N}.test";
+        var organization = (await mine.PostJsonAsync("/api/v1/organizations", new { name = "Mine Inc", domain })).Body;
+        var person = (await mine.PostJsonAsync("/api/v1/people", Api.NewPerson(organizationId: organization.Id()))).Body;
+
+        Assert.Empty((await theirs.GetJsonAsync($"/api/v1/organizations?filter[domain]={domain}")).Body.GetProperty("items").EnumerateArray());
+        Assert.Empty((await theirs.GetJsonAsync($"/api/v1/people?filter[email]={person.Str("email")}")).Body.GetProperty("items").EnumerateArray());
+        Assert.Empty((await theirs.GetJsonAsync($"/api/v1/people?filter[organizationId]={organization.Id()}")).Body.GetProperty("items").EnumerateArray());
+        (await theirs.GetJsonAsync($"/api/v1/organizations/{organization.Id()}")).AssertProblem(HttpStatusCode.NotFound);
+        (await theirs.PutJsonAsync($"/api/v1/organizations/{organization.Id()}", new { name = "Taken" }, Api.AnyVersion)).AssertProblem(HttpStatusCode.NotFound);
+        (await theirs.DeleteJsonAsync($"/api/v1/organizations/{organization.Id()}", Api.AnyVersion)).AssertProblem(HttpStatusCode.NotFound);
+        // Their people cannot point at my organization either.
+        (await theirs.PostJsonAsync("/api/v1/people", Api.NewPerson(organizationId: organization.Id()))).AssertProblem(HttpStatusCode.UnprocessableEntity);
+        Assert.Empty((await theirs.GetJsonAsync($"/api/v1/audit?entityId={person.Id()}")).Body.GetProperty("items").EnumerateArray());
+
+        Assert.Equal(HttpStatusCode.OK, (await mine.GetJsonAsync($"/api/v1/organizations/{organization.Id()}")).Status);
+        Assert.Single((await mine.GetJsonAsync($"/api/v1/organizations?filter[domain]={domain}")).Body.GetProperty("items").EnumerateArray());
     }
 }
