@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Identity;
@@ -19,5 +20,6 @@ public static class Permissions
         .Allow(Users, AllOperations, Roles.Admin)
         .Allow(Teams, AllOperations, Roles.Admin)
         .Allow(ApiClients, AllOperations, Roles.Admin)
-        .Allow(Tenants, [Operation.Read, Operation.Create], Roles.Admin);
+        .Allow(Tenants, [Operation.Read, Operation.Create], Roles.Admin)
+        .Allow(AuditApi.Resource, Operation.Read, Roles.Admin);
 }

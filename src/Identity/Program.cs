@@ -1,5 +1,8 @@
 using CrmPlatform.Identity;
 using CrmPlatform.Identity.Apis;
+using CrmPlatform.Identity.Data;
+using CrmPlatform.Persistence.Audit;
+using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +13,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseIdempotentPosts<IdentityDbContext>();
 app.UseRateLimiter();
 app.UseAntiforgery();
 
@@ -22,5 +26,6 @@ app.MapUserTotpApi();
 app.MapTeamsApi();
 app.MapApiClientsApi();
 app.MapTenantsApi();
+app.MapAuditApi();
 
 await app.RunAsync();

@@ -1,4 +1,6 @@
 using CrmPlatform.Identity.Model;
+using CrmPlatform.Persistence.Audit;
+using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
@@ -7,8 +9,9 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace CrmPlatform.Identity.Data;
 
 public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options, TenantContext tenant, TimeProvider clock)
-    : TenantDbContext(options, tenant, clock)
+    : TenantDbContext(options, tenant, clock), IIdempotencyDbContext
 {
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<ApiClient> ApiClients => Set<ApiClient>();
     public DbSet<User> Users => Set<User>();
@@ -20,6 +23,8 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddIdempotencyRecords();
+        modelBuilder.AddAuditLog();
         modelBuilder.Entity<Tenant>(tenant =>
         {
             tenant.Property(t => t.Name).HasMaxLength(Tenant.NameMaxLength);

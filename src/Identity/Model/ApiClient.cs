@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence.Audit;
 using System.Security.Cryptography;
 using System.Text;
 using CrmPlatform.Identity.Tokens;
@@ -10,7 +11,7 @@ namespace CrmPlatform.Identity.Model;
 /// (client credentials, or a back-end doing the code flow); public clients (a browser app) cannot keep one and prove
 /// themselves with PKCE instead.
 /// </summary>
-public sealed class ApiClient : Entity
+public sealed class ApiClient : AuditedEntity
 {
     public const int ClientIdMaxLength = 100;
     public const int NameMaxLength = 200;
@@ -24,6 +25,7 @@ public sealed class ApiClient : Entity
     /// enough (unlike passwords) and keeps the token endpoint cheap; the secret itself is shown once, when the client is
     /// created.
     /// </summary>
+    [AuditRedacted]
     public string SecretHash { get; private set; } = "";
 
     public bool IsPublic { get; set; }

@@ -4,7 +4,7 @@ using CrmPlatform.Persistence.Tenancy;
 namespace CrmPlatform.Identity.Model;
 
 /// <summary>A group of users (a sales team, a support queue) whose members see each other's records.</summary>
-public sealed class Team : Entity
+public sealed class Team : AuditedEntity
 {
     public const int NameMaxLength = 200;
 

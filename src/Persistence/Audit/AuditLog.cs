@@ -38,12 +38,23 @@ internal static class AuditLog
 
     public static string EntityTypeName(Type type) => JsonNamingPolicy.CamelCase.ConvertName(type.Name);
 
+    private static bool Has<TAttribute>(PropertyEntry property) where TAttribute : Attribute =>
+        property.Metadata.PropertyInfo?.IsDefined(typeof(TAttribute), inherit: true) == true;
+
     private static Dictionary<string, object?> ChangedFields(EntityEntry entry)
     {
         var fields = new Dictionary<string, object?>();
-        foreach (var property in entry.Properties.Where(p => !Bookkeeping.Contains(p.Metadata.Name)))
+        foreach (var property in entry.Properties.Where(p => !Bookkeeping.Contains(p.Metadata.Name) && !Has<AuditIgnoredAttribute>(p)))
         {
             var name = JsonNamingPolicy.CamelCase.ConvertName(property.Metadata.Name);
+            if (Has<AuditRedactedAttribute>(property))
+            {
+                if (entry.State != EntityState.Modified || (property.IsModified && !Equals(property.OriginalValue, property.CurrentValue)))
+                {
+                    fields[name] = new { from = "***", to = "***" };
+                }
+                continue;
+            }
             switch (entry.State)
             {
                 case EntityState.Added when property.CurrentValue is not null:
