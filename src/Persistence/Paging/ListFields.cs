@@ -13,7 +13,19 @@ public sealed class ListFields<TEntity> where TEntity : class, IKeysetOrdered
     internal const string DefaultSort = "createdAt";
 
     internal Dictionary<string, FilterField> Filters { get; } = [];
-    internal Dictionary<string, LambdaExpression> Sorts { get; } = new() { [DefaultSort] = Property(nameof(IKeysetOrdered.CreatedAt)) };
+    internal Dictionary<string, SortField> Sorts { get; } = new() { [DefaultSort] = SortField.For(Property(nameof(IKeysetOrdered.CreatedAt))) };
+
+    /// <summary>A sort key, compiled once: the next cursor reads it from the page's last row.</summary>
+    internal sealed record SortField(LambdaExpression Key, Func<TEntity, object> Read)
+    {
+        public static SortField For(LambdaExpression key) => new(key, Compile(key));
+
+        private static Func<TEntity, object> Compile(LambdaExpression key)
+        {
+            var row = key.Parameters[0];
+            return Expression.Lambda<Func<TEntity, object>>(Expression.Convert(key.Body, typeof(object)), row).Compile();
+        }
+    }
 
     /// <summary>
     /// The entity's own property, not the interface's: EF translates <c>Person.CreatedAt</c> but not
@@ -37,7 +49,7 @@ public sealed class ListFields<TEntity> where TEntity : class, IKeysetOrdered
     /// <summary>Sort keys must never be null: keyset paging compares them.</summary>
     public ListFields<TEntity> Sort<TValue>(string name, Expression<Func<TEntity, TValue>> key) where TValue : notnull
     {
-        Sorts[name] = key;
+        Sorts[name] = SortField.For(key);
         return this;
     }
 }

@@ -29,8 +29,10 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
     private static readonly MethodInfo ThenBy = QueryableMethod(nameof(Queryable.ThenBy));
     private static readonly MethodInfo ThenByDescending = QueryableMethod(nameof(Queryable.ThenByDescending));
 
+    private static readonly ListFields<TEntity> DefaultOrderOnly = new();
+
     private readonly List<Expression<Func<TEntity, bool>>> _filters = [];
-    private LambdaExpression _sortKey = null!;
+    private ListFields<TEntity>.SortField _sort = null!;
     private string _sortName = ListFields<TEntity>.DefaultSort;
     private bool _descending;
     private (object Value, Guid Id)? _after;
@@ -63,7 +65,7 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
         {
             query["cursor"] = cursor;
         }
-        return TryParse(new QueryCollection(query), new ListFields<TEntity>(), out list, out errors);
+        return TryParse(new QueryCollection(query), DefaultOrderOnly, out list, out errors);
     }
 
     public async Task<CursorPage<TResult>> ToPageAsync<TResult>(
@@ -84,7 +86,7 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
         {
             rows.RemoveAt(rows.Count - 1);
         }
-        var next = hasMore ? EncodeCursor(_sortKey.Compile().DynamicInvoke(rows[^1])!, rows[^1].Id) : null;
+        var next = hasMore ? EncodeCursor(_sort.Read(rows[^1]), rows[^1].Id) : null;
         return new CursorPage<TResult>(rows.Select(project).ToList(), next);
     }
 
@@ -107,13 +109,13 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
         var name = value ?? ListFields<TEntity>.DefaultSort;
         _descending = name.StartsWith('-');
         name = name.TrimStart('-');
-        if (!fields.Sorts.TryGetValue(name, out var key))
+        if (!fields.Sorts.TryGetValue(name, out var sort))
         {
             errors.Add("sort", $"Cannot sort by '{name}'; sortable fields: {string.Join(", ", fields.Sorts.Keys)} (prefix - for descending).");
-            key = fields.Sorts[ListFields<TEntity>.DefaultSort];
+            sort = fields.Sorts[ListFields<TEntity>.DefaultSort];
         }
         _sortName = name;
-        _sortKey = key;
+        _sort = sort;
     }
 
     private void ParseFilter(string parameter, string value, ListFields<TEntity> fields, FieldErrors errors)
@@ -147,7 +149,7 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
                 errors.Add("cursor", "This cursor belongs to another sort order; start again without a cursor.");
                 return;
             }
-            _after = (decoded.Value.Deserialize(_sortKey.ReturnType)!, decoded.Id);
+            _after = (decoded.Value.Deserialize(_sort.Key.ReturnType)!, decoded.Id);
         }
         catch (Exception ex) when (ex is FormatException or JsonException or NotSupportedException or ArgumentException)
         {
@@ -157,19 +159,19 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
 
     private IQueryable<TEntity> Order(IQueryable<TEntity> source)
     {
-        var orderBy = (_descending ? OrderByDescending : OrderBy).MakeGenericMethod(typeof(TEntity), _sortKey.ReturnType);
+        var orderBy = (_descending ? OrderByDescending : OrderBy).MakeGenericMethod(typeof(TEntity), _sort.Key.ReturnType);
         var thenBy = (_descending ? ThenByDescending : ThenBy).MakeGenericMethod(typeof(TEntity), typeof(Guid));
-        var ordered = orderBy.Invoke(null, [source, _sortKey]);
+        var ordered = orderBy.Invoke(null, [source, _sort.Key]);
         return (IQueryable<TEntity>)thenBy.Invoke(null, [ordered, ListFields<TEntity>.Property(nameof(IKeysetOrdered.Id))])!;
     }
 
     /// <summary>(key, id) &gt; (cursor key, cursor id) as one row comparison, which PostgreSQL answers from the index.</summary>
     private Expression<Func<TEntity, bool>> AfterCursor(object value, Guid id)
     {
-        var row = _sortKey.Parameters[0];
-        var create = CreateTuple.MakeGenericMethod(_sortKey.ReturnType, typeof(Guid));
-        var rowKey = Expression.Convert(Expression.Call(create, _sortKey.Body, Expression.Property(row, nameof(IKeysetOrdered.Id))), typeof(ITuple));
-        var cursorKey = Expression.Convert(Expression.Call(create, Parameter(value, _sortKey.ReturnType), Parameter(id, typeof(Guid))), typeof(ITuple));
+        var row = _sort.Key.Parameters[0];
+        var create = CreateTuple.MakeGenericMethod(_sort.Key.ReturnType, typeof(Guid));
+        var rowKey = Expression.Convert(Expression.Call(create, _sort.Key.Body, Expression.Property(row, nameof(IKeysetOrdered.Id))), typeof(ITuple));
+        var cursorKey = Expression.Convert(Expression.Call(create, Parameter(value, _sort.Key.ReturnType), Parameter(id, typeof(Guid))), typeof(ITuple));
         var compare = typeof(NpgsqlDbFunctionsExtensions).GetMethod(
             _descending ? nameof(NpgsqlDbFunctionsExtensions.LessThan) : nameof(NpgsqlDbFunctionsExtensions.GreaterThan),
             [typeof(DbFunctions), typeof(ITuple), typeof(ITuple)])!;
