@@ -30,7 +30,14 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
             [Roles.Admin] = "rcud", [Roles.SalesManager] = "rcud", [Roles.SalesRep] = "rcu", [Roles.Marketing] = "r",
             [Roles.ServiceAgent] = "", [Roles.ReadOnly] = "r", ["none"] = "",
         },
+        ["users"] = AdminsOnly("rcud"),
+        ["teams"] = AdminsOnly("rcud"),
+        ["api-clients"] = AdminsOnly("rcud"),
+        ["audit"] = AdminsOnly("r"),
     };
+
+    private static Dictionary<string, string> AdminsOnly(string operations) =>
+        Roles.All.Append("none").ToDictionary(role => role, role => role == Roles.Admin ? operations : "");
 
     public static TheoryData<string> AllRoles() => [.. Roles.All, "none"];
 
@@ -61,20 +68,23 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
         var token = await Platform.Identity.TokenAsync(created.Body.Str("clientId"), created.Body.Str("clientSecret"));
 
         var expected = new Dictionary<string, string> { ["people"] = people, ["organizations"] = organizations, ["opportunities"] = opportunities };
-        await AssertPermissionsAsync(token, $"scopes '{scopes}'", resource => expected[resource]);
+        await AssertPermissionsAsync(token, $"scopes '{scopes}'", resource => expected.GetValueOrDefault(resource, ""));
     }
 
     private async Task AssertPermissionsAsync(string token, string who, Func<string, string> allowedOperations)
     {
         var contacts = Platform.ClientFor(Platform.Contacts, token);
         var sales = Platform.ClientFor(Platform.Sales, token);
+        var identity = Platform.ClientFor(Platform.Identity.Factory, token);
         var unknown = Guid.CreateVersion7();
         var validOpportunity = new { name = "Deal", amount = 1, currency = "EUR", customerId = Guid.CreateVersion7() };
+        var validUser = new { email = $"{Guid.NewGuid():N}@users.test", displayName = "Someone", roles = new[] { Roles.ReadOnly } };
 
         var failures = new List<string>();
         foreach (var (resource, client, validBody) in new (string, HttpClient, object)[]
                  {
                      ("people", contacts, Api.NewPerson()), ("organizations", contacts, new { name = "Acme" }), ("opportunities", sales, validOpportunity),
+                     ("users", identity, validUser), ("teams", identity, new { name = "Team" }), ("api-clients", identity, new { name = "Client" }),
                  })
         {
             var allowed = allowedOperations(resource);
@@ -99,6 +109,16 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
                 {
                     answer.AssertProblem(HttpStatusCode.Forbidden);
                 }
+            }
+        }
+        // Each service's audit log: reading it is the only operation.
+        foreach (var (service, client) in new[] { ("contacts", contacts), ("sales", sales), ("identity", identity) })
+        {
+            var expected = allowedOperations("audit").Contains('r') ? HttpStatusCode.OK : HttpStatusCode.Forbidden;
+            var answer = await client.GetJsonAsync("/api/v1/audit");
+            if (answer.Status != expected)
+            {
+                failures.Add($"{who} GET {service} /api/v1/audit: expected {(int)expected}, got {(int)answer.Status}");
             }
         }
         Assert.Empty(failures);
