@@ -3,7 +3,7 @@
 # Results land in artifacts/test-results (TRX); extra arguments go to dotnet test (e.g. --filter ...).
 set -euo pipefail
 cd "$(dirname "$0")"
-bash scripts/prerequisites.sh
+bash scripts/prerequisites.sh --tests
 dotnet build CrmPlatform.sln -c Debug -nologo -clp:ErrorsOnly
 rm -rf artifacts/test-results
 dotnet test CrmPlatform.sln -c Debug --no-build --results-directory artifacts/test-results \
