@@ -30,8 +30,7 @@ public static class PersistenceExtensions
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddScoped<OutboxSaveChangesInterceptor>();
         builder.Services.AddDbContext<TDbContext>((services, options) => options
-            .UseNpgsql(connectionString)
-            .UseSnakeCaseNamingConvention()
+            .UseServiceDatabase(connectionString)
             .AddInterceptors(services.GetRequiredService<OutboxSaveChangesInterceptor>()));
         // Shared features (the audit API) reach the service's own DbContext through its base type.
         builder.Services.AddScoped<TenantDbContext>(services => services.GetRequiredService<TDbContext>());

@@ -1,10 +1,10 @@
 using CrmPlatform.Contacts.Model;
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Contacts.Data;
@@ -49,10 +49,4 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     }
 }
 
-/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the service.</summary>
-internal sealed class ContactsDbContextDesignFactory : IDesignTimeDbContextFactory<ContactsDbContext>
-{
-    public ContactsDbContext CreateDbContext(string[] args) => new(
-        new DbContextOptionsBuilder<ContactsDbContext>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options,
-        new TenantContext(), TimeProvider.System);
-}
+internal sealed class ContactsDbContextDesignFactory : DesignTimeFactory<ContactsDbContext>;

@@ -1,10 +1,10 @@
 using CrmPlatform.Identity.Model;
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 
 namespace CrmPlatform.Identity.Data;
 
@@ -91,10 +91,4 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     }
 }
 
-/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the service.</summary>
-internal sealed class IdentityDbContextDesignFactory : IDesignTimeDbContextFactory<IdentityDbContext>
-{
-    public IdentityDbContext CreateDbContext(string[] args) => new(
-        new DbContextOptionsBuilder<IdentityDbContext>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options,
-        new TenantContext(), TimeProvider.System);
-}
+internal sealed class IdentityDbContextDesignFactory : DesignTimeFactory<IdentityDbContext>;

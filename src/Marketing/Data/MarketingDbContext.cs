@@ -1,7 +1,7 @@
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Marketing.Data;
@@ -18,10 +18,4 @@ public sealed class MarketingDbContext(DbContextOptions<MarketingDbContext> opti
     }
 }
 
-/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the service.</summary>
-internal sealed class MarketingDbContextDesignFactory : IDesignTimeDbContextFactory<MarketingDbContext>
-{
-    public MarketingDbContext CreateDbContext(string[] args) => new(
-        new DbContextOptionsBuilder<MarketingDbContext>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options,
-        new TenantContext(), TimeProvider.System);
-}
+internal sealed class MarketingDbContextDesignFactory : DesignTimeFactory<MarketingDbContext>;

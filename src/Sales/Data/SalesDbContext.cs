@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
@@ -5,7 +6,6 @@ using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Model;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Sales.Data;
@@ -37,10 +37,4 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     }
 }
 
-/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the service.</summary>
-internal sealed class SalesDbContextDesignFactory : IDesignTimeDbContextFactory<SalesDbContext>
-{
-    public SalesDbContext CreateDbContext(string[] args) => new(
-        new DbContextOptionsBuilder<SalesDbContext>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options,
-        new TenantContext(), TimeProvider.System);
-}
+internal sealed class SalesDbContextDesignFactory : DesignTimeFactory<SalesDbContext>;

@@ -1,7 +1,7 @@
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Service.Data;
@@ -18,10 +18,4 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
     }
 }
 
-/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the service.</summary>
-internal sealed class ServiceDbContextDesignFactory : IDesignTimeDbContextFactory<ServiceDbContext>
-{
-    public ServiceDbContext CreateDbContext(string[] args) => new(
-        new DbContextOptionsBuilder<ServiceDbContext>().UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options,
-        new TenantContext(), TimeProvider.System);
-}
+internal sealed class ServiceDbContextDesignFactory : DesignTimeFactory<ServiceDbContext>;

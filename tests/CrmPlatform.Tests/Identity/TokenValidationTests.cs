@@ -16,29 +16,9 @@ public sealed class TokenValidationTests(PlatformFixture fixture) : IClassFixtur
 {
     private PlatformServices Platform => fixture.Platform;
 
-    /// <summary>A token signed with Identity's real current key, with claims of the test's choosing.</summary>
-    private async Task<string> CraftTokenAsync(
-        Action<SecurityTokenDescriptor>? change = null, SigningCredentials? credentials = null, Guid? tenantId = null)
-    {
-        var now = DateTime.UtcNow;
-        var descriptor = new SecurityTokenDescriptor
-        {
-            Issuer = IdentityServer.Issuer,
-            Audience = "crm-api",
-            IssuedAt = now.AddMinutes(-1),
-            NotBefore = now.AddMinutes(-1),
-            Expires = now.AddMinutes(10),
-            SigningCredentials = credentials ?? await Platform.Identity.Factory.Services.GetRequiredService<SigningKeyStore>().SigningCredentialsAsync(),
-            Claims = new Dictionary<string, object>
-            {
-                ["sub"] = "crafted",
-                ["tenant_id"] = (tenantId ?? TenantContext.DefaultTenantId).ToString(),
-                ["roles"] = new[] { Roles.Admin },
-            },
-        };
-        change?.Invoke(descriptor);
-        return new JsonWebTokenHandler().CreateToken(descriptor);
-    }
+    /// <summary>A token signed with Identity's real current key (unless told otherwise), then changed by the test.</summary>
+    private Task<string> CraftTokenAsync(Action<SecurityTokenDescriptor>? change = null, SigningCredentials? credentials = null) =>
+        Platform.Identity.CraftTokenAsync("crafted", TenantContext.DefaultTenantId, [Roles.Admin], change, credentials);
 
     private async Task<HttpStatusCode> StatusWithAsync(string? token)
     {

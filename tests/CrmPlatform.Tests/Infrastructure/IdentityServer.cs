@@ -119,19 +119,32 @@ public sealed class IdentityServer : IAsyncDisposable
     /// A token for any subject, signed with Identity's real current key: stands in for a user's sign-in where the test
     /// is about what services do with the token, not about how it was obtained (the code flow has its own tests).
     /// </summary>
-    public async Task<string> SignedTokenAsync(string subject, Guid tenantId, params string[] roles)
+    public Task<string> SignedTokenAsync(string subject, Guid tenantId, params string[] roles) =>
+        CraftTokenAsync(subject, tenantId, roles);
+
+    /// <summary>
+    /// A token with Identity's real current key (or <paramref name="credentials"/>), changed by <paramref name="change"/>
+    /// after it is described: for tests of what validation refuses.
+    /// </summary>
+    public async Task<string> CraftTokenAsync(
+        string subject, Guid tenantId, string[] roles,
+        Action<Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor>? change = null,
+        Microsoft.IdentityModel.Tokens.SigningCredentials? credentials = null)
     {
         var now = DateTime.UtcNow;
-        return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        var descriptor = new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
         {
             Issuer = Issuer,
             Audience = "crm-api",
-            IssuedAt = now,
-            NotBefore = now,
+            IssuedAt = now.AddMinutes(-1),
+            NotBefore = now.AddMinutes(-1),
             Expires = now.AddMinutes(10),
-            SigningCredentials = await Factory.Services.GetRequiredService<CrmPlatform.Identity.Tokens.SigningKeyStore>().SigningCredentialsAsync(),
+            SigningCredentials = credentials
+                ?? await Factory.Services.GetRequiredService<CrmPlatform.Identity.Tokens.SigningKeyStore>().SigningCredentialsAsync(),
             Claims = new Dictionary<string, object> { ["sub"] = subject, ["tenant_id"] = tenantId.ToString(), ["roles"] = roles },
-        });
+        };
+        change?.Invoke(descriptor);
+        return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(descriptor);
     }
 
     public async ValueTask DisposeAsync()
