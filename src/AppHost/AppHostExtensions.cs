@@ -1,7 +1,9 @@
 using System.Text.Json.Serialization;
+using CrmPlatform.AppHost.Dashboard;
 using CrmPlatform.AppHost.Model;
 using CrmPlatform.AppHost.Orchestration;
 using CrmPlatform.AppHost.Output;
+using CrmPlatform.AppHost.Telemetry;
 
 namespace CrmPlatform.AppHost;
 
@@ -13,7 +15,9 @@ public static class AppHostExtensions
         var options = builder.Configuration.GetSection(AppHostOptions.Section).Get<AppHostOptions>() ?? new AppHostOptions();
         var model = new PlatformModel(options);
         builder.Services.AddSingleton(model);
-        builder.Services.AddHostedService<Orchestrator>();
+        builder.Services.AddSingleton<ResourceCommands>();
+        builder.Services.AddSingleton<Orchestrator>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Orchestrator>());
 
         // The console lifetime turns Ctrl+C and SIGTERM into a graceful shutdown, which stops the resources in order;
         // each may take 10 to 20 s, more than the default 30 s allows in total.
@@ -25,15 +29,55 @@ public static class AppHostExtensions
             .AddConsoleFormatter<AppHostConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>()
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
-        builder.WebHost.UseUrls(options.DashboardUrl);
+        builder.ConfigureListeners(options);
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.AddDashboardAuthentication(options);
+        builder.AddTelemetry(options);
+        builder.AddDashboard();
         return model;
     }
 
-    /// <summary><c>GET /api/resources</c>: every resource's state, health, URLs, restarts and pid, secrets masked.</summary>
-    public static WebApplication MapResourcesApi(this WebApplication app)
+    /// <summary>The dashboard and its login, <c>/api/*</c> (token or cookie required), and the OTLP receivers.</summary>
+    public static WebApplication MapAppHost(this WebApplication app)
     {
-        app.MapGet("/api/resources", (PlatformModel model) => model.Resources.Select(ResourceSnapshot.From));
+        var options = app.Services.GetRequiredService<PlatformModel>().Options;
+        app.MapDashboardLogin();
+        var api = app.MapGroup("/api").RequireHost(Endpoints.HostOf(options.DashboardUrl)).RequireAuthorization(DashboardAuthentication.Policy);
+        api.MapResourcesApi();
+        api.MapTelemetryApi();
+        app.MapOtlpReceivers(options);
+        app.MapDashboard(options);
+        app.PrintLoginUrl(options);
         return app;
+    }
+
+    /// <summary>
+    /// <c>GET /api/resources</c>: every resource's state, health, URLs, restarts and pid, secrets masked;
+    /// <c>POST /api/resources/{name}/{stop|start|restart}</c>.
+    /// </summary>
+    private static void MapResourcesApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/resources", (PlatformModel model) => model.Resources.Select(ResourceSnapshot.From));
+        api.MapPost("/resources/{name}/{command}", async Task<IResult> (string name, string command, ResourceCommands commands, CancellationToken cancellationToken) =>
+        {
+            if (!Enum.TryParse<ResourceCommand>(command, ignoreCase: true, out var parsed) || int.TryParse(command, out _))
+            {
+                return TypedResults.Problem($"Unknown command '{command}': use stop, start or restart.", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            try
+            {
+                await commands.ExecuteAsync(name, parsed, cancellationToken);
+                return TypedResults.NoContent();
+            }
+            catch (KeyNotFoundException ex)
+            {
+                return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
+            }
+        }).DisableAntiforgery();
     }
 }

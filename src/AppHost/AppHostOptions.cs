@@ -13,11 +13,23 @@ public sealed class AppHostOptions
     /// <summary>Delete the state folder (all data) before starting.</summary>
     public bool Wipe { get; set; }
 
-    /// <summary>Where the services send telemetry (OTLP); none when empty.</summary>
+    /// <summary>Where the services send telemetry (OTLP/gRPC); the AppHost's own receiver (<see cref="OtlpGrpcUrl"/>) when empty.</summary>
     public string? OtlpEndpoint { get; set; }
 
-    /// <summary>Where the AppHost serves <c>/api/resources</c>.</summary>
+    /// <summary>Where the AppHost serves the dashboard and <c>/api/*</c>.</summary>
     public string DashboardUrl { get; set; } = "http://localhost:18888";
+
+    /// <summary>The OTLP/gRPC receiver (HTTP/2 only).</summary>
+    public string OtlpGrpcUrl { get; set; } = "http://localhost:4317";
+
+    /// <summary>The OTLP/HTTP receiver: <c>/v1/traces</c>, <c>/v1/logs</c>, <c>/v1/metrics</c>, protobuf or JSON.</summary>
+    public string OtlpHttpUrl { get; set; } = "http://localhost:4318";
+
+    /// <summary>When set, OTLP requests must carry it in <c>x-otlp-api-key</c> (the services are given it).</summary>
+    public string? OtlpApiKey { get; set; }
+
+    /// <summary>The dashboard's login token; a new random one at each start when empty (printed as a login URL).</summary>
+    public string? BrowserToken { get; set; }
 
     /// <summary>Leave out projects that are not built (and what depends on them) instead of failing.</summary>
     public bool SkipMissingProjects { get; set; }

@@ -12,6 +12,10 @@ public static class CommandLine
         ["--state-dir"] = "AppHost:StateDir",
         ["--otlp-endpoint"] = "AppHost:OtlpEndpoint",
         ["--dashboard-url"] = "AppHost:DashboardUrl",
+        ["--otlp-grpc-url"] = "AppHost:OtlpGrpcUrl",
+        ["--otlp-http-url"] = "AppHost:OtlpHttpUrl",
+        ["--otlp-api-key"] = "AppHost:OtlpApiKey",
+        ["--browser-token"] = "AppHost:BrowserToken",
     };
 
     private static readonly Dictionary<string, string> Flags = new()
@@ -30,13 +34,18 @@ public static class CommandLine
           --gateway-port PORT     Port of the gateway on http://localhost (default 8080)
           --state-dir DIR         Data, secrets, ports and pid files (default .crm/ at the repository root)
           --wipe                  Delete the state folder, with all data, before starting
-          --dashboard-url URL     Where /api/resources is served (default http://localhost:18888)
-          --otlp-endpoint URL     OTLP endpoint given to the services (default: none)
+          --dashboard-url URL     The dashboard and /api/* (default http://localhost:18888)
+          --browser-token TOKEN   The dashboard's login token (default: a new one each start, printed)
+          --otlp-grpc-url URL     The OTLP/gRPC receiver (default http://localhost:4317)
+          --otlp-http-url URL     The OTLP/HTTP receiver (default http://localhost:4318)
+          --otlp-api-key KEY      Require this x-otlp-api-key header on OTLP requests (default: none)
+          --otlp-endpoint URL     OTLP endpoint given to the services (default: the AppHost's own gRPC receiver)
           --skip-missing          Leave out projects that are not built, and what depends on them
           -h, --help              Show this help
 
         Any setting also reads as --AppHost:Name=value or the environment variable AppHost__Name
-        (GatewayPort, StateDir, Wipe, DashboardUrl, OtlpEndpoint, SkipMissingProjects).
+        (GatewayPort, StateDir, Wipe, DashboardUrl, BrowserToken, OtlpGrpcUrl, OtlpHttpUrl, OtlpApiKey, OtlpEndpoint,
+        SkipMissingProjects); telemetry limits as --Telemetry:MaxLogCount=N (MaxTraceCount, MaxMetricPointsPerSource).
         Ctrl+C or SIGTERM stops everything in reverse dependency order.
         """);
 

@@ -39,5 +39,5 @@ platform.AddProject("gateway", "Gateway")
     .WithExternalHttpEndpoints();
 
 var app = builder.Build();
-app.MapResourcesApi();
+app.MapAppHost();
 app.Run();

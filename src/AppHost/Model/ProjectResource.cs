@@ -148,15 +148,18 @@ public sealed class ProjectResource : Resource
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["OTEL_SERVICE_NAME"] = Name,
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = string.IsNullOrWhiteSpace(options.OtlpEndpoint) ? options.OtlpGrpcUrl : options.OtlpEndpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
             ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={_instanceId}",
             // Export every second rather than every 5 to 60 s, so that a dashboard follows what happens.
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "1000",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "1000",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "1000",
         };
-        if (!string.IsNullOrWhiteSpace(options.OtlpEndpoint))
+        if (!string.IsNullOrWhiteSpace(options.OtlpApiKey) && string.IsNullOrWhiteSpace(options.OtlpEndpoint))
         {
-            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = options.OtlpEndpoint;
+            environment["OTEL_EXPORTER_OTLP_HEADERS"] = $"x-otlp-api-key={options.OtlpApiKey}";
+            _secretVariables.Add("OTEL_EXPORTER_OTLP_HEADERS");
         }
 
         foreach (var connection in _connections)

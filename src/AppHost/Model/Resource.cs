@@ -28,11 +28,20 @@ public abstract class Resource(string name, ResourceKind kind)
 
     public int RestartCount { get; internal set; }
 
+    /// <summary>Stopped on request (dashboard or API) and waiting to be started; not restarted meanwhile.</summary>
+    public bool IsStopped { get; internal set; }
+
     public DateTimeOffset? StartedAt { get; internal set; }
 
     public abstract int? ProcessId { get; }
 
     public ResourceLog Log { get; } = new();
+
+    /// <summary>The checks of the last health probe (for a service, its <c>/health</c> report), newest first.</summary>
+    public IReadOnlyList<HealthCheckReport> HealthReports { get; internal set; } = [];
+
+    /// <summary>Raised when the state, health or restart count changes (on the orchestrator's thread: keep handlers short).</summary>
+    public event Action<Resource>? Changed;
 
     /// <summary>Completes the first time the resource is running and healthy: what dependants wait for (Aspire's WaitFor).</summary>
     internal Task WhenReady => _ready.Task;
@@ -55,8 +64,10 @@ public abstract class Resource(string name, ResourceKind kind)
         if (state != ResourceState.Running)
         {
             Health = HealthStatus.Unknown;
+            HealthReports = [];
         }
 
+        Changed?.Invoke(this);
         return previous;
     }
 
@@ -72,6 +83,11 @@ public abstract class Resource(string name, ResourceKind kind)
         if (health == HealthStatus.Healthy)
         {
             _ready.TrySetResult();
+        }
+
+        if (previous != health)
+        {
+            Changed?.Invoke(this);
         }
 
         return previous;

@@ -7,8 +7,12 @@ public sealed class ResourceLog(int capacity = 2000)
 {
     private readonly Queue<LogLine> _lines = new(capacity);
 
+    /// <summary>Raised for each line after it is kept, on the thread reading the process output.</summary>
+    public event Action<LogLine>? LineAdded;
+
     public void Add(string text)
     {
+        var line = new LogLine(DateTimeOffset.UtcNow, text);
         lock (_lines)
         {
             if (_lines.Count == capacity)
@@ -16,8 +20,10 @@ public sealed class ResourceLog(int capacity = 2000)
                 _lines.Dequeue();
             }
 
-            _lines.Enqueue(new LogLine(DateTimeOffset.UtcNow, text));
+            _lines.Enqueue(line);
         }
+
+        LineAdded?.Invoke(line);
     }
 
     public IReadOnlyList<LogLine> Snapshot()

@@ -33,3 +33,6 @@ public enum HealthStatus
     Healthy,
     Unhealthy,
 }
+
+/// <summary>One check of a health probe, e.g. a service's <c>postgres</c> or <c>rabbitmq</c> check.</summary>
+public sealed record HealthCheckReport(string Name, HealthStatus Status, string? Description);

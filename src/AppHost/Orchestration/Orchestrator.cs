@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using CrmPlatform.AppHost.Model;
 using CrmPlatform.AppHost.Output;
@@ -8,8 +9,7 @@ namespace CrmPlatform.AppHost.Orchestration;
 /// Starts every resource once what it depends on is running and healthy (independent ones in parallel), probes health,
 /// restarts crashed processes with backoff, and on shutdown stops everything in reverse dependency order.
 /// </summary>
-internal sealed class Orchestrator(PlatformModel model, IHostApplicationLifetime lifetime, ILogger<Orchestrator> logger)
-    : BackgroundService
+internal sealed class Orchestrator : BackgroundService
 {
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
@@ -18,8 +18,20 @@ internal sealed class Orchestrator(PlatformModel model, IHostApplicationLifetime
     private static readonly TimeSpan StableUptime = TimeSpan.FromSeconds(60);
 
     private readonly Stopwatch _sinceStart = new();
+    private readonly ConcurrentDictionary<Resource, ResourceControl> _controls = new();
+    private readonly PlatformModel model;
+    private readonly IHostApplicationLifetime lifetime;
+    private readonly ILogger<Orchestrator> logger;
     private RunContext? _context;
     private int _announcedHealthy;
+
+    public Orchestrator(PlatformModel model, ResourceCommands commands, IHostApplicationLifetime lifetime, ILogger<Orchestrator> logger)
+    {
+        this.model = model;
+        this.lifetime = lifetime;
+        this.logger = logger;
+        commands.Orchestrator = this;
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -104,8 +116,52 @@ internal sealed class Orchestrator(PlatformModel model, IHostApplicationLifetime
         return new RunContext(model.Options, state, new ResourceOutput(model), logger);
     }
 
+    /// <summary>Carries out a command from the dashboard or the API; returns once it has taken effect.</summary>
+    internal async Task ExecuteAsync(Resource resource, ResourceCommand command, CancellationToken cancellationToken)
+    {
+        var control = _controls.GetOrAdd(resource, _ => new ResourceControl());
+        logger.LogInformation("{Resource}: {Command} requested", resource.Name, command);
+        if (command is ResourceCommand.Stop or ResourceCommand.Restart)
+        {
+            var stopped = WhenAsync(resource, r => r.IsStopped, cancellationToken);
+            control.RequestStop();
+            await stopped;
+        }
+
+        if (command is ResourceCommand.Start or ResourceCommand.Restart)
+        {
+            var started = WhenAsync(resource, r => r is { IsStopped: false, State: ResourceState.Running or ResourceState.FailedToStart }, cancellationToken);
+            control.RequestStart();
+            await started;
+        }
+    }
+
+    private static async Task WhenAsync(Resource resource, Func<Resource, bool> condition, CancellationToken cancellationToken)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(Resource changed)
+        {
+            if (condition(changed))
+            {
+                reached.TrySetResult();
+            }
+        }
+
+        resource.Changed += OnChanged;
+        try
+        {
+            OnChanged(resource);
+            await reached.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            resource.Changed -= OnChanged;
+        }
+    }
+
     private async Task RunAsync(Resource resource, RunContext context, CancellationToken stoppingToken)
     {
+        var control = _controls.GetOrAdd(resource, _ => new ResourceControl());
         try
         {
             if (resource.Dependencies.Count > 0)
@@ -114,33 +170,17 @@ internal sealed class Orchestrator(PlatformModel model, IHostApplicationLifetime
                 await Task.WhenAll(resource.Dependencies.Select(d => d.WhenReady)).WaitAsync(stoppingToken);
             }
 
-            var quickCrashes = 0;
             while (true)
             {
-                Transition(resource, ResourceState.Starting);
-                try
+                if (!await RunUntilStopRequestedAsync(resource, context, control.StopRequested, stoppingToken))
                 {
-                    await resource.StartAsync(context, stoppingToken);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    Transition(resource, ResourceState.FailedToStart);
-                    Fail($"{resource.Name} failed to start: {ex.Message}");
                     return;
                 }
 
-                resource.StartedAt = DateTimeOffset.UtcNow;
-                Transition(resource, ResourceState.Running);
-                var exitCode = await SuperviseAsync(resource, stoppingToken);
-
-                var uptime = DateTimeOffset.UtcNow - resource.StartedAt.Value;
-                quickCrashes = uptime > StableUptime ? 0 : quickCrashes;
-                var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, quickCrashes++), MaxBackoff.TotalSeconds));
-                resource.RestartCount++;
+                resource.IsStopped = true;
                 Transition(resource, ResourceState.Exited);
-                logger.LogWarning("{Resource} exited with code {ExitCode}; restarting in {Delay} s (restart #{Restart})",
-                    resource.Name, exitCode, delay.TotalSeconds, resource.RestartCount);
-                await Task.Delay(delay, stoppingToken);
+                await control.WaitForStartAsync(stoppingToken);
+                resource.IsStopped = false;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -149,14 +189,66 @@ internal sealed class Orchestrator(PlatformModel model, IHostApplicationLifetime
         }
     }
 
-    /// <summary>Probes health until the process exits on its own; returns its exit code.</summary>
-    private async Task<int> SuperviseAsync(Resource resource, CancellationToken stoppingToken)
+    /// <summary>
+    /// Starts the resource and restarts it with backoff whenever it crashes, until a stop is requested (true: it is
+    /// stopped) or it fails to start (false: the platform stops).
+    /// </summary>
+    private async Task<bool> RunUntilStopRequestedAsync(Resource resource, RunContext context, CancellationToken stopRequested, CancellationToken stoppingToken)
+    {
+        var quickCrashes = 0;
+        while (true)
+        {
+            Transition(resource, ResourceState.Starting);
+            try
+            {
+                await resource.StartAsync(context, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                Transition(resource, ResourceState.FailedToStart);
+                Fail($"{resource.Name} failed to start: {ex.Message}");
+                return false;
+            }
+
+            resource.StartedAt = DateTimeOffset.UtcNow;
+            Transition(resource, ResourceState.Running);
+            var exitCode = await SuperviseAsync(resource, stopRequested, stoppingToken);
+            if (exitCode is null)
+            {
+                Transition(resource, ResourceState.Stopping);
+                await StopProcessAsync(resource, stoppingToken);
+                return true;
+            }
+
+            var uptime = DateTimeOffset.UtcNow - resource.StartedAt.Value;
+            quickCrashes = uptime > StableUptime ? 0 : quickCrashes;
+            var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, quickCrashes++), MaxBackoff.TotalSeconds));
+            resource.RestartCount++;
+            Transition(resource, ResourceState.Exited);
+            logger.LogWarning("{Resource} exited with code {ExitCode}; restarting in {Delay} s (restart #{Restart})",
+                resource.Name, exitCode, delay.TotalSeconds, resource.RestartCount);
+            try
+            {
+                using var stopOrShutdown = CancellationTokenSource.CreateLinkedTokenSource(stopRequested, stoppingToken);
+                await Task.Delay(delay, stopOrShutdown.Token);
+            }
+            catch (OperationCanceledException) when (stopRequested.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Probes health until the process exits on its own (its exit code) or a stop is requested (null).</summary>
+    private async Task<int?> SuperviseAsync(Resource resource, CancellationToken stopRequested, CancellationToken stoppingToken)
     {
         using var probing = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var probe = ProbeHealthAsync(resource, probing.Token);
         try
         {
-            return await resource.Exited.WaitAsync(stoppingToken);
+            var stop = Task.Delay(Timeout.Infinite, stopRequested);
+            var exited = await Task.WhenAny(resource.Exited, stop).WaitAsync(stoppingToken);
+            return exited == resource.Exited ? await resource.Exited : null;
         }
         finally
         {
@@ -205,19 +297,23 @@ internal sealed class Orchestrator(PlatformModel model, IHostApplicationLifetime
         if (resource.State == ResourceState.Running)
         {
             Transition(resource, ResourceState.Stopping);
-            try
-            {
-                await resource.StopAsync(cancellationToken);
-            }
-            catch (Exception ex)
-            {
-                logger.LogError("Stopping {Resource} failed: {Reason}", resource.Name, ex.Message);
-            }
-
+            await StopProcessAsync(resource, cancellationToken);
             Transition(resource, ResourceState.Finished);
         }
 
         context.State.PidFiles.Remove(resource.Name);
+    }
+
+    private async Task StopProcessAsync(Resource resource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await resource.StopAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError("Stopping {Resource} failed: {Reason}", resource.Name, ex.Message);
+        }
     }
 
     private void AnnounceWhenAllHealthy()

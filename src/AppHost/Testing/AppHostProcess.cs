@@ -17,15 +17,20 @@ public sealed class AppHostProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    private AppHostProcess(Process process, Uri gateway, Uri dashboard)
+    private AppHostProcess(Process process, Uri gateway, Uri dashboard, string browserToken)
     {
         _process = process;
         Gateway = gateway;
         Dashboard = dashboard;
+        BrowserToken = browserToken;
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", browserToken);
     }
 
     public Uri Gateway { get; }
     public Uri Dashboard { get; }
+
+    /// <summary>The dashboard's login token (<c>/login?t=</c>), also the bearer token of <c>/api/*</c>.</summary>
+    public string BrowserToken { get; }
     public int ProcessId => _process.Id;
     public bool HasExited => _process.HasExited;
 
@@ -42,14 +47,17 @@ public sealed class AppHostProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Repository.Root,
         };
+        var browserToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         foreach (var argument in (string[])[assembly, "--state-dir", stateDirectory, "--gateway-port", $"{gatewayPort}",
-                     "--dashboard-url", $"http://localhost:{dashboardPort}", .. extraArguments])
+                     "--dashboard-url", $"http://localhost:{dashboardPort}", "--browser-token", browserToken,
+                     "--otlp-grpc-url", $"http://localhost:{FreePort.Pick()}", "--otlp-http-url", $"http://localhost:{FreePort.Pick()}",
+                     .. extraArguments])
         {
             start.ArgumentList.Add(argument);
         }
 
         var process = new Process { StartInfo = start };
-        var host = new AppHostProcess(process, new Uri($"http://localhost:{gatewayPort}"), new Uri($"http://localhost:{dashboardPort}"));
+        var host = new AppHostProcess(process, new Uri($"http://localhost:{gatewayPort}"), new Uri($"http://localhost:{dashboardPort}"), browserToken);
         process.OutputDataReceived += (_, line) => host.Record(line.Data);
         process.ErrorDataReceived += (_, line) => host.Record(line.Data);
         process.Start();
