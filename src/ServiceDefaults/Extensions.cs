@@ -65,7 +65,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("MassTransit"))
             .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
+                .AddSource("CrmPlatform.*")
                 .AddSource("MassTransit")
                 .AddAspNetCoreInstrumentation(o => o.Filter = IsNotHealthProbe)
                 .AddHttpClientInstrumentation()

@@ -33,6 +33,8 @@ public sealed class PostgresDatabaseResource : Resource, IResourceWithConnection
         ConnectionString = Server.Server.GetConnectionString(Name, Owner, password);
     }
 
+    internal override string HealthProbe => "database connection";
+
     internal override async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(ConnectionString + ";Pooling=false");

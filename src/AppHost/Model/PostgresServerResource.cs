@@ -38,6 +38,8 @@ public sealed class PostgresServerResource : Resource
         SetEndpoint("tcp", $"tcp://127.0.0.1:{Server.Port}");
     }
 
+    internal override string HealthProbe => "PostgreSQL connection";
+
     internal override async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(Server!.AdminConnectionString + ";Pooling=false");

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using CrmPlatform.AppHost.Orchestration;
 using CrmPlatform.AppHost.Processes;
 
@@ -107,14 +109,43 @@ public sealed class ProjectResource : Resource
         return Task.CompletedTask;
     }
 
+    internal override string HealthProbe => "GET /health";
+
     internal override async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
         using var response = await HealthClient.GetAsync($"{Endpoints["http"]}/health", cancellationToken);
+        HealthReports = await ReadChecksAsync(response, cancellationToken);
         return response.IsSuccessStatusCode;
     }
 
     internal override Task StopAsync(CancellationToken cancellationToken) =>
         _process?.StopAsync(Posix.SIGTERM, TimeSpan.FromSeconds(10), cancellationToken) ?? Task.CompletedTask;
+
+    /// <summary>The checks of the service defaults' JSON health report; one entry for the status code if the body is not one.</summary>
+    private static async Task<IReadOnlyList<HealthCheckReport>> ReadChecksAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var overall = response.IsSuccessStatusCode ? HealthStatus.Healthy : HealthStatus.Unhealthy;
+        try
+        {
+            var report = await response.Content.ReadFromJsonAsync<HealthReportBody>(cancellationToken);
+            if (report?.Checks is { Count: > 0 } checks)
+            {
+                return [.. checks.Select(check => new HealthCheckReport(
+                    check.Key,
+                    check.Value.Status == "Healthy" ? HealthStatus.Healthy : HealthStatus.Unhealthy,
+                    check.Value.Description))];
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return [new HealthCheckReport("/health", overall, $"HTTP {(int)response.StatusCode}")];
+    }
+
+    private sealed record HealthReportBody(Dictionary<string, HealthCheckBody>? Checks);
+
+    private sealed record HealthCheckBody(string Status, string? Description);
 
     /// <summary>The dotnet that runs the AppHost, so that the services run on the same runtime.</summary>
     private static string DotnetHost =>

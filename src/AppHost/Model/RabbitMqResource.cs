@@ -57,6 +57,8 @@ public sealed class RabbitMqResource : Resource, IResourceWithConnectionString
     /// A TCP connect: cheap, and unlike an unfinished AMQP handshake it leaves no warning in the broker's log every second.
     /// Readiness proper was established at start by await_startup.
     /// </summary>
+    internal override string HealthProbe => "AMQP port";
+
     internal override async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
         using var client = new TcpClient();

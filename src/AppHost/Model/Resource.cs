@@ -54,6 +54,9 @@ public abstract class Resource(string name, ResourceKind kind)
 
     internal abstract Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
 
+    /// <summary>What <see cref="IsHealthyAsync"/> checks, as shown in the dashboard's health reports.</summary>
+    internal abstract string HealthProbe { get; }
+
     /// <summary>Stops gracefully; kills when <paramref name="cancellationToken"/> fires (the host's shutdown timeout).</summary>
     internal abstract Task StopAsync(CancellationToken cancellationToken);
 

@@ -12,7 +12,8 @@ public sealed record ResourceSnapshot(
     int Restarts,
     int? Pid,
     DateTimeOffset? StartedAt,
-    IReadOnlyDictionary<string, string> Environment)
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyList<HealthCheckReport> HealthReports)
 {
     public static ResourceSnapshot From(Resource resource) => new(
         resource.Name,
@@ -28,5 +29,6 @@ public sealed record ResourceSnapshot(
         resource is ProjectResource project
             ? project.Environment.ToDictionary(
                 variable => variable.Key, variable => project.IsSecret(variable.Key) ? "****" : Masking.Mask(variable.Value))
-            : new Dictionary<string, string>());
+            : new Dictionary<string, string>(),
+        resource.HealthReports);
 }

@@ -265,18 +265,26 @@ internal sealed class Orchestrator : BackgroundService
             do
             {
                 bool healthy;
+                string? failure = null;
                 try
                 {
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     timeout.CancelAfter(TimeSpan.FromSeconds(5));
                     healthy = await resource.IsHealthyAsync(timeout.Token);
                 }
-                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
                     healthy = false;
+                    failure = ex is OperationCanceledException ? "No answer within 5 s" : ex.Message;
                 }
 
                 var health = healthy ? HealthStatus.Healthy : HealthStatus.Unhealthy;
+                if (failure is not null || resource is not ProjectResource)
+                {
+                    // Services report their own checks; for the rest the probe is the check.
+                    resource.HealthReports = [new HealthCheckReport(resource.HealthProbe, health, failure)];
+                }
+
                 var previous = resource.SetHealth(health);
                 // Unhealthy while starting is expected; only report becoming healthy and ceasing to be.
                 if (previous != health && (health == HealthStatus.Healthy || previous == HealthStatus.Healthy))

@@ -23,8 +23,12 @@ public sealed class AppHostProcess : IAsyncDisposable
         Gateway = gateway;
         Dashboard = dashboard;
         BrowserToken = browserToken;
+        _http.BaseAddress = dashboard;
         _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", browserToken);
     }
+
+    /// <summary>A client of the AppHost's <c>/api/*</c> (resources, commands, telemetry), signed in with the browser token.</summary>
+    public HttpClient DashboardApi => _http;
 
     public Uri Gateway { get; }
     public Uri Dashboard { get; }
@@ -87,7 +91,7 @@ public sealed class AppHostProcess : IAsyncDisposable
 
     public async Task<IReadOnlyList<ResourceStatus>> ResourcesAsync()
     {
-        var resources = await _http.GetFromJsonAsync<List<ResourceStatus>>(new Uri(Dashboard, "/api/resources"), Json);
+        var resources = await _http.GetFromJsonAsync<List<ResourceStatus>>("/api/resources", Json);
         return resources ?? [];
     }
 
@@ -143,6 +147,13 @@ public sealed class AppHostProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary><c>POST /api/resources/{name}/{command}</c>: stop, start or restart; returns once it has taken effect.</summary>
+    public async Task<System.Net.HttpStatusCode> CommandAsync(string resource, string command)
+    {
+        using var response = await _http.PostAsync($"/api/resources/{resource}/{command}", null);
+        return response.StatusCode;
+    }
+
     public static bool IsAlive(int pid) => Posix.IsAlive(pid);
 
     /// <summary>SIGKILL to one process, e.g. a service the AppHost supervises, to see it restarted.</summary>
@@ -189,4 +200,8 @@ public sealed class AppHostProcess : IAsyncDisposable
 }
 
 /// <summary>The fields of <c>/api/resources</c> a test or benchmark reads.</summary>
-public sealed record ResourceStatus(string Name, string Kind, string State, string Health, int Restarts, int? Pid, IReadOnlyDictionary<string, string> Urls);
+public sealed record ResourceStatus(
+    string Name, string Kind, string State, string Health, int Restarts, int? Pid, IReadOnlyDictionary<string, string> Urls,
+    IReadOnlyList<HealthCheckStatus> HealthReports);
+
+public sealed record HealthCheckStatus(string Name, string Status, string? Description);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CrmPlatform.Persistence.Tenancy;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -22,6 +23,9 @@ internal sealed class OutboxDispatcher<TDbContext>(
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan KeepPublished = TimeSpan.FromDays(7);
+
+    /// <summary>The service defaults trace every <c>CrmPlatform.*</c> source.</summary>
+    private static readonly ActivitySource Tracing = new("CrmPlatform.Outbox");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -83,6 +87,7 @@ internal sealed class OutboxDispatcher<TDbContext>(
             try
             {
                 var integrationEvent = message.ToEvent();
+                using var activity = StartPublishActivity(message, integrationEvent);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 timeout.CancelAfter(PublishTimeout);
                 await bus.Publish(integrationEvent, integrationEvent.GetType(), context => context.MessageId = message.EventId, timeout.Token);
@@ -109,6 +114,14 @@ internal sealed class OutboxDispatcher<TDbContext>(
         }
         return published;
     }
+
+    /// <summary>A span under the request that raised the event; MassTransit's send span and the consumers' spans follow it.</summary>
+    private Activity? StartPublishActivity(OutboxMessage message, object integrationEvent) =>
+        ActivityContext.TryParse(message.TraceParent, null, out var parent)
+            ? Tracing.StartActivity($"outbox publish {integrationEvent.GetType().Name}", ActivityKind.Internal, parent)?
+                .SetTag("messaging.message.id", message.EventId.ToString())
+                .SetTag("crm.outbox.delay_ms", (clock.GetUtcNow().UtcDateTime - message.OccurredAt).TotalMilliseconds)
+            : null;
 
     private async Task DeleteOldPublishedAsync(CancellationToken stoppingToken)
     {

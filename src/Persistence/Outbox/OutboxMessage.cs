@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using CrmPlatform.Contracts;
 using Microsoft.EntityFrameworkCore;
@@ -21,8 +22,15 @@ public sealed class OutboxMessage
     public int Attempts { get; set; }
     public string? LastError { get; set; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the request that raised the event: the dispatcher publishes under it, so that the
+    /// request and the events it causes form one trace although publishing happens later, on another thread.
+    /// </summary>
+    public string? TraceParent { get; private set; }
+
     public static OutboxMessage From(IIntegrationEvent integrationEvent) => new()
     {
+        TraceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null,
         EventId = integrationEvent.EventId,
         EventType = integrationEvent.GetType().FullName!,
         Payload = JsonSerializer.Serialize(integrationEvent, integrationEvent.GetType(), JsonOptions),
@@ -46,6 +54,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         builder.HasKey(m => m.Sequence);
         builder.Property(m => m.Sequence).UseIdentityAlwaysColumn();
         builder.Property(m => m.EventType).HasMaxLength(300);
+        builder.Property(m => m.TraceParent).HasMaxLength(128);
         builder.Property(m => m.Payload).HasColumnType("jsonb");
         builder.HasIndex(m => m.EventId).IsUnique();
         builder.HasIndex(m => m.Sequence).HasFilter("published_at IS NULL").HasDatabaseName("ix_outbox_messages_pending");

@@ -44,6 +44,11 @@ public sealed class PlatformTests : IAsyncLifetime
             ["contacts", "gateway", "identity", "marketing", "messaging", "postgres", "sales", "service"],
             resources.Where(r => r.Kind != "PostgresDatabase").Select(r => r.Name).Order().ToArray());
 
+        // Each service's own checks, as its /health reports them; the probe itself for the rest.
+        Assert.Equal(["masstransit-bus", "postgres", "rabbitmq", "self"], resources.Single(r => r.Name == "contacts").HealthReports.Select(c => c.Name).Order().ToArray());
+        Assert.All(resources.SelectMany(r => r.HealthReports), check => Assert.Equal("Healthy", check.Status));
+        Assert.Equal("PostgreSQL connection", Assert.Single(resources.Single(r => r.Name == "postgres").HealthReports).Name);
+
         var health = await gateway.GetJsonAsync("/health");
         Assert.Equal(HttpStatusCode.OK, health.Status);
         using (var anonymous = new HttpClient { BaseAddress = _host.Gateway })
@@ -95,6 +100,32 @@ public sealed class PlatformTests : IAsyncLifetime
             r => r.Restarts == 1 && r.State == "Running" && r.Health == "Healthy" && r.Pid != sales.Pid,
             "sales is restarted", TimeSpan.FromMinutes(1));
         Assert.Contains("restarting", _host.Output);
+
+        // Stopped on request, a service stays stopped (not restarted) until it is started again.
+        Assert.Equal(HttpStatusCode.NoContent, await _host.CommandAsync("sales", "stop"));
+        var stopped = (await _host.ResourcesAsync()).Single(r => r.Name == "sales");
+        Assert.Equal(("Exited", (int?)null), (stopped.State, stopped.Pid));
+        Assert.False(AppHostProcess.IsAlive(restarted.Pid!.Value));
+        Assert.Equal(HttpStatusCode.Conflict, await _host.CommandAsync("sales", "stop"));
+        Assert.Equal(HttpStatusCode.Conflict, await _host.CommandAsync("salesdb", "restart"));
+        Assert.Equal(HttpStatusCode.NotFound, await _host.CommandAsync("nowhere", "start"));
+        Assert.Equal(HttpStatusCode.NotFound, await _host.CommandAsync("sales", "explode"));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal("Exited", (await _host.ResourcesAsync()).Single(r => r.Name == "sales").State);
+        Assert.Equal(HttpStatusCode.NoContent, await _host.CommandAsync("sales", "start"));
+        restarted = await Eventually.ReturnsAsync(
+            async () => (await _host.ResourcesAsync()).Single(r => r.Name == "sales"),
+            r => r.State == "Running" && r.Health == "Healthy" && r.Pid is not null,
+            "sales is started again", TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.NoContent, await _host.CommandAsync("sales", "restart"));
+        var afterRestart = (await _host.ResourcesAsync()).Single(r => r.Name == "sales");
+        Assert.Equal("Running", afterRestart.State);
+        Assert.NotEqual(restarted.Pid, afterRestart.Pid);
+        restarted = afterRestart;
+        using (var anonymous = new HttpClient { BaseAddress = _host.Dashboard })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/resources/sales/stop", null)).StatusCode);
+        }
 
         // The AppHost itself is killed: its children are orphaned, ports stay taken, pid files stay behind.
         var orphans = await _host.ResourcesAsync();
