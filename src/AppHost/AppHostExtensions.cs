@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json.Serialization;
 using CrmPlatform.AppHost.Dashboard;
+using CrmPlatform.AppHost.Messaging;
 using CrmPlatform.AppHost.Model;
 using CrmPlatform.AppHost.Orchestration;
 using CrmPlatform.AppHost.Output;
@@ -16,6 +18,7 @@ public static class AppHostExtensions
         var model = new PlatformModel(options);
         builder.Services.AddSingleton(model);
         builder.Services.AddSingleton<ResourceCommands>();
+        builder.Services.AddSingleton<ErrorQueues>();
         builder.Services.AddSingleton<Orchestrator>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Orchestrator>());
 
@@ -31,6 +34,8 @@ public static class AppHostExtensions
 
         builder.ConfigureListeners(options);
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
         builder.AddDashboardAuthentication(options);
         builder.AddTelemetry(options);
         builder.AddDashboard();
@@ -44,6 +49,7 @@ public static class AppHostExtensions
         app.MapDashboardLogin();
         var api = app.MapGroup("/api").RequireHost(Endpoints.HostOf(options.DashboardUrl)).RequireAuthorization(DashboardAuthentication.Policy);
         api.MapResourcesApi();
+        api.MapErrorQueuesApi();
         api.MapTelemetryApi();
         app.MapOtlpReceivers(options);
         app.MapDashboard(options);

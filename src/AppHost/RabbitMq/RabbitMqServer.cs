@@ -85,6 +85,21 @@ public sealed class RabbitMqServer(RabbitMqServerOptions options) : IAsyncDispos
     public Task SetPermissionsAsync(string user, string virtualHost, CancellationToken cancellationToken = default) =>
         RabbitMqCtlCheckedAsync(["set_permissions", "-p", virtualHost, user, ".*", ".*", ".*"], null, cancellationToken);
 
+    /// <summary>Every queue of the virtual host with the number of messages ready in it.</summary>
+    public async Task<IReadOnlyList<(string Name, long Messages)>> ListQueuesAsync(string virtualHost, CancellationToken cancellationToken = default)
+    {
+        var (exitCode, output) = await RabbitMqCtlAsync(["list_queues", "-p", virtualHost, "--no-table-headers", "name", "messages_ready"], null, cancellationToken);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"rabbitmqctl list_queues failed with exit code {exitCode}: {output}");
+        }
+
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split('\t'))
+            .Where(columns => columns.Length == 2 && long.TryParse(columns[1], CultureInfo.InvariantCulture, out _))
+            .Select(columns => (columns[0], long.Parse(columns[1], CultureInfo.InvariantCulture)))];
+    }
+
     /// <summary>
     /// Stops the node (<c>rabbitmqctl stop</c>, killed after <paramref name="timeout"/>) and its epmd, which daemonized
     /// and would outlive it.

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using RabbitMQ.Client;
 using CrmPlatform.AppHost.Processes;
 using CrmPlatform.AppHost.Testing;
 using CrmPlatform.Tests.Infrastructure;
@@ -107,6 +109,12 @@ public sealed class PlatformTests : IAsyncLifetime
         Assert.Equal(("Exited", (int?)null), (stopped.State, stopped.Pid));
         Assert.False(AppHostProcess.IsAlive(restarted.Pid!.Value));
         Assert.Equal(HttpStatusCode.Conflict, await _host.CommandAsync("sales", "stop"));
+
+        // While Sales is down a person is created; its event waits in Sales' queue. Make it look as if Sales had
+        // failed it on every retry (MassTransit's _error twin), to replay it below.
+        var unknownToSales = (await gateway.PostJsonAsync("/api/v1/people", Api.NewPerson())).Body.Id();
+        await MoveMessagesAsync("sales-contact-directory", "sales-contact-directory_error", expected: 1);
+
         Assert.Equal(HttpStatusCode.Conflict, await _host.CommandAsync("salesdb", "restart"));
         Assert.Equal(HttpStatusCode.NotFound, await _host.CommandAsync("nowhere", "start"));
         Assert.Equal(HttpStatusCode.NotFound, await _host.CommandAsync("sales", "explode"));
@@ -117,6 +125,18 @@ public sealed class PlatformTests : IAsyncLifetime
             async () => (await _host.ResourcesAsync()).Single(r => r.Name == "sales"),
             r => r.State == "Running" && r.Health == "Healthy" && r.Pid is not null,
             "sales is started again", TimeSpan.FromMinutes(1));
+        var opportunityFor = new { name = "Replayed", amount = 1, currency = "EUR", customerId = unknownToSales };
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await gateway.PostJsonAsync("/api/v1/opportunities", opportunityFor)).Status);
+        var errorQueues = await _host.DashboardApi.GetJsonAsync("/api/messaging/error-queues");
+        var errorQueue = errorQueues.Body.EnumerateArray().Single(q => q.Str("name") == "sales-contact-directory_error");
+        Assert.Equal(("sales-contact-directory", 1), (errorQueue.Str("sourceQueue"), errorQueue.GetProperty("messages").GetInt32()));
+        var replay = await _host.DashboardApi.PostJsonAsync("/api/messaging/error-queues/sales-contact-directory_error/replay", new { });
+        Assert.Equal(1, replay.Body.GetProperty("replayed").GetInt32());
+        (await _host.DashboardApi.PostJsonAsync("/api/messaging/error-queues/nowhere_error/replay", new { })).AssertProblem(HttpStatusCode.NotFound);
+        await Eventually.TrueAsync(
+            async () => (await gateway.PostJsonAsync("/api/v1/opportunities", opportunityFor)).Status == HttpStatusCode.Created,
+            "the replayed event reaches Sales");
+
         Assert.Equal(HttpStatusCode.NoContent, await _host.CommandAsync("sales", "restart"));
         var afterRestart = (await _host.ResourcesAsync()).Single(r => r.Name == "sales");
         Assert.Equal("Running", afterRestart.State);
@@ -143,6 +163,32 @@ public sealed class PlatformTests : IAsyncLifetime
         Assert.NotEqual(restarted.Pid, (await _host.ResourcesAsync()).Single(r => r.Name == "sales").Pid);
 
         await StopAndAssertNothingRemainsAsync(await _host.ResourcesAsync());
+    }
+
+    /// <summary>Moves what waits in one queue of the platform's broker to another, straight over AMQP.</summary>
+    private async Task MoveMessagesAsync(string from, string to, int expected)
+    {
+        var secrets = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_stateDirectory, "secrets.json"))).RootElement;
+        var ports = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_stateDirectory, "ports.json"))).RootElement;
+        var factory = new ConnectionFactory
+        {
+            Uri = new Uri($"amqp://crm:{Uri.EscapeDataString(secrets.Str("messaging"))}@127.0.0.1:{ports.GetProperty("messaging").GetInt32()}/crm"),
+        };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclareAsync(to, durable: true, exclusive: false, autoDelete: false);
+        var moved = 0;
+        await Eventually.TrueAsync(async () =>
+        {
+            while (await channel.BasicGetAsync(from, autoAck: false) is { } message)
+            {
+                await channel.BasicPublishAsync("", to, mandatory: false, new BasicProperties(message.BasicProperties), message.Body);
+                await channel.BasicAckAsync(message.DeliveryTag, multiple: false);
+                moved++;
+            }
+
+            return moved == expected;
+        }, $"{expected} message(s) in {from}");
     }
 
     private async Task StopAndAssertNothingRemainsAsync(IReadOnlyList<ResourceStatus> resources)
