@@ -35,10 +35,11 @@ public sealed partial class OtlpConverter(IOptions<TelemetryLimits> options)
     /// <summary>The sender from <c>service.name</c> and <c>service.instance.id</c> (the service name when absent).</summary>
     public OtlpResource ResourceOf(Resource? resource)
     {
-        var attributes = Attributes(resource?.Attributes);
-        var name = attributes.GetValueOrDefault(ServiceNameKey) is { Length: > 0 } n ? n : UnknownService;
-        var instance = attributes.GetValueOrDefault(ServiceInstanceIdKey) is { Length: > 0 } i ? i : name;
-        return new OtlpResource(Source(name, instance), attributes);
+        // Read before the attribute limits apply: a long service name must not be cut into another service's.
+        string? Identity(string key) => resource?.Attributes.FirstOrDefault(a => a.Key == key) is { } attribute ? OtlpValues.ToText(attribute.Value) : null;
+        var name = Identity(ServiceNameKey) is { Length: > 0 } n ? n : UnknownService;
+        var instance = Identity(ServiceInstanceIdKey) is { Length: > 0 } i ? i : name;
+        return new OtlpResource(Source(name, instance), Attributes(resource?.Attributes));
     }
 
     /// <summary>
