@@ -33,9 +33,7 @@ public static class AppHostExtensions
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         builder.ConfigureListeners(options);
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+        builder.Services.AddApiJson();
         builder.AddDashboardAuthentication(options);
         builder.AddTelemetry(options);
         builder.AddDashboard();
@@ -47,7 +45,7 @@ public static class AppHostExtensions
     {
         var options = app.Services.GetRequiredService<PlatformModel>().Options;
         app.MapDashboardLogin();
-        var api = app.MapGroup("/api").RequireHost(Endpoints.HostOf(options.DashboardUrl)).RequireAuthorization(DashboardAuthentication.Policy);
+        var api = app.MapApi(options);
         api.MapResourcesApi();
         api.MapErrorQueuesApi();
         api.MapTelemetryApi();
@@ -56,6 +54,19 @@ public static class AppHostExtensions
         app.PrintLoginUrl(options);
         return app;
     }
+
+    /// <summary>Enums as their names in <c>/api/*</c> answers (and camelCase properties, the web default).</summary>
+    /// <summary>Enums as names, and problem details that carry a <c>traceId</c> like the services' do.</summary>
+    internal static void AddApiJson(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+    }
+
+    /// <summary><c>/api</c>: on the dashboard's listener only, and only with the dashboard's token or cookie.</summary>
+    internal static RouteGroupBuilder MapApi(this WebApplication app, AppHostOptions options) =>
+        app.MapGroup("/api").RequireHost(Endpoints.HostOf(options.DashboardUrl)).RequireAuthorization(DashboardAuthentication.Policy);
 
     /// <summary>
     /// <c>GET /api/resources</c>: every resource's state, health, URLs, restarts and pid, secrets masked;
