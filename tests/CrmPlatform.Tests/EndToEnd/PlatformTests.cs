@@ -81,6 +81,8 @@ public sealed class PlatformTests : IAsyncLifetime
 
         (await gateway.GetJsonAsync("/api/v1/nowhere")).AssertProblem(HttpStatusCode.NotFound);
 
+        await AssertOneTraceFromGatewayToSalesAsync(person.Response.Headers.GetValues("X-Trace-Id").Single());
+
         // Behind the gateway, a service describes itself at the gateway's address (X-Forwarded-* from loopback only).
         var document = await gateway.GetJsonAsync("/docs/openapi/contacts.json");
         Assert.Equal($"{_host.Gateway}", document.Body.GetProperty("servers")[0].Str("url"));
@@ -163,6 +165,36 @@ public sealed class PlatformTests : IAsyncLifetime
         Assert.NotEqual(restarted.Pid, (await _host.ResourcesAsync()).Single(r => r.Name == "sales").Pid);
 
         await StopAndAssertNothingRemainsAsync(await _host.ResourcesAsync());
+    }
+
+    /// <summary>
+    /// The request that created the person and the event it caused form one trace in the AppHost's telemetry: the
+    /// gateway's server span, Contacts' server and database spans, and Sales consuming the event, each a descendant of
+    /// the gateway's span (through the outbox, which publishes later under the request's context).
+    /// </summary>
+    private async Task AssertOneTraceFromGatewayToSalesAsync(string traceId)
+    {
+        var trace = await Eventually.ReturnsAsync(
+            () => _host!.DashboardApi.GetJsonAsync($"/api/telemetry/traces/{traceId}"),
+            answer => answer.Status == HttpStatusCode.OK && answer.Body.GetProperty("spans").EnumerateArray().Any(
+                span => span.Str("serviceName") == "sales" && span.Str("kind") == "Consumer"),
+            "the trace reaches Sales", TimeSpan.FromSeconds(30));
+        var spans = trace.Body.GetProperty("spans").EnumerateArray().ToDictionary(span => span.Str("spanId"));
+        var services = trace.Body.GetProperty("services").EnumerateArray().Select(s => s.GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "gateway", "contacts", "sales" }, services);
+
+        var root = spans.Values.Single(span => span.GetProperty("parentSpanId").ValueKind == JsonValueKind.Null);
+        Assert.Equal(("gateway", "Server"), (root.Str("serviceName"), root.Str("kind")));
+        Assert.Contains(spans.Values, span => span.Str("serviceName") == "contacts" && span.GetProperty("attributes").TryGetProperty("db.system.name", out _));
+        var consumer = spans.Values.First(span => span.Str("serviceName") == "sales" && span.Str("kind") == "Consumer");
+        var ancestors = new List<string>();
+        for (var span = consumer; span.GetProperty("parentSpanId").GetString() is { } parent; span = spans[parent])
+        {
+            ancestors.Add(spans[parent].Str("serviceName"));
+        }
+
+        Assert.Equal("gateway", ancestors[^1]);
+        Assert.Contains("contacts", ancestors);
     }
 
     /// <summary>Moves what waits in one queue of the platform's broker to another, straight over AMQP.</summary>
