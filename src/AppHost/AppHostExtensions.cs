@@ -30,7 +30,7 @@ public static class AppHostExtensions
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         builder.ConfigureListeners(options);
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddApiJson();
         builder.AddDashboardAuthentication(options);
         builder.AddTelemetry(options);
         builder.AddDashboard();
@@ -42,7 +42,7 @@ public static class AppHostExtensions
     {
         var options = app.Services.GetRequiredService<PlatformModel>().Options;
         app.MapDashboardLogin();
-        var api = app.MapGroup("/api").RequireHost(Endpoints.HostOf(options.DashboardUrl)).RequireAuthorization(DashboardAuthentication.Policy);
+        var api = app.MapApi(options);
         api.MapResourcesApi();
         api.MapTelemetryApi();
         app.MapOtlpReceivers(options);
@@ -50,6 +50,14 @@ public static class AppHostExtensions
         app.PrintLoginUrl(options);
         return app;
     }
+
+    /// <summary>Enums as their names in <c>/api/*</c> answers (and camelCase properties, the web default).</summary>
+    internal static void AddApiJson(this IServiceCollection services) =>
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+    /// <summary><c>/api</c>: on the dashboard's listener only, and only with the dashboard's token or cookie.</summary>
+    internal static RouteGroupBuilder MapApi(this WebApplication app, AppHostOptions options) =>
+        app.MapGroup("/api").RequireHost(Endpoints.HostOf(options.DashboardUrl)).RequireAuthorization(DashboardAuthentication.Policy);
 
     /// <summary>
     /// <c>GET /api/resources</c>: every resource's state, health, URLs, restarts and pid, secrets masked;

@@ -18,4 +18,10 @@ public sealed class TelemetryLimits
     public int MaxAttributeLength { get; set; } = 4096;
 
     public int MaxSpanEventCount { get; set; } = 1_000;
+
+    /// <summary>
+    /// The largest OTLP request body, after gzip decompression (HTTP answers 413, gRPC <c>RESOURCE_EXHAUSTED</c>). An
+    /// exporter's batch of 512 spans is about 0.3 MiB.
+    /// </summary>
+    public int MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
 }

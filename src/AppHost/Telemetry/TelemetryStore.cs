@@ -20,6 +20,21 @@ public sealed record LogQuery(
 
 public sealed record TraceQuery(string? Service = null, string? Text = null, bool? HasError = null, int Limit = 200);
 
+public sealed record SpanQuery(string? Service = null, string? Name = null, string? TraceId = null, int Limit = 200);
+
+/// <summary>One instrument's new points, as one export request brings them.</summary>
+public sealed record InstrumentPoints(InstrumentData Instrument, IReadOnlyList<MetricPoint> Points);
+
+/// <summary>A sender with its resource attributes and what the store holds of it now.</summary>
+public sealed record SourceSummary(
+    TelemetrySource Source,
+    IReadOnlyDictionary<string, string> Attributes,
+    int LogCount,
+    int SpanCount,
+    int TraceCount,
+    int InstrumentCount,
+    int MetricPointCount);
+
 /// <summary>What the limits have dropped so far; the pages show it, so a full store never looks frozen.</summary>
 public sealed record EvictionCounts(long Logs, long Traces, long MetricPoints);
 
@@ -36,6 +51,7 @@ public sealed class TelemetryStore(IOptions<TelemetryLimits> options)
     private readonly Dictionary<string, TraceData> _traces = [];
     private readonly LinkedList<string> _traceOrder = new();
     private readonly Dictionary<TelemetrySource, SourceMetrics> _metrics = [];
+    private readonly Dictionary<TelemetrySource, IReadOnlyDictionary<string, string>> _resourceAttributes = [];
     private long _logSequence;
     private long _evictedLogs;
     private long _evictedTraces;
@@ -136,21 +152,94 @@ public sealed class TelemetryStore(IOptions<TelemetryLimits> options)
         Changed?.Invoke(TelemetryKind.Traces);
     }
 
-    public void AddMetricPoints(InstrumentData instrument, IEnumerable<MetricPoint> points)
+    public void AddMetricPoints(InstrumentData instrument, IEnumerable<MetricPoint> points) =>
+        AddMetricPoints([new InstrumentPoints(instrument, [.. points])]);
+
+    /// <summary>Several instruments at once (one export request), with one <see cref="Changed"/>.</summary>
+    public void AddMetricPoints(IEnumerable<InstrumentPoints> batches)
     {
         lock (_lock)
         {
-            var source = instrument.Key.Source;
-            _sources.Add(source);
-            if (!_metrics.TryGetValue(source, out var metrics))
+            foreach (var (instrument, points) in batches)
             {
-                _metrics[source] = metrics = new SourceMetrics();
-            }
+                var source = instrument.Key.Source;
+                _sources.Add(source);
+                if (!_metrics.TryGetValue(source, out var metrics))
+                {
+                    _metrics[source] = metrics = new SourceMetrics();
+                }
 
-            _evictedPoints += metrics.Add(instrument, points, _limits.MaxMetricPointsPerSource);
+                _evictedPoints += metrics.Add(instrument, points, _limits.MaxMetricPointsPerSource);
+            }
         }
 
         Changed?.Invoke(TelemetryKind.Metrics);
+    }
+
+    /// <summary>The sender's resource attributes as last received (they describe the process, so the latest wins).</summary>
+    public void SetResourceAttributes(TelemetrySource source, IReadOnlyDictionary<string, string> attributes)
+    {
+        lock (_lock)
+        {
+            _sources.Add(source);
+            _resourceAttributes[source] = attributes;
+        }
+    }
+
+    public IReadOnlyDictionary<string, string> ResourceAttributes(TelemetrySource source)
+    {
+        lock (_lock)
+        {
+            return _resourceAttributes.GetValueOrDefault(source) ?? new Dictionary<string, string>();
+        }
+    }
+
+    /// <summary>Every sender with what the store holds of it (a full pass over the store: for APIs, not for every render).</summary>
+    public IReadOnlyList<SourceSummary> SourceSummaries()
+    {
+        lock (_lock)
+        {
+            var logs = _logs.CountBy(l => l.Source).ToDictionary();
+            var spans = new Dictionary<TelemetrySource, int>();
+            var traces = new Dictionary<TelemetrySource, int>();
+            foreach (var trace in _traces.Values)
+            {
+                foreach (var span in trace.Spans)
+                {
+                    spans[span.Source] = spans.GetValueOrDefault(span.Source) + 1;
+                }
+
+                foreach (var source in trace.Spans.Select(s => s.Source).Distinct())
+                {
+                    traces[source] = traces.GetValueOrDefault(source) + 1;
+                }
+            }
+
+            return [.. _sources.OrderBy(s => s.ServiceName).ThenBy(s => s.InstanceId).Select(source => new SourceSummary(
+                source,
+                _resourceAttributes.GetValueOrDefault(source) ?? new Dictionary<string, string>(),
+                logs.GetValueOrDefault(source),
+                spans.GetValueOrDefault(source),
+                traces.GetValueOrDefault(source),
+                _metrics.GetValueOrDefault(source)?.Instruments.Count() ?? 0,
+                _metrics.GetValueOrDefault(source)?.PointCount ?? 0))];
+        }
+    }
+
+    /// <summary>Spans of any trace, newest first (by start), at most <see cref="SpanQuery.Limit"/>.</summary>
+    public IReadOnlyList<SpanData> QuerySpans(SpanQuery query)
+    {
+        lock (_lock)
+        {
+            IEnumerable<TraceData> traces = query.TraceId is null
+                ? _traces.Values
+                : _traces.TryGetValue(query.TraceId, out var trace) ? [trace] : [];
+            return [.. traces.SelectMany(t => t.Spans)
+                .Where(s => query.Service is null || s.Source.ServiceName == query.Service)
+                .Where(s => string.IsNullOrEmpty(query.Name) || s.Name.Contains(query.Name, StringComparison.OrdinalIgnoreCase))
+                .OrderByDescending(s => s.Start)
+                .Take(query.Limit)];
+        }
     }
 
     /// <summary>Newest first, at most <see cref="LogQuery.Limit"/>.</summary>
@@ -238,6 +327,7 @@ public sealed class TelemetryStore(IOptions<TelemetryLimits> options)
             _traces.Clear();
             _traceOrder.Clear();
             _metrics.Clear();
+            _resourceAttributes.Clear();
             _sources.Clear();
         }
 
@@ -275,6 +365,8 @@ public sealed class TelemetryStore(IOptions<TelemetryLimits> options)
         private readonly Queue<Queue<MetricPoint>> _arrival = new();
 
         public IEnumerable<InstrumentData> Instruments => _instruments.Values;
+
+        public int PointCount => _arrival.Count;
 
         public long Add(InstrumentData instrument, IEnumerable<MetricPoint> points, int limit)
         {

@@ -1,0 +1,105 @@
+using System.Collections.ObjectModel;
+using CrmPlatform.AppHost.Telemetry.Otlp.Proto.Common.V1;
+using CrmPlatform.AppHost.Telemetry.Otlp.Proto.Resource.V1;
+using Google.Protobuf.Collections;
+using Microsoft.Extensions.Options;
+
+namespace CrmPlatform.AppHost.Telemetry.Otlp;
+
+/// <summary>What one export request became: the records to store, the senders' resources, and what was refused and why.</summary>
+public sealed record OtlpBatch<T>(IReadOnlyList<T> Items, IReadOnlyList<OtlpResource> Resources, long Rejected, string? ErrorMessage);
+
+/// <summary>A sender and its resource attributes (<c>service.name</c>, <c>host.name</c>, <c>telemetry.sdk.version</c>, ...).</summary>
+public sealed record OtlpResource(TelemetrySource Source, IReadOnlyDictionary<string, string> Attributes);
+
+/// <summary>
+/// Turns OTLP export requests into the store's model; one converter for both transports (gRPC and HTTP, protobuf or
+/// JSON), so a record reads the same whichever way it came. Applies <see cref="TelemetryLimits"/>' attribute and event
+/// limits. Thread-safe: requests are converted concurrently.
+/// </summary>
+public sealed partial class OtlpConverter(IOptions<TelemetryLimits> options)
+{
+    public const string ServiceNameKey = "service.name";
+    public const string ServiceInstanceIdKey = "service.instance.id";
+
+    /// <summary>What the SDKs name a resource without <c>service.name</c>.</summary>
+    public const string UnknownService = "unknown_service";
+
+    private static readonly IReadOnlyDictionary<string, string> NoAttributes = ReadOnlyDictionary<string, string>.Empty;
+
+    private readonly TelemetryLimits _limits = options.Value;
+    private readonly StringPool _strings = new();
+    private readonly Lock _sourcesLock = new();
+    private readonly Dictionary<(string, string), TelemetrySource> _sources = [];
+
+    /// <summary>The sender from <c>service.name</c> and <c>service.instance.id</c> (the service name when absent).</summary>
+    public OtlpResource ResourceOf(Resource? resource)
+    {
+        var attributes = Attributes(resource?.Attributes);
+        var name = attributes.GetValueOrDefault(ServiceNameKey) is { Length: > 0 } n ? n : UnknownService;
+        var instance = attributes.GetValueOrDefault(ServiceInstanceIdKey) is { Length: > 0 } i ? i : name;
+        return new OtlpResource(Source(name, instance), attributes);
+    }
+
+    /// <summary>
+    /// Attribute values as text, at most <see cref="TelemetryLimits.MaxAttributeCount"/> (the first ones, as senders put
+    /// the important ones first) each cut to <see cref="TelemetryLimits.MaxAttributeLength"/>; a repeated key keeps its first value.
+    /// </summary>
+    internal IReadOnlyDictionary<string, string> Attributes(RepeatedField<KeyValue>? attributes, string? skipKey = null)
+    {
+        if (attributes is null || attributes.Count == 0)
+        {
+            return NoAttributes;
+        }
+
+        var result = new Dictionary<string, string>(Math.Min(attributes.Count, _limits.MaxAttributeCount), StringComparer.Ordinal);
+        foreach (var attribute in attributes)
+        {
+            if (result.Count >= _limits.MaxAttributeCount)
+            {
+                break;
+            }
+
+            if (attribute.Key.Length == 0 || attribute.Key == skipKey || result.ContainsKey(attribute.Key))
+            {
+                continue;
+            }
+
+            result[_strings.Share(attribute.Key)] = Text(attribute.Value);
+        }
+
+        return result;
+    }
+
+    /// <summary>An attribute value as text, cut to the length limit, shared when it repeats.</summary>
+    internal string Text(AnyValue? value)
+    {
+        var text = OtlpValues.ToText(value);
+        return _strings.Share(text.Length > _limits.MaxAttributeLength ? text[.._limits.MaxAttributeLength] : text);
+    }
+
+    internal string Share(string value) => _strings.Share(value);
+
+    /// <summary>One instance per sender, so a full store does not hold 10,000 copies of the same two strings.</summary>
+    private TelemetrySource Source(string name, string instance)
+    {
+        lock (_sourcesLock)
+        {
+            if (!_sources.TryGetValue((name, instance), out var source))
+            {
+                // A sender that changes its instance id at every start would grow this without end: start again past a bound.
+                if (_sources.Count >= 10_000)
+                {
+                    _sources.Clear();
+                }
+
+                _sources[(name, instance)] = source = new TelemetrySource(name, instance);
+            }
+
+            return source;
+        }
+    }
+
+    private static OtlpBatch<T> Batch<T>(List<T> items, List<OtlpResource> resources, long rejected, string? error) =>
+        new(items, resources, rejected, rejected > 0 ? error : null);
+}
