@@ -16,6 +16,7 @@ public static class DashboardExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ServiceColors>();
     }
 
     public static void MapDashboard(this WebApplication app, AppHostOptions options)

@@ -7,8 +7,8 @@ public sealed record ChartPoint(DateTime Time, double Value);
 /// <summary>One line of a chart.</summary>
 public sealed record ChartLine(string Title, IReadOnlyList<ChartPoint> Points);
 
-/// <summary>The lines to draw for an instrument, and the unit of their values (seconds are shown as milliseconds).</summary>
-public sealed record MetricChartData(IReadOnlyList<ChartLine> Lines, string? Unit);
+/// <summary>The lines to draw for an instrument over a window, and the unit of their values (seconds are shown as milliseconds).</summary>
+public sealed record MetricChartData(IReadOnlyList<ChartLine> Lines, string? Unit, DateTime From, DateTime To);
 
 /// <summary>How a sum (a counter) is drawn: its increase per second, or its value.</summary>
 public enum SumDisplay
@@ -49,13 +49,14 @@ public static class MetricSeries
         var window = new Window(from, to);
         var series = points.Where(p => Matches(p, filter)).GroupBy(p => Label(p.Dimensions)).ToList();
         var (scale, unit) = instrument.Unit == "s" ? (1000.0, "ms") : (1.0, instrument.Unit);
-        return instrument.Type switch
+        var (lines, lineUnit) = instrument.Type switch
         {
-            InstrumentType.Gauge => new MetricChartData(GaugeLines(instrument, series, window), unit),
-            InstrumentType.Sum when sumDisplay == SumDisplay.Rate => new MetricChartData([RateLine(instrument, series, window)], $"{unit}/s"),
-            InstrumentType.Sum => new MetricChartData([TotalLine(instrument, series, window)], unit),
-            _ => new MetricChartData(PercentileLines(instrument, series, window, scale), unit),
+            InstrumentType.Gauge => (GaugeLines(instrument, series, window), unit),
+            InstrumentType.Sum when sumDisplay == SumDisplay.Rate => ([RateLine(instrument, series, window)], $"{unit}/s"),
+            InstrumentType.Sum => ([TotalLine(instrument, series, window)], unit),
+            _ => (PercentileLines(instrument, series, window, scale), unit),
         };
+        return new MetricChartData(lines, lineUnit, from.ToLocalTime().DateTime, to.ToLocalTime().DateTime);
     }
 
     /// <summary>The value below which a fraction <paramref name="quantile"/> of the recorded values fall, interpolated within its bucket.</summary>
