@@ -13,6 +13,7 @@ public static partial class DisplayFormat
 
     public static string Duration(TimeSpan duration) => duration.TotalSeconds switch
     {
+        <= 0 => "0 ms",
         < 0.001 => $"{duration.TotalMicroseconds.ToString("0", CultureInfo.InvariantCulture)} μs",
         < 1 => $"{duration.TotalMilliseconds.ToString("0.##", CultureInfo.InvariantCulture)} ms",
         < 60 => $"{duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s",
