@@ -10,11 +10,14 @@ public sealed record ChartLine(string Title, IReadOnlyList<ChartPoint> Points);
 /// <summary>The lines to draw for an instrument over a window, and the unit of their values (seconds are shown as milliseconds).</summary>
 public sealed record MetricChartData(IReadOnlyList<ChartLine> Lines, string? Unit, DateTime From, DateTime To);
 
-/// <summary>How a sum (a counter) is drawn: its increase per second, or its value.</summary>
+/// <summary>
+/// How a sum is drawn: its value, or its increase per second. Value comes first: the model does not say whether a sum
+/// only goes up (a counter, best read as a rate) or up and down (active requests, heap size, whose rate means little).
+/// </summary>
 public enum SumDisplay
 {
-    Rate,
     Value,
+    Rate,
 }
 
 /// <summary>
@@ -114,6 +117,7 @@ public static class MetricSeries
     private static ChartLine RateLine(InstrumentData instrument, List<IGrouping<string, MetricPoint>> series, Window window)
     {
         var increases = new double[window.BucketCount];
+        var (first, last) = (int.MaxValue, -1);
         foreach (var s in series)
         {
             var changes = Increases(instrument, s, window,
@@ -121,12 +125,16 @@ public static class MetricSeries
                 (current, previous) => current.Value < previous.Value);
             foreach (var (point, increase) in changes)
             {
-                increases[window.Bucket(point.Time)] += increase;
+                var bucket = window.Bucket(point.Time);
+                increases[bucket] += increase;
+                (first, last) = (Math.Min(first, bucket), Math.Max(last, bucket));
             }
         }
 
+        // Zero between reports, but nothing before the first or after the last: the service was not running then.
         var seconds = window.BucketWidth.TotalSeconds;
-        return new ChartLine($"{instrument.Key.Name} per second", [.. increases.Select((sum, bucket) => new ChartPoint(window.BucketEnd(bucket), sum / seconds))]);
+        return new ChartLine($"{instrument.Key.Name} per second",
+            [.. Enumerable.Range(first, Math.Max(0, last - first + 1)).Select(bucket => new ChartPoint(window.BucketEnd(bucket), increases[bucket] / seconds))]);
     }
 
     /// <summary>The value of the selected series together; a series without a point in a bucket keeps its last value.</summary>
