@@ -19,6 +19,9 @@ public sealed record OtlpResource(TelemetrySource Source, IReadOnlyDictionary<st
 /// </summary>
 public sealed partial class OtlpConverter(IOptions<TelemetryLimits> options)
 {
+    internal OtlpConverter(IOptions<TelemetryLimits> options, StringPool strings)
+        : this(options) => _strings = strings;
+
     public const string ServiceNameKey = "service.name";
     public const string ServiceInstanceIdKey = "service.instance.id";
 
@@ -35,40 +38,55 @@ public sealed partial class OtlpConverter(IOptions<TelemetryLimits> options)
     /// <summary>The sender from <c>service.name</c> and <c>service.instance.id</c> (the service name when absent).</summary>
     public OtlpResource ResourceOf(Resource? resource)
     {
-        var attributes = Attributes(resource?.Attributes);
-        var name = attributes.GetValueOrDefault(ServiceNameKey) is { Length: > 0 } n ? n : UnknownService;
-        var instance = attributes.GetValueOrDefault(ServiceInstanceIdKey) is { Length: > 0 } i ? i : name;
-        return new OtlpResource(Source(name, instance), attributes);
+        // Read before the attribute limits apply: a long service name must not be cut into another service's.
+        string? Identity(string key) => resource?.Attributes.FirstOrDefault(a => a.Key == key) is { } attribute ? OtlpValues.ToText(attribute.Value) : null;
+        var name = Identity(ServiceNameKey) is { Length: > 0 } n ? n : UnknownService;
+        var instance = Identity(ServiceInstanceIdKey) is { Length: > 0 } i ? i : name;
+        return new OtlpResource(Source(name, instance), Attributes(resource?.Attributes));
     }
 
     /// <summary>
     /// Attribute values as text, at most <see cref="TelemetryLimits.MaxAttributeCount"/> (the first ones, as senders put
     /// the important ones first) each cut to <see cref="TelemetryLimits.MaxAttributeLength"/>; a repeated key keeps its first value.
     /// </summary>
-    internal IReadOnlyDictionary<string, string> Attributes(RepeatedField<KeyValue>? attributes, string? skipKey = null)
+    internal IReadOnlyDictionary<string, string> Attributes(RepeatedField<KeyValue>? attributes)
     {
         if (attributes is null || attributes.Count == 0)
         {
             return NoAttributes;
         }
 
-        var result = new Dictionary<string, string>(Math.Min(attributes.Count, _limits.MaxAttributeCount), StringComparer.Ordinal);
+        var pairs = new KeyValuePair<string, string>[Math.Min(attributes.Count, _limits.MaxAttributeCount)];
+        var count = 0;
         foreach (var attribute in attributes)
         {
-            if (result.Count >= _limits.MaxAttributeCount)
+            if (count == pairs.Length)
             {
                 break;
             }
 
-            if (attribute.Key.Length == 0 || attribute.Key == skipKey || result.ContainsKey(attribute.Key))
+            if (attribute.Key.Length == 0 || Contains(pairs.AsSpan(0, count), attribute.Key))
             {
                 continue;
             }
 
-            result[_strings.Share(attribute.Key)] = Text(attribute.Value);
+            pairs[count++] = new(_strings.Share(attribute.Key), Text(attribute.Value));
         }
 
-        return result;
+        return new AttributeMap(count == pairs.Length ? pairs : pairs[..count]);
+
+        static bool Contains(ReadOnlySpan<KeyValuePair<string, string>> pairs, string key)
+        {
+            foreach (var pair in pairs)
+            {
+                if (pair.Key == key)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     /// <summary>An attribute value as text, cut to the length limit, shared when it repeats.</summary>
