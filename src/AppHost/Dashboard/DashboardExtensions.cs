@@ -13,6 +13,10 @@ public static class DashboardExtensions
         // build's static web assets manifest by itself: without it _framework/blazor.web.js and Radzen's files are not
         // found and the pages are never interactive.
         builder.WebHost.UseStaticWebAssets();
+        // With the build's manifest, MapStaticAssets would also add a catch-all endpoint serving any file of the web root,
+        // which carries no host requirement and so answered on the OTLP listeners too. Everything the pages use is in
+        // the manifest.
+        builder.Configuration["DisableStaticAssetNotFoundRuntimeFallback"] = "true";
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
         builder.Services.TryAddSingleton(TimeProvider.System);
