@@ -54,9 +54,13 @@ public sealed class DashboardFixture : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Kept as a build artifact (artifacts/ is not committed), to look at the pages a run produced.</summary>
+    /// <summary>
+    /// Kept as a build artifact (artifacts/ is not committed), to look at the pages a run produced; only of a page whose
+    /// circuit has not failed (Blazor's error bar hidden), which would otherwise look right but stop updating.
+    /// </summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {
+        await Assertions.Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
         Directory.CreateDirectory(Screenshots);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, $"dashboard-{name}.png"), FullPage = true });
     }
