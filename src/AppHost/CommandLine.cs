@@ -45,7 +45,9 @@ public static class CommandLine
 
         Any setting also reads as --AppHost:Name=value or the environment variable AppHost__Name
         (GatewayPort, StateDir, Wipe, DashboardUrl, BrowserToken, OtlpGrpcUrl, OtlpHttpUrl, OtlpApiKey, OtlpEndpoint,
-        SkipMissingProjects); telemetry limits as --Telemetry:MaxLogCount=N (MaxTraceCount, MaxMetricPointsPerSource).
+        SkipMissingProjects); telemetry limits as --Telemetry:MaxLogCount=N (MaxTraceCount, MaxMetricPointsPerSource,
+        MaxAttributeCount, MaxAttributeLength, MaxSpanEventCount, MaxRequestBytes); --Telemetry:PersistPath=FILE keeps
+        the telemetry across restarts (written at a graceful stop, relative to the state folder).
         Ctrl+C or SIGTERM stops everything in reverse dependency order.
         """);
 

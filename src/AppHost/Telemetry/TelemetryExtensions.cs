@@ -2,6 +2,7 @@ using CrmPlatform.AppHost.Telemetry.Api;
 using CrmPlatform.AppHost.Telemetry.Otlp;
 using CrmPlatform.AppHost.Telemetry.Otlp.Grpc;
 using CrmPlatform.AppHost.Telemetry.Otlp.Http;
+using CrmPlatform.AppHost.Telemetry.Persistence;
 using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,8 @@ public static class TelemetryExtensions
     {
         builder.Services.Configure<TelemetryLimits>(builder.Configuration.GetSection(TelemetryLimits.Section));
         builder.Services.AddSingleton<TelemetryStore>();
+        builder.Services.Configure<TelemetryPersistenceOptions>(builder.Configuration.GetSection(TelemetryLimits.Section));
+        builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<TelemetryPersistence>(services, options));
         builder.Services.AddSingleton<OtlpConverter>();
         builder.Services.AddSingleton<OtlpIngestion>();
         builder.Services.AddSingleton(new OtlpApiKey(options.OtlpApiKey));

@@ -10,12 +10,6 @@ public sealed class PkceBrowserTests(PlatformFixture fixture) : IClassFixture<Pl
 {
     private PlatformServices Platform => fixture.Platform;
 
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync",
-    ];
-
     [Fact]
     public async Task A_user_signs_in_in_the_browser_and_the_code_from_the_redirect_gets_a_token_contacts_accepts()
     {
@@ -25,12 +19,7 @@ public sealed class PkceBrowserTests(PlatformFixture fixture) : IClassFixture<Pl
         var flow = new CodeFlow(Platform.Identity, await IdentityApi.NewPublicClientAsync(admin, callback.RedirectUri), callback.RedirectUri);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ChromiumArgs,
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             // A client address of its own, so other tests' logins do not count against this one's rate limit.

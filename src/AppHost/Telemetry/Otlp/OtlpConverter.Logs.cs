@@ -36,7 +36,7 @@ public sealed partial class OtlpConverter
         var attributes = Attributes(record.Attributes);
         if (record.EventName is { Length: > 0 } eventName && !attributes.ContainsKey(EventNameKey) && attributes.Count < _limits.MaxAttributeCount)
         {
-            attributes = new Dictionary<string, string>(attributes) { [EventNameKey] = Share(eventName) };
+            attributes = new AttributeMap([.. attributes, new(EventNameKey, Share(eventName))]);
         }
 
         return new LogRecordData(

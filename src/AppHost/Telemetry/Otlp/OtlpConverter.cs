@@ -19,6 +19,9 @@ public sealed record OtlpResource(TelemetrySource Source, IReadOnlyDictionary<st
 /// </summary>
 public sealed partial class OtlpConverter(IOptions<TelemetryLimits> options)
 {
+    internal OtlpConverter(IOptions<TelemetryLimits> options, StringPool strings)
+        : this(options) => _strings = strings;
+
     public const string ServiceNameKey = "service.name";
     public const string ServiceInstanceIdKey = "service.instance.id";
 
@@ -46,30 +49,44 @@ public sealed partial class OtlpConverter(IOptions<TelemetryLimits> options)
     /// Attribute values as text, at most <see cref="TelemetryLimits.MaxAttributeCount"/> (the first ones, as senders put
     /// the important ones first) each cut to <see cref="TelemetryLimits.MaxAttributeLength"/>; a repeated key keeps its first value.
     /// </summary>
-    internal IReadOnlyDictionary<string, string> Attributes(RepeatedField<KeyValue>? attributes, string? skipKey = null)
+    internal IReadOnlyDictionary<string, string> Attributes(RepeatedField<KeyValue>? attributes)
     {
         if (attributes is null || attributes.Count == 0)
         {
             return NoAttributes;
         }
 
-        var result = new Dictionary<string, string>(Math.Min(attributes.Count, _limits.MaxAttributeCount), StringComparer.Ordinal);
+        var pairs = new KeyValuePair<string, string>[Math.Min(attributes.Count, _limits.MaxAttributeCount)];
+        var count = 0;
         foreach (var attribute in attributes)
         {
-            if (result.Count >= _limits.MaxAttributeCount)
+            if (count == pairs.Length)
             {
                 break;
             }
 
-            if (attribute.Key.Length == 0 || attribute.Key == skipKey || result.ContainsKey(attribute.Key))
+            if (attribute.Key.Length == 0 || Contains(pairs.AsSpan(0, count), attribute.Key))
             {
                 continue;
             }
 
-            result[_strings.Share(attribute.Key)] = Text(attribute.Value);
+            pairs[count++] = new(_strings.Share(attribute.Key), Text(attribute.Value));
         }
 
-        return result;
+        return new AttributeMap(count == pairs.Length ? pairs : pairs[..count]);
+
+        static bool Contains(ReadOnlySpan<KeyValuePair<string, string>> pairs, string key)
+        {
+            foreach (var pair in pairs)
+            {
+                if (pair.Key == key)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     /// <summary>An attribute value as text, cut to the length limit, shared when it repeats.</summary>
