@@ -44,7 +44,7 @@ public static class AppHostExtensions
     public static WebApplication MapAppHost(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<PlatformModel>().Options;
-        app.MapDashboardLogin();
+        app.MapDashboardLogin(options);
         var api = app.MapApi(options);
         api.MapResourcesApi();
         api.MapErrorQueuesApi();

@@ -65,6 +65,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("MassTransit"))
             .WithTracing(tracing => tracing
+                .SetSampler(new ParentBasedSampler(new BackgroundCallSampler()))
                 .AddSource("CrmPlatform.*")
                 .AddSource("MassTransit")
                 .AddAspNetCoreInstrumentation(o => o.Filter = IsNotHealthProbe)

@@ -56,9 +56,10 @@ public static class DashboardAuthentication
     }
 
     /// <summary><c>/login?t=TOKEN</c> signs the browser in and goes to <c>returnUrl</c> (local only); a wrong token shows the form again.</summary>
-    public static void MapDashboardLogin(this WebApplication app)
+    public static void MapDashboardLogin(this WebApplication app, AppHostOptions options)
     {
-        app.MapGet("/login", async (HttpContext context, BrowserToken token, string? t, string? returnUrl) =>
+        var login = app.MapGroup("").RequireHost(Endpoints.HostOf(options.DashboardUrl));
+        login.MapGet("/login", async (HttpContext context, BrowserToken token, string? t, string? returnUrl) =>
         {
             if (t is null || !token.Matches(t))
             {
@@ -68,7 +69,7 @@ public static class DashboardAuthentication
             await context.SignInAsync(CookieScheme, Principal(CookieScheme));
             return Results.LocalRedirect(returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") ? returnUrl : "/");
         }).AllowAnonymous();
-        app.MapPost("/logout", async (HttpContext context) =>
+        login.MapPost("/logout", async (HttpContext context) =>
         {
             await context.SignOutAsync(CookieScheme);
             return Results.LocalRedirect("/login");

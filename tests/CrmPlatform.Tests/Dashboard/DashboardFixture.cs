@@ -12,11 +12,12 @@ namespace CrmPlatform.Tests.Dashboard;
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
-    /// <summary>Low enough that the services' own spans (health checks query the database) pass it within seconds.</summary>
+    /// <summary>Low, so that a test passes it with a few requests.</summary>
     public const int TraceLimit = 50;
 
     private static readonly string Screenshots = Path.Combine(Repository.Root, "artifacts", "screenshots");
     private readonly string _stateDirectory = Path.Combine(TestServers.Root, $"dashboard-{Guid.NewGuid():N}");
+    private readonly string _adminSecret = Guid.NewGuid().ToString("N");
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -24,11 +25,15 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = AppHostProcess.Start(_stateDirectory, FreePort.Pick(), FreePort.Pick(), $"--Telemetry:MaxTraceCount={TraceLimit}");
+        Host = AppHostProcess.Start(_stateDirectory, FreePort.Pick(), FreePort.Pick(),
+            $"--Telemetry:MaxTraceCount={TraceLimit}", $"--Identity:Bootstrap:ClientSecret={_adminSecret}");
         _playwright = await Playwright.CreateAsync();
         _browser = await Chromium.LaunchAsync(_playwright);
         await Host.WaitUntilHealthyAsync(TimeSpan.FromMinutes(3));
     }
+
+    /// <summary>The gateway as the platform's bootstrap admin client.</summary>
+    public Task<HttpClient> GatewayClientAsync() => Host.CreateGatewayClientAsync("crm-admin", _adminSecret);
 
     /// <summary>A tab of its own (own cookies), not logged in.</summary>
     public async Task<IPage> NewPageAsync()

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using CrmPlatform.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -137,10 +140,36 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     }
 
     [Fact]
+    public async Task A_person_created_through_the_gateway_is_one_trace_across_gateway_contacts_and_sales()
+    {
+        var gateway = await fixture.GatewayClientAsync();
+        using var created = await gateway.PostAsJsonAsync("/api/v1/people", Api.NewPerson());
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var traceId = created.Headers.GetValues("X-Trace-Id").Single();
+
+        var page = await fixture.LoggedInPageAsync($"/traces/{traceId}");
+        var spans = page.GetByTestId("span-row");
+        // Sales consumes the event a moment later: the waterfall grows live.
+        await Expect(spans.And(page.Locator("[data-service=sales]")).First).ToBeVisibleAsync();
+        var services = (await AttributeOfEachAsync(spans, "data-service")).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "gateway", "contacts", "sales" }, services);
+        await Expect(spans.First).ToHaveAttributeAsync("data-service", "gateway");
+        await DashboardFixture.ScreenshotAsync(page, "trace-person-created");
+    }
+
+    [Fact]
     public async Task A_full_trace_store_says_that_the_oldest_traces_are_dropped()
     {
-        var page = await fixture.LoggedInPageAsync("/traces");
+        using (var anonymous = new HttpClient { BaseAddress = fixture.Host.Gateway })
+        {
+            // Each refused request is a trace of its own (the gateway's server span).
+            for (var i = 0; i <= DashboardFixture.TraceLimit; i++)
+            {
+                (await anonymous.GetAsync($"/api/v1/people?attempt={i}")).Dispose();
+            }
+        }
 
+        var page = await fixture.LoggedInPageAsync("/traces");
         await Expect(page.GetByTestId("telemetry-limit-notice"))
             .ToContainTextAsync($"Limit of {DashboardFixture.TraceLimit} traces reached: oldest dropped", new() { Timeout = 60_000 });
         Assert.Equal($"{DashboardFixture.TraceLimit} of {DashboardFixture.TraceLimit} traces", (await page.GetByTestId("trace-count").TextContentAsync())?.Trim());
