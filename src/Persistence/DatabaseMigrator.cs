@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,7 +26,11 @@ internal sealed class DatabaseMigrator<TDbContext>(IServiceScopeFactory scopes, 
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<TDbContext>().Database.MigrateAsync(cancellationToken);
+                var database = scope.ServiceProvider.GetRequiredService<TDbContext>().Database;
+                // Otherwise, on an empty database, EF logs its first read of the missing history table as an error
+                // (and the dashboard counts one error per service at every first start).
+                await database.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+                await database.MigrateAsync(cancellationToken);
                 logger.LogInformation("Database schema of {DbContext} is up to date", typeof(TDbContext).Name);
                 return;
             }
