@@ -18,11 +18,18 @@ Console.Error.WriteLine($"preparing {Batches} batches of {Workload.BatchSize} sp
 var payloads = Enumerable.Range(0, Batches).Select(b => Workload.Traces(b).ToByteArray()).ToArray();
 Console.Error.WriteLine($"batch: {payloads.Average(p => p.Length) / 1024:F0} KiB of protobuf");
 
+var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 var rows = new List<(string Measure, Rate Rate)>();
 foreach (var (name, stage) in Stages.All(payloads))
 {
     Console.Error.WriteLine($"in process: {name}");
-    rows.Add((name, Rate.Measure(duration, 1, stage)));
+    rows.Add(($"{name}, 1 thread", Rate.Measure(duration, 1, stage)));
+}
+
+foreach (var (name, stage) in Stages.All(payloads).Where(s => s.Name.StartsWith("baseline") || s.Name.Contains("store")))
+{
+    Console.Error.WriteLine($"in process, {senders} threads: {name}");
+    rows.Add(($"{name}, {senders} threads", Rate.Measure(duration, senders, stage)));
 }
 
 await using (var host = await TelemetryReceiverHost.StartAsync())
@@ -33,10 +40,17 @@ await using (var host = await TelemetryReceiverHost.StartAsync())
         ("OTLP/HTTP protobuf", Transport.Http),
     })
     {
-        using var sender = transport(host);
+        // One client (one connection) per sender, as each service has its own exporter.
+        var clients = Enumerable.Range(0, senders).Select(_ => transport(host)).ToArray();
         Console.Error.WriteLine($"receiver: {name}");
         var next = -1;
-        rows.Add(($"{name}, {senders} concurrent senders", Rate.Measure(duration, senders, () => sender.Send(payloads[(Interlocked.Increment(ref next) & int.MaxValue) % Batches]))));
+        rows.Add(($"{name}, {senders} senders", Rate.Measure(duration, senders, worker =>
+            clients[worker].Send(payloads[(Interlocked.Increment(ref next) & int.MaxValue) % Batches]))));
+        foreach (var client in clients)
+        {
+            client.Dispose();
+        }
+
         host.Store.Clear();
     }
 }
@@ -44,7 +58,8 @@ await using (var host = await TelemetryReceiverHost.StartAsync())
 Console.Error.WriteLine("memory at the default limits");
 var memory = StoreMemory.MeasureAll();
 
-Console.WriteLine($"Spans ingested, batches of {Workload.BatchSize} spans with 10 attributes, {Workload.SpansPerTrace} spans per trace, {seconds:F0} s per row after 2 s of warm-up:");
+Console.WriteLine($"Spans ingested, batches of {Workload.BatchSize} spans with 10 attributes, {Workload.SpansPerTrace} spans per trace, {seconds:F0} s per row after 2 s of warm-up");
+Console.WriteLine($"({Environment.ProcessorCount} cores, load average {load} at the start and {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end):");
 Console.WriteLine();
 Console.WriteLine("| path | spans/s | ms per batch |");
 Console.WriteLine("|---|---|---|");
@@ -66,7 +81,8 @@ foreach (var (content, bytes, records) in memory)
 /// <summary>Spans per second through <c>send</c>, which sends or processes one batch.</summary>
 internal sealed record Rate(double SpansPerSecond, double MillisecondsPerBatch)
 {
-    public static Rate Measure(TimeSpan duration, int concurrency, Func<Task> send)
+    /// <param name="send">Given the worker's index (0 to concurrency - 1).</param>
+    public static Rate Measure(TimeSpan duration, int concurrency, Func<int, Task> send)
     {
         Run(TimeSpan.FromSeconds(2), concurrency, send);
         var (batches, elapsed) = Run(duration, concurrency, send);
@@ -74,17 +90,17 @@ internal sealed record Rate(double SpansPerSecond, double MillisecondsPerBatch)
     }
 
     public static Rate Measure(TimeSpan duration, int concurrency, Action process) =>
-        Measure(duration, concurrency, () => { process(); return Task.CompletedTask; });
+        Measure(duration, concurrency, _ => { process(); return Task.CompletedTask; });
 
-    private static (long Batches, TimeSpan Elapsed) Run(TimeSpan duration, int concurrency, Func<Task> send)
+    private static (long Batches, TimeSpan Elapsed) Run(TimeSpan duration, int concurrency, Func<int, Task> send)
     {
         long batches = 0;
         var clock = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        var workers = Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
         {
             while (clock.Elapsed < duration)
             {
-                await send();
+                await send(worker);
                 Interlocked.Increment(ref batches);
             }
         })).ToArray();
@@ -102,14 +118,15 @@ internal static class Stages
         var converter = new OtlpConverter(options);
         var requests = payloads.Select(ExportTraceServiceRequest.Parser.ParseFrom).ToArray();
         var converted = requests.Select(r => converter.ConvertSpans(r).Items).ToArray();
-        var next = 0;
+        var next = -1;
+        int Next(int count) => (Interlocked.Increment(ref next) & int.MaxValue) % count;
         var store = new TelemetryStore(options);
         var ingestion = new OtlpIngestion(converter, new TelemetryStore(options));
 
-        yield return ("baseline: TelemetryStore.AddSpans of converted spans", () => store.AddSpans(converted[next++ % converted.Length]));
-        yield return ("protobuf parse only", () => ExportTraceServiceRequest.Parser.ParseFrom(payloads[next++ % payloads.Length]));
-        yield return ("conversion only (parsed request to SpanData)", () => converter.ConvertSpans(requests[next++ % requests.Length]));
-        yield return ("parse + convert", () => converter.ConvertSpans(ExportTraceServiceRequest.Parser.ParseFrom(payloads[next++ % payloads.Length])));
-        yield return ("parse + convert + store, no transport", () => ingestion.Export(ExportTraceServiceRequest.Parser.ParseFrom(payloads[next++ % payloads.Length])));
+        yield return ("baseline: TelemetryStore.AddSpans of converted spans", () => store.AddSpans(converted[Next(converted.Length)]));
+        yield return ("protobuf parse only", () => ExportTraceServiceRequest.Parser.ParseFrom(payloads[Next(payloads.Length)]));
+        yield return ("conversion only (parsed request to SpanData)", () => converter.ConvertSpans(requests[Next(requests.Length)]));
+        yield return ("parse + convert", () => converter.ConvertSpans(ExportTraceServiceRequest.Parser.ParseFrom(payloads[Next(payloads.Length)])));
+        yield return ("parse + convert + store, no transport", () => ingestion.Export(ExportTraceServiceRequest.Parser.ParseFrom(payloads[Next(payloads.Length)])));
     }
 }

@@ -12,9 +12,11 @@ internal static class Endpoints
     public static void ConfigureListeners(this WebApplicationBuilder builder, AppHostOptions options) =>
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            Listen(kestrel, options.DashboardUrl, HttpProtocols.Http1AndHttp2);
+            // Without TLS there is no protocol negotiation: Http1AndHttp2 would serve HTTP/1.1 anyway, with a warning at
+            // every start. gRPC clients speak HTTP/2 with prior knowledge, hence a listener of its own.
+            Listen(kestrel, options.DashboardUrl, HttpProtocols.Http1);
             Listen(kestrel, options.OtlpGrpcUrl, HttpProtocols.Http2);
-            Listen(kestrel, options.OtlpHttpUrl, HttpProtocols.Http1AndHttp2);
+            Listen(kestrel, options.OtlpHttpUrl, HttpProtocols.Http1);
         });
 
     /// <summary>The host pattern that matches requests to <paramref name="url"/>'s port, whatever host name they use.</summary>
