@@ -8,8 +8,15 @@ namespace CrmPlatform.ServiceDefaults;
 /// (the outbox poll every 2 s, the gateway's downstream health checks every second) and would bury the traces people
 /// look for. Everything inside a request or a consumed message is kept, as are the outbox's publishes.
 /// </summary>
+/// <remarks>
+/// A dropped call still carries a not-sampled <c>traceparent</c>; a request arriving with one is recorded anyway, so that
+/// a caller's sampling decision (or a dropped background call of ours) never hides a request from the operators.
+/// </remarks>
 internal sealed class BackgroundCallSampler : Sampler
 {
+    public static Sampler ParentBased { get; } = new ParentBasedSampler(
+        new BackgroundCallSampler(), remoteParentNotSampled: new AlwaysOnSampler());
+
     public override SamplingResult ShouldSample(in SamplingParameters samplingParameters) =>
         samplingParameters.ParentContext.TraceId == default && samplingParameters.Kind == ActivityKind.Client
             ? new SamplingResult(SamplingDecision.Drop)

@@ -65,7 +65,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter("MassTransit"))
             .WithTracing(tracing => tracing
-                .SetSampler(new ParentBasedSampler(new BackgroundCallSampler()))
+                .SetSampler(BackgroundCallSampler.ParentBased)
                 .AddSource("CrmPlatform.*")
                 .AddSource("MassTransit")
                 .AddAspNetCoreInstrumentation(o => o.Filter = IsNotHealthProbe)

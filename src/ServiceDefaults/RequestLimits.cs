@@ -41,6 +41,9 @@ public static class RequestLimits
 
             if (context.Request.ContentLength > limit)
             {
+                // The body stays unread, so Kestrel ends this connection: say so, or the client reuses it for its next
+                // request and sees that one fail ("response ended prematurely").
+                context.Response.Headers.Connection = "close";
                 await TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
                     detail: $"Request bodies are limited to {limit} bytes.").ExecuteAsync(context);
                 return;

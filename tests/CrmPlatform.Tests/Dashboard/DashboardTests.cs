@@ -121,6 +121,12 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     [Fact]
     public async Task Traces_are_listed_and_a_trace_opens_as_a_waterfall_of_spans_by_service()
     {
+        // An idle platform records no traces (background calls start none): make one.
+        using (var anonymous = new HttpClient { BaseAddress = fixture.Host.Gateway })
+        {
+            (await anonymous.GetAsync("/api/v1/people")).Dispose();
+        }
+
         var page = await fixture.LoggedInPageAsync("/traces");
         var rows = page.GetByTestId("trace-row");
         await Expect(rows.First).ToBeVisibleAsync();

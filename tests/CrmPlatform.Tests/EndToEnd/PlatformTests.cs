@@ -182,9 +182,11 @@ public sealed class PlatformTests : IAsyncLifetime
     {
         var trace = await Eventually.ReturnsAsync(
             () => _host!.DashboardApi.GetJsonAsync($"/api/telemetry/traces/{traceId}"),
-            answer => answer.Status == HttpStatusCode.OK && answer.Body.GetProperty("spans").EnumerateArray().Any(
-                span => span.Str("serviceName") == "sales" && span.Str("kind") == "Consumer"),
-            "the trace reaches Sales", TimeSpan.FromSeconds(30));
+            // Each service exports on its own schedule: wait for both ends of the trace.
+            answer => answer.Status == HttpStatusCode.OK
+                && answer.Body.GetProperty("spans").EnumerateArray().Any(span => span.Str("serviceName") == "sales" && span.Str("kind") == "Consumer")
+                && answer.Body.GetProperty("spans").EnumerateArray().Any(span => span.GetProperty("parentSpanId").ValueKind == JsonValueKind.Null),
+            "the trace runs from the gateway to Sales", TimeSpan.FromSeconds(30));
         var spans = trace.Body.GetProperty("spans").EnumerateArray().ToDictionary(span => span.Str("spanId"));
         var services = trace.Body.GetProperty("services").EnumerateArray().Select(s => s.GetString()).ToHashSet();
         Assert.Superset(new HashSet<string?> { "gateway", "contacts", "sales" }, services);
