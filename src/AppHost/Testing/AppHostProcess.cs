@@ -15,7 +15,8 @@ public sealed class AppHostProcess : IAsyncDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    // Long enough for listing error queues, which runs rabbitmqctl (an Erlang VM start: seconds on a busy machine).
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     private AppHostProcess(Process process, Uri gateway, Uri dashboard, string browserToken)
     {
