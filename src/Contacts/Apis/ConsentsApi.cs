@@ -84,7 +84,8 @@ public static class ConsentsApi
     {
         var api = app.MapGroup("/api/v1/people/{personId:guid}/consents").WithTags("Consents");
         api.MapGet("/", ListCurrentConsents).RequirePermission(Permissions.Consents, Operation.Read);
-        api.MapPost("/", RecordConsent).RequirePermission(Permissions.Consents, Operation.Create);
+        // Recording is a create, but under a person that may not exist (or be out of scope).
+        api.MapPost("/", RecordConsent).RequirePermission(Permissions.Consents, Operation.Create).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/history", ListConsentHistory).RequirePermission(Permissions.Consents, Operation.Read);
         api.MapGet("/history/{recordId:guid}", GetConsentRecord).RequirePermission(Permissions.Consents, Operation.Read);
         return api;
