@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Identity;
@@ -78,7 +79,7 @@ public sealed class ConsentApiTests(PlatformFixture fixture) : IClassFixture<Pla
         Assert.Equal(withdrawn.Body.Str("recordedBy"), email.Str("changedBy"));
         Assert.StartsWith("client-", email.Str("changedBy"));
         Assert.Equal(2, email.GetProperty("version").GetInt32());
-        Assert.Equal(JsonValueKindNull, email.GetProperty("validUntil").ValueKind);
+        Assert.Equal(JsonValueKind.Null, email.GetProperty("validUntil").ValueKind);
         Assert.True(consents.Current("newsletter", "sms").GetProperty("contactAllowed").GetBoolean(), "the other channel is untouched");
 
         var history = (await _client.GetJsonAsync($"{HistoryUrl(person)}?filter[channel]=email")).Items();
@@ -95,8 +96,6 @@ public sealed class ConsentApiTests(PlatformFixture fixture) : IClassFixture<Pla
         Assert.Equal("granted", change.GetProperty("from").Str("status"));
         Assert.Equal("withdrawn", change.GetProperty("to").Str("status"));
     }
-
-    private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 
     [Fact]
     public async Task A_grant_counts_only_inside_its_validity_window()
@@ -118,7 +117,7 @@ public sealed class ConsentApiTests(PlatformFixture fixture) : IClassFixture<Pla
         Assert.Equal(("not-yet-valid", false), (future.Str("effectiveStatus"), future.GetProperty("contactAllowed").GetBoolean()));
         var open = consents.Current("product-updates", "post");
         Assert.Equal(("granted", true), (open.Str("effectiveStatus"), open.GetProperty("contactAllowed").GetBoolean()));
-        Assert.Equal(JsonValueKindNull, open.GetProperty("validUntil").ValueKind);
+        Assert.Equal(JsonValueKind.Null, open.GetProperty("validUntil").ValueKind);
 
         // Renewing an expired grant with a new window makes it count again; the old window stays in the history.
         var renewed = await _client.PostJsonAsync(ConsentsUrl(person), Grant("newsletter", "email", validUntil: now.AddYears(1)));
@@ -224,6 +223,23 @@ public sealed class ConsentApiTests(PlatformFixture fixture) : IClassFixture<Pla
         var last = history.MaxBy(r => r.GetProperty("version").GetInt32());
         var current = (await _client.GetJsonAsync(ConsentsUrl(person))).Current("newsletter", "phone");
         Assert.Equal((8, last.Str("status")), (current.GetProperty("version").GetInt32(), current.Str("status")));
+    }
+
+    [Fact]
+    public async Task A_statement_retried_with_the_same_idempotency_key_is_recorded_once()
+    {
+        var person = await NewPersonAsync();
+        using var client = Platform.ClientFor(Platform.Contacts);
+        client.DefaultRequestHeaders.Add("Idempotency-Key", Guid.NewGuid().ToString());
+
+        var first = await client.PostJsonAsync(ConsentsUrl(person), WebFormGrant());
+        var retry = await client.PostJsonAsync(ConsentsUrl(person), WebFormGrant());
+
+        Assert.Equal(HttpStatusCode.Created, retry.Status);
+        Assert.Equal("true", Assert.Single(retry.Response.Headers.GetValues("Idempotent-Replayed")));
+        Assert.Equal(first.Body.Id(), retry.Body.Id());
+        Assert.Single((await _client.GetJsonAsync(HistoryUrl(person))).Items());
+        Assert.Equal(1, (await _client.GetJsonAsync(ConsentsUrl(person))).Current("newsletter", "email").GetProperty("version").GetInt32());
     }
 
     [Fact]
