@@ -8,6 +8,8 @@ public static class Permissions
 {
     public const string People = "people";
     public const string Organizations = "organizations";
+    /// <summary>A person's consents: recorded by whoever talks to customers, append-only (no update or delete).</summary>
+    public const string Consents = "consents";
 
     private static readonly string[] Everyone = [.. Roles.All];
     private static readonly string[] CustomerFacing = [Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ServiceAgent];
@@ -20,5 +22,7 @@ public static class Permissions
         .Allow(People, Operation.Delete, Managers)
         .Allow(Organizations, Operation.Read, Everyone)
         .Allow(Organizations, [Operation.Create, Operation.Update], CustomerFacing)
-        .Allow(Organizations, Operation.Delete, Managers);
+        .Allow(Organizations, Operation.Delete, Managers)
+        .Allow(Consents, Operation.Read, Everyone)
+        .Allow(Consents, Operation.Create, CustomerFacing);
 }

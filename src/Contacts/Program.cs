@@ -16,6 +16,7 @@ app.UseServiceDefaults();
 app.UseIdempotentPosts<ContactsDbContext>();
 app.MapPeopleApi();
 app.MapOrganizationsApi();
+app.MapConsentsApi();
 app.MapAuditApi();
 
 await app.RunAsync();

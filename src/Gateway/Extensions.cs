@@ -22,6 +22,7 @@ internal static class Extensions
         ("/api/v1/people", "contacts", false),
         ("/api/v1/organizations", "contacts", false),
         ("/api/v1/opportunities", "sales", false),
+        ("/api/v1/marketing", "marketing", false),
     ];
 
     /// <summary>Each service keeps the audit log of its own records; <c>/api/v1/audit?entityType=</c> goes to the owner.</summary>
@@ -29,7 +30,7 @@ internal static class Extensions
         [("person", "contacts"), ("organization", "contacts"), ("opportunity", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity")];
 
     /// <summary>Services whose OpenAPI documents the docs UI at <c>/docs</c> shows, each proxied from its <c>/openapi/v1.json</c>.</summary>
-    private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("identity", "Identity")];
+    private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("marketing", "Marketing"), ("identity", "Identity")];
 
     /// <summary>Services whose readiness the gateway's own <c>/health</c> reports, routed or not.</summary>
     private static readonly string[] Services = ["identity", "contacts", "sales", "marketing", "service"];

@@ -10,7 +10,12 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<MarketingDbContext>("marketingdb");
-        builder.AddMessaging(ServiceName, bus => bus.AddContactDirectoryConsumer<MarketingDbContext>(ServiceName));
+        builder.AddMessaging(ServiceName, bus =>
+        {
+            bus.AddContactDirectoryConsumer<MarketingDbContext>(ServiceName);
+            bus.AddConsentReplicaConsumer<MarketingDbContext>(ServiceName);
+        });
     }
 }

@@ -1,4 +1,5 @@
 using CrmPlatform.Marketing;
+using CrmPlatform.Marketing.Apis;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,5 +10,6 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.MapContactabilityApi();
 
 await app.RunAsync();

@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence.Consents;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Outbox;
 using CrmPlatform.Persistence.TeamDirectory;
@@ -54,6 +55,14 @@ public static class PersistenceExtensions
     {
         bus.AddConsumer<ContactDirectoryConsumer<TDbContext>>()
             .Endpoint(endpoint => endpoint.Name = $"{serviceName}-contact-directory");
+    }
+
+    /// <summary>Subscribes the service's consent replica to Contacts' <c>ConsentChanged</c>, on a queue of its own.</summary>
+    public static void AddConsentReplicaConsumer<TDbContext>(this IBusRegistrationConfigurator bus, string serviceName)
+        where TDbContext : TenantDbContext, IConsentReplicaDbContext
+    {
+        bus.AddConsumer<ConsentReplicaConsumer<TDbContext>>()
+            .Endpoint(endpoint => endpoint.Name = $"{serviceName}-consents");
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

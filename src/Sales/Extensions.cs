@@ -16,6 +16,7 @@ internal static class Extensions
         {
             bus.AddContactDirectoryConsumer<SalesDbContext>(ServiceName);
             bus.AddTeamDirectoryConsumer<SalesDbContext>(ServiceName);
+            bus.AddConsentReplicaConsumer<SalesDbContext>(ServiceName);
         });
     }
 }

@@ -11,6 +11,10 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDbContext<ServiceDbContext>("servicedb");
-        builder.AddMessaging(ServiceName, bus => bus.AddContactDirectoryConsumer<ServiceDbContext>(ServiceName));
+        builder.AddMessaging(ServiceName, bus =>
+        {
+            bus.AddContactDirectoryConsumer<ServiceDbContext>(ServiceName);
+            bus.AddConsentReplicaConsumer<ServiceDbContext>(ServiceName);
+        });
     }
 }

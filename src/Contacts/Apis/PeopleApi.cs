@@ -160,7 +160,10 @@ public static class PeopleApi
     public static async Task<Results<NoContent, ProblemHttpResult>> DeletePerson(
         Guid id, ContactsDbContext db, TimeProvider clock, HttpRequest request, CancellationToken cancellationToken)
     {
-        var person = await db.People.SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+        // Locked until the commit, so that a consent being recorded for the person either finishes first (and is
+        // withdrawn below) or waits and finds the person gone.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var person = await db.People.FromSql($"SELECT * FROM people WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
         if (person is null)
         {
             return ApiProblems.NotFound(Resource, id);
@@ -170,12 +173,15 @@ public static class PeopleApi
             return precondition;
         }
 
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.WithdrawAllForDeletionAsync(person.Id, now, cancellationToken);
         db.People.Remove(person);
         db.Stamp();
-        db.AddEvent(person.Deleted(clock.GetUtcNow().UtcDateTime));
+        db.AddEvent(person.Deleted(now));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -14,6 +14,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
 {
     public DbSet<Person> People => Set<Person>();
     public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<Consent> Consents => Set<Consent>();
+    public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -22,6 +24,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         modelBuilder.AddIdempotencyRecords();
         modelBuilder.AddAuditLog();
         modelBuilder.AddTeamDirectory();
+        modelBuilder.AddConsents();
         modelBuilder.Entity<Person>(person =>
         {
             person.Property(p => p.FirstName).HasMaxLength(Person.NameMaxLength);

@@ -1,12 +1,15 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace CrmPlatform.Persistence.Outbox;
 
 /// <summary>Signals the dispatcher once a save that added outbox rows has committed.</summary>
-internal sealed class OutboxSaveChangesInterceptor(OutboxSignal signal) : SaveChangesInterceptor
+internal sealed class OutboxSaveChangesInterceptor(OutboxSignal signal) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private bool _addedEvents;
+    /// <summary>Events were saved inside an explicit transaction: they become visible, and are signalled, at its commit.</summary>
+    private bool _eventsAwaitCommit;
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
         DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
@@ -17,12 +20,41 @@ internal sealed class OutboxSaveChangesInterceptor(OutboxSignal signal) : SaveCh
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        // Inside an explicit transaction the rows are not visible yet; the dispatcher's poll picks them up after commit.
-        if (_addedEvents && eventData.Context!.Database.CurrentTransaction is null)
+        if (_addedEvents)
         {
-            signal.Notify();
+            if (eventData.Context!.Database.CurrentTransaction is null)
+            {
+                signal.Notify();
+            }
+            else
+            {
+                _eventsAwaitCommit = true;
+            }
         }
         _addedEvents = false;
         return ValueTask.FromResult(result);
     }
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        TransactionCommitted(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (_eventsAwaitCommit)
+        {
+            signal.Notify();
+        }
+        _eventsAwaitCommit = false;
+    }
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        TransactionRolledBack(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => _eventsAwaitCommit = false;
 }

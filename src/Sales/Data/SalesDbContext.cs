@@ -1,4 +1,5 @@
 using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Consents;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
@@ -11,10 +12,11 @@ using CrmPlatform.ServiceDefaults;
 namespace CrmPlatform.Sales.Data;
 
 public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, TenantContext tenant, TimeProvider clock)
-    : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext, IIdempotencyDbContext
+    : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext, IConsentReplicaDbContext, IIdempotencyDbContext
 {
     public DbSet<Opportunity> Opportunities => Set<Opportunity>();
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
+    public DbSet<ConsentReplica> ConsentReplicas => Set<ConsentReplica>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -24,6 +26,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddAuditLog();
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddContactDirectory();
+        modelBuilder.AddConsentReplica();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);

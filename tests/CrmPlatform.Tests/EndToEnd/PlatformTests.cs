@@ -79,6 +79,18 @@ public sealed class PlatformTests : IAsyncLifetime
             (await gateway.GetJsonAsync($"/api/v1/opportunities/{opportunity.Body.Id()}")).Body.GetProperty("customer").Str("displayName") == "Augusta Ada King",
             "the rename shows on the opportunity");
 
+        // Consent recorded in Contacts reaches Marketing's replica: can-contact flips to allowed, then back on withdrawal.
+        var canContact = $"/api/v1/marketing/contacts/{personId}/can-contact?purpose=newsletter&channel=email";
+        Assert.False((await gateway.GetJsonAsync(canContact)).Body.GetProperty("allowed").GetBoolean());
+        Assert.Equal(HttpStatusCode.Created, (await gateway.PostJsonAsync($"/api/v1/people/{personId}/consents",
+            new { purpose = "newsletter", channel = "email", status = "granted", source = "api" })).Status);
+        await Eventually.TrueAsync(async () => (await gateway.GetJsonAsync(canContact)).Body.GetProperty("allowed").GetBoolean(),
+            "Marketing may contact the person once the grant arrives");
+        Assert.Equal(HttpStatusCode.Created, (await gateway.PostJsonAsync($"/api/v1/people/{personId}/consents",
+            new { purpose = "newsletter", channel = "email", status = "withdrawn", source = "api" })).Status);
+        await Eventually.TrueAsync(async () => (await gateway.GetJsonAsync(canContact)).Body.Str("reason") == "withdrawn",
+            "Marketing sees the withdrawal");
+
         (await gateway.GetJsonAsync("/api/v1/nowhere")).AssertProblem(HttpStatusCode.NotFound);
 
         await AssertOneTraceFromGatewayToSalesAsync(person.Response.Headers.GetValues("X-Trace-Id").Single());

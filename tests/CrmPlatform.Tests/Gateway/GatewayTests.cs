@@ -64,6 +64,8 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
     [InlineData("/api/v1/people/0199e000-0000-7000-8000-000000000001?limit=5", "contacts")]
     [InlineData("/api/v1/organizations/x/y", "contacts")]
     [InlineData("/api/v1/opportunities?cursor=abc", "sales")]
+    [InlineData("/api/v1/people/0199e000-0000-7000-8000-000000000001/consents/history?limit=5", "contacts")]
+    [InlineData("/api/v1/marketing/contacts/0199e000-0000-7000-8000-000000000001/can-contact?purpose=newsletter&channel=email", "marketing")]
     public async Task Routes_each_path_to_its_service_unchanged(string path, string service)
     {
         var answer = await _client.GetJsonAsync(path);
@@ -193,6 +195,7 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
         Assert.Equal("contacts", contacts.Body.Str("service"));
         Assert.Equal("/openapi/v1.json", contacts.Body.Str("path"));
         Assert.Equal("sales", (await anonymous.GetJsonAsync("/docs/openapi/sales.json")).Body.Str("service"));
+        Assert.Equal("marketing", (await anonymous.GetJsonAsync("/docs/openapi/marketing.json")).Body.Str("service"));
 
         var ui = await anonymous.GetAsync("/docs");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);

@@ -30,6 +30,14 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
             [Roles.Admin] = "rcud", [Roles.SalesManager] = "rcud", [Roles.SalesRep] = "rcu", [Roles.Marketing] = "r",
             [Roles.ServiceAgent] = "", [Roles.ReadOnly] = "r", ["none"] = "",
         },
+        // Consents are append-only: read and record (create), nothing else.
+        ["consents"] = new()
+        {
+            [Roles.Admin] = "rc", [Roles.SalesManager] = "rc", [Roles.SalesRep] = "rc", [Roles.Marketing] = "rc",
+            [Roles.ServiceAgent] = "rc", [Roles.ReadOnly] = "r", ["none"] = "",
+        },
+        // Marketing's can-contact answer.
+        ["contactability"] = Roles.All.Append("none").ToDictionary(role => role, role => role == "none" ? "" : "r"),
         ["users"] = AdminsOnly("rcud"),
         ["teams"] = AdminsOnly("rcud"),
         ["api-clients"] = AdminsOnly("rcud"),
@@ -109,6 +117,25 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
                 {
                     answer.AssertProblem(HttpStatusCode.Forbidden);
                 }
+            }
+        }
+        // A person's consents (Contacts) and whether they may be contacted (Marketing): their own URLs.
+        var marketing = Platform.ClientFor(Platform.Marketing, token);
+        foreach (var (resource, client, operation, method, url, body, whenAllowed) in new (string, HttpClient, char, HttpMethod, string, object?, HttpStatusCode)[]
+                 {
+                     ("consents", contacts, 'r', HttpMethod.Get, $"/api/v1/people/{unknown}/consents", null, HttpStatusCode.NotFound),
+                     ("consents", contacts, 'r', HttpMethod.Get, $"/api/v1/people/{unknown}/consents/history", null, HttpStatusCode.NotFound),
+                     ("consents", contacts, 'r', HttpMethod.Get, $"/api/v1/people/{unknown}/consents/history/{unknown}", null, HttpStatusCode.NotFound),
+                     ("consents", contacts, 'c', HttpMethod.Post, $"/api/v1/people/{unknown}/consents", new { }, HttpStatusCode.BadRequest),
+                     ("contactability", marketing, 'r', HttpMethod.Get,
+                         $"/api/v1/marketing/contacts/{unknown}/can-contact?purpose=newsletter&channel=email", null, HttpStatusCode.OK),
+                 })
+        {
+            var expected = allowedOperations(resource).Contains(operation) ? whenAllowed : HttpStatusCode.Forbidden;
+            var answer = await client.SendJsonAsync(method, url, body);
+            if (answer.Status != expected)
+            {
+                failures.Add($"{who} {method} {url}: expected {(int)expected}, got {(int)answer.Status}");
             }
         }
         // Each service's audit log: reading it is the only operation.
