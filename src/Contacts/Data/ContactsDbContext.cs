@@ -14,6 +14,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
 {
     public DbSet<Person> People => Set<Person>();
     public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<PersonEmail> PersonEmails => Set<PersonEmail>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -28,12 +29,29 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             person.Property(p => p.LastName).HasMaxLength(Person.NameMaxLength);
             person.Property(p => p.Email).HasMaxLength(Person.EmailMaxLength);
             person.Property(p => p.NormalizedEmail).HasMaxLength(Person.EmailMaxLength);
+            person.Property(p => p.Emails).HasJsonColumn();
             person.Property(p => p.Phone).HasMaxLength(Person.PhoneMaxLength);
+            person.Property(p => p.Phones).HasJsonColumn();
+            person.Property(p => p.Addresses).HasJsonColumn();
             person.Property(p => p.JobTitle).HasMaxLength(Person.NameMaxLength);
-            // Emails are unique per tenant regardless of case.
-            person.HasIndex(p => new { p.TenantId, p.NormalizedEmail }).IsUnique();
+            person.Property(p => p.Language).HasMaxLength(LanguageTag.MaxLength);
+            person.Property(p => p.PreferredChannel).HasNameColumn();
+            person.Property(p => p.Tags).HasDefaultValueSql("'{}'::text[]");
+            person.Ignore(p => p.CommunicationPreferences);
+            // Sorting by email; uniqueness is person_emails' job, across every address of a person, not only the primary.
+            person.HasIndex(p => new { p.TenantId, p.NormalizedEmail });
+            person.HasIndex(p => p.Tags).HasMethod("gin");
+            person.HasMany(p => p.EmailIndex).WithOne().HasForeignKey(e => e.PersonId).OnDelete(DeleteBehavior.Cascade);
             person.HasIndex(p => new { p.TenantId, p.CreatedAt, p.Id });
             person.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<PersonEmail>(email =>
+        {
+            email.ToTable("person_emails");
+            email.HasKey(e => new { e.TenantId, e.Address });
+            email.Property(e => e.Address).HasMaxLength(Person.EmailMaxLength);
+            email.HasIndex(e => e.PersonId);
         });
 
         modelBuilder.Entity<Organization>(organization =>

@@ -98,6 +98,13 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("Addresses")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("addresses")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -106,11 +113,26 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("created_by");
 
+                    b.Property<bool>("DoNotCall")
+                        .HasColumnType("boolean")
+                        .HasColumnName("do_not_call");
+
+                    b.Property<bool>("DoNotEmail")
+                        .HasColumnType("boolean")
+                        .HasColumnName("do_not_email");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)")
                         .HasColumnName("email");
+
+                    b.Property<string>("Emails")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("emails")
+                        .HasDefaultValueSql("'[]'::jsonb");
 
                     b.Property<string>("FirstName")
                         .IsRequired()
@@ -122,6 +144,11 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("job_title");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(35)
+                        .HasColumnType("character varying(35)")
+                        .HasColumnName("language");
 
                     b.Property<string>("LastName")
                         .IsRequired()
@@ -148,6 +175,25 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("character varying(40)")
                         .HasColumnName("phone");
 
+                    b.Property<string>("Phones")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("phones")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
+                    b.Property<string>("PreferredChannel")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("preferred_channel");
+
+                    b.PrimitiveCollection<string[]>("Tags")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tags")
+                        .HasDefaultValueSql("'{}'::text[]");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
@@ -171,14 +217,42 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.HasIndex("OrganizationId")
                         .HasDatabaseName("ix_people_organization_id");
 
+                    b.HasIndex("Tags")
+                        .HasDatabaseName("ix_people_tags");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tags"), "gin");
+
                     b.HasIndex("TenantId", "NormalizedEmail")
-                        .IsUnique()
                         .HasDatabaseName("ix_people_tenant_id_normalized_email");
 
                     b.HasIndex("TenantId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_people_tenant_id_created_at_id");
 
                     b.ToTable("people", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Model.PersonEmail", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("address");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("person_id");
+
+                    b.HasKey("TenantId", "Address")
+                        .HasName("pk_person_emails");
+
+                    b.HasIndex("PersonId")
+                        .HasDatabaseName("ix_person_emails_person_id");
+
+                    b.ToTable("person_emails", (string)null);
                 });
 
             modelBuilder.Entity("CrmPlatform.Persistence.Audit.AuditEntry", b =>
@@ -447,6 +521,21 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_people_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Model.PersonEmail", b =>
+                {
+                    b.HasOne("CrmPlatform.Contacts.Model.Person", null)
+                        .WithMany("EmailIndex")
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_person_emails_people_person_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Model.Person", b =>
+                {
+                    b.Navigation("EmailIndex");
                 });
 #pragma warning restore 612, 618
         }
