@@ -59,6 +59,9 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             organization.Property(o => o.Name).HasMaxLength(Organization.NameMaxLength);
             organization.Property(o => o.Domain).HasMaxLength(Organization.DomainMaxLength);
             organization.Property(o => o.Industry).HasMaxLength(Organization.NameMaxLength);
+            organization.Property(o => o.Addresses).HasJsonColumn();
+            organization.Property(o => o.Tags).HasDefaultValueSql("'{}'::text[]");
+            organization.HasIndex(o => o.Tags).HasMethod("gin");
             organization.HasIndex(o => new { o.TenantId, o.CreatedAt, o.Id });
             organization.HasOne<Organization>().WithMany().HasForeignKey(o => o.ParentOrganizationId).OnDelete(DeleteBehavior.Restrict);
         });

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CrmPlatform.Contacts.Model;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -31,6 +32,6 @@ internal static class JsonColumns
     /// <summary>An enum kept by its API name (<c>sms</c>), so the column reads like the API.</summary>
     public static PropertyBuilder<TEnum?> HasNameColumn<TEnum>(this PropertyBuilder<TEnum?> property) where TEnum : struct, Enum =>
         property.HasMaxLength(30).HasConversion(
-            value => JsonNamingPolicy.KebabCaseLower.ConvertName(value!.Value.ToString()),
-            name => Enum.GetValues<TEnum>().First(value => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString()) == name));
+            value => KindNames.Of(value!.Value),
+            name => KindNames.Parse<TEnum>(name));
 }

@@ -7,13 +7,27 @@ public sealed class Organization : AuditedEntity
 {
     public const int NameMaxLength = 200;
     public const int DomainMaxLength = 253;
+    public const int MaxAddresses = 20;
 
     public string Name { get; set; } = "";
+    /// <summary>A host name, lower-cased (<c>acme.com</c>).</summary>
     public string? Domain { get; set; }
     public string? Industry { get; set; }
+    public EmployeeBand? Size { get; set; }
+    public IReadOnlyList<PostalAddress> Addresses { get; set; } = [];
+    /// <summary>Normalized and sorted (<see cref="Model.Tags"/>).</summary>
+    public string[] Tags { get; set; } = [];
+
+    /// <summary>The organization this one is a subsidiary of; the hierarchy never has a cycle (see OrganizationHierarchy).</summary>
     public Guid? ParentOrganizationId { get; set; }
 
-    public OrganizationSnapshot ToSnapshot() => new(Name, Domain, Industry, ParentOrganizationId);
+    public OrganizationSnapshot ToSnapshot() => new(Name, Domain, Industry, ParentOrganizationId)
+    {
+        Size = Size is { } size ? KindNames.Of(size) : null,
+        Addresses = [.. Addresses.Select(a => new ContactAddress(KindNames.Of(a.Type), a.Street, a.City, a.PostalCode, a.Region, a.Country))],
+        Tags = Tags,
+        OwnerId = OwnerId,
+    };
 
     public OrganizationCreated Created() => new(Guid.CreateVersion7(), UpdatedAt, TenantId, Id, Version, ToSnapshot());
     public OrganizationUpdated Updated() => new(Guid.CreateVersion7(), UpdatedAt, TenantId, Id, Version, ToSnapshot());

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Persistence.Tenancy;
 
@@ -78,15 +77,13 @@ public sealed class Person : AuditedEntity
 
     public static string NormalizeEmail(string email) => EmailAddress.Normalize(email);
 
-    private static string Kind<TEnum>(TEnum value) where TEnum : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
-
     public PersonSnapshot ToSnapshot() => new(FirstName, LastName, Email, Phone, JobTitle, OrganizationId)
     {
-        Emails = [.. Emails.Select(e => new ContactEmail(e.Address, Kind(e.Type), e.Primary))],
-        Phones = [.. Phones.Select(p => new ContactPhone(p.Number, Kind(p.Type), p.Primary))],
-        Addresses = [.. Addresses.Select(a => new ContactAddress(Kind(a.Type), a.Street, a.City, a.PostalCode, a.Region, a.Country))],
+        Emails = [.. Emails.Select(e => new ContactEmail(e.Address, KindNames.Of(e.Type), e.Primary))],
+        Phones = [.. Phones.Select(p => new ContactPhone(p.Number, KindNames.Of(p.Type), p.Primary))],
+        Addresses = [.. Addresses.Select(a => new ContactAddress(KindNames.Of(a.Type), a.Street, a.City, a.PostalCode, a.Region, a.Country))],
         Language = Language,
-        PreferredChannel = PreferredChannel is { } channel ? Kind(channel) : null,
+        PreferredChannel = PreferredChannel is { } channel ? KindNames.Of(channel) : null,
         DoNotCall = DoNotCall,
         DoNotEmail = DoNotEmail,
         Tags = Tags,

@@ -1,12 +1,17 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace CrmPlatform.Persistence.Outbox;
 
-/// <summary>Signals the dispatcher once a save that added outbox rows has committed.</summary>
-internal sealed class OutboxSaveChangesInterceptor(OutboxSignal signal) : SaveChangesInterceptor
+/// <summary>
+/// Signals the dispatcher once a save that added outbox rows has committed: right after the save, or, inside an
+/// explicit transaction (whose rows the dispatcher cannot see yet), when that transaction commits.
+/// </summary>
+internal sealed class OutboxSaveChangesInterceptor(OutboxSignal signal) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private bool _addedEvents;
+    private bool _eventsAwaitCommit;
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
         DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
@@ -17,12 +22,34 @@ internal sealed class OutboxSaveChangesInterceptor(OutboxSignal signal) : SaveCh
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        // Inside an explicit transaction the rows are not visible yet; the dispatcher's poll picks them up after commit.
-        if (_addedEvents && eventData.Context!.Database.CurrentTransaction is null)
+        if (_addedEvents)
         {
-            signal.Notify();
+            if (eventData.Context!.Database.CurrentTransaction is null)
+            {
+                signal.Notify();
+            }
+            else
+            {
+                _eventsAwaitCommit = true;
+            }
         }
         _addedEvents = false;
         return ValueTask.FromResult(result);
+    }
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (_eventsAwaitCommit)
+        {
+            signal.Notify();
+        }
+        _eventsAwaitCommit = false;
+        return Task.CompletedTask;
+    }
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        _eventsAwaitCommit = false;
+        return Task.CompletedTask;
     }
 }

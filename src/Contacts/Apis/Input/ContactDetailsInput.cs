@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.ServiceDefaults;
 
@@ -23,12 +22,11 @@ internal static class ContactDetailsInput
         {
             return fallback;
         }
-        var names = Enum.GetValues<TEnum>().ToDictionary(v => JsonNamingPolicy.KebabCaseLower.ConvertName(v.ToString()));
-        if (names.TryGetValue(value.Trim().ToLowerInvariant(), out var kind))
+        if (KindNames.TryParse<TEnum>(value, out var kind))
         {
             return kind;
         }
-        errors.Add(field, $"{field} must be one of {string.Join(", ", names.Keys)}.");
+        errors.Add(field, $"{field} must be one of {string.Join(", ", KindNames.All<TEnum>())}.");
         return null;
     }
 

@@ -30,6 +30,13 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("Addresses")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("addresses")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -62,6 +69,17 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("parent_organization_id");
 
+                    b.Property<int?>("Size")
+                        .HasColumnType("integer")
+                        .HasColumnName("size");
+
+                    b.PrimitiveCollection<string[]>("Tags")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tags")
+                        .HasDefaultValueSql("'{}'::text[]");
+
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
@@ -84,6 +102,11 @@ namespace CrmPlatform.Contacts.Data.Migrations
 
                     b.HasIndex("ParentOrganizationId")
                         .HasDatabaseName("ix_organizations_parent_organization_id");
+
+                    b.HasIndex("Tags")
+                        .HasDatabaseName("ix_organizations_tags");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tags"), "gin");
 
                     b.HasIndex("TenantId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_organizations_tenant_id_created_at_id");

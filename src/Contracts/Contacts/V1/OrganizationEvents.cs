@@ -5,7 +5,21 @@ public sealed record OrganizationSnapshot(
     string Name,
     string? Domain,
     string? Industry,
-    Guid? ParentOrganizationId);
+    Guid? ParentOrganizationId)
+{
+    // Added after the first release of V1 (additive): events published before carry none of these.
+
+    /// <summary>The employee band: 1-10, 11-50, 51-200, 201-500, 501-1000, 1001-5000, 5001-10000 or 10001+.</summary>
+    public string? Size { get; init; }
+
+    public IReadOnlyList<ContactAddress>? Addresses { get; init; }
+
+    /// <summary>Normalized (lower-case) tags, sorted.</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+
+    /// <summary>Who the organization belongs to in Contacts (a user or API client id): record scopes follow it.</summary>
+    public string? OwnerId { get; init; }
+}
 
 public sealed record OrganizationCreated(
     Guid EventId, DateTime OccurredAt, Guid TenantId, Guid AggregateId, int Version, OrganizationSnapshot Organization) : IIntegrationEvent;

@@ -1,0 +1,60 @@
+using CrmPlatform.Contacts.Model;
+using CrmPlatform.ServiceDefaults;
+
+namespace CrmPlatform.Contacts.Apis;
+
+/// <summary>An organization as clients send it (POST and PUT replace every field; <c>ownerId</c> left out keeps the owner).</summary>
+public sealed record OrganizationRequest(
+    string? Name,
+    string? Domain,
+    string? Industry,
+    string? Size,
+    IReadOnlyList<AddressInput?>? Addresses,
+    IReadOnlyList<string?>? Tags,
+    string? OwnerId,
+    Guid? ParentOrganizationId)
+{
+    public OrganizationValues? Read(out FieldErrors errors)
+    {
+        errors = new FieldErrors()
+            .Required("name", Name, Organization.NameMaxLength)
+            .MaxLength("domain", Domain, Organization.DomainMaxLength)
+            .When(Domain is not null && Uri.CheckHostName(Domain.Trim()) != UriHostNameType.Dns, "domain", "domain must be a host name such as example.com.")
+            .MaxLength("industry", Industry, Organization.NameMaxLength);
+        var size = ContactDetailsInput.Kind<EmployeeBand>(errors, "size", Size);
+        var addresses = ContactDetailsInput.Addresses(errors, Addresses, Organization.MaxAddresses);
+        var tags = ContactDetailsInput.TagList(errors, Tags);
+        var ownerId = ContactDetailsInput.OwnerId(errors, OwnerId);
+        return errors.IsValid
+            ? new OrganizationValues(Name!.Trim(), Domain?.Trim().ToLowerInvariant(), ContactDetailsInput.Trimmed(Industry), size, addresses, tags,
+                ownerId, ParentOrganizationId)
+            : null;
+    }
+}
+
+/// <summary>An organization's fields after <see cref="OrganizationRequest.Read"/>: valid and normalized.</summary>
+public sealed record OrganizationValues(
+    string Name,
+    string? Domain,
+    string? Industry,
+    EmployeeBand? Size,
+    IReadOnlyList<PostalAddress> Addresses,
+    string[] Tags,
+    string? OwnerId,
+    Guid? ParentOrganizationId)
+{
+    public void ApplyTo(Organization organization)
+    {
+        organization.Name = Name;
+        organization.Domain = Domain;
+        organization.Industry = Industry;
+        organization.Size = Size;
+        organization.Addresses = Addresses;
+        organization.Tags = Tags;
+        organization.ParentOrganizationId = ParentOrganizationId;
+        if (OwnerId is not null)
+        {
+            organization.OwnerId = OwnerId;
+        }
+    }
+}
