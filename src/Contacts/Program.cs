@@ -16,6 +16,8 @@ app.UseServiceDefaults();
 app.UseIdempotentPosts<ContactsDbContext>();
 app.MapPeopleApi();
 app.MapOrganizationsApi();
+app.MapAffiliationsApi();
+app.MapPersonLinksApi();
 app.MapAuditApi();
 
 await app.RunAsync();

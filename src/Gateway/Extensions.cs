@@ -26,7 +26,7 @@ internal static class Extensions
 
     /// <summary>Each service keeps the audit log of its own records; <c>/api/v1/audit?entityType=</c> goes to the owner.</summary>
     private static readonly (string EntityType, string Service)[] AuditLogs =
-        [("person", "contacts"), ("organization", "contacts"), ("opportunity", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity")];
+        [("person", "contacts"), ("organization", "contacts"), ("affiliation", "contacts"), ("personLink", "contacts"), ("opportunity", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity")];
 
     /// <summary>Services whose OpenAPI documents the docs UI at <c>/docs</c> shows, each proxied from its <c>/openapi/v1.json</c>.</summary>
     private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("identity", "Identity")];

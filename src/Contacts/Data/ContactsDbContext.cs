@@ -15,6 +15,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     public DbSet<Person> People => Set<Person>();
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<PersonEmail> PersonEmails => Set<PersonEmail>();
+    public DbSet<Affiliation> Affiliations => Set<Affiliation>();
+    public DbSet<PersonLink> PersonLinks => Set<PersonLink>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -64,6 +66,25 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             organization.HasIndex(o => o.Tags).HasMethod("gin");
             organization.HasIndex(o => new { o.TenantId, o.CreatedAt, o.Id });
             organization.HasOne<Organization>().WithMany().HasForeignKey(o => o.ParentOrganizationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<Affiliation>(affiliation =>
+        {
+            affiliation.Property(a => a.Title).HasMaxLength(Affiliation.TitleMaxLength);
+            affiliation.HasOne<Person>().WithMany().HasForeignKey(a => a.PersonId).OnDelete(DeleteBehavior.Cascade);
+            affiliation.HasOne<Organization>().WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            affiliation.ToTable(table => table.HasCheckConstraint("ck_affiliations_period", "ended_on IS NULL OR started_on IS NULL OR ended_on >= started_on"));
+        });
+
+        modelBuilder.Entity<PersonLink>(link =>
+        {
+            link.Property(l => l.Type).HasConversion(type => KindNames.Of(type), name => KindNames.Parse<PersonLinkType>(name)).HasMaxLength(30);
+            link.Property(l => l.Note).HasMaxLength(PersonLink.NoteMaxLength);
+            link.HasIndex(l => new { l.TenantId, l.PersonId, l.RelatedPersonId, l.Type }).IsUnique();
+            link.HasIndex(l => l.RelatedPersonId);
+            link.HasOne<Person>().WithMany().HasForeignKey(l => l.PersonId).OnDelete(DeleteBehavior.Cascade);
+            link.HasOne<Person>().WithMany().HasForeignKey(l => l.RelatedPersonId).OnDelete(DeleteBehavior.Cascade);
+            link.ToTable(table => table.HasCheckConstraint("ck_person_links_not_self", "person_id <> related_person_id"));
         });
 
         base.OnModelCreating(modelBuilder);

@@ -20,8 +20,8 @@ internal static class AuditLog
     private static readonly JsonSerializerOptions ChangesJson = new() { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) } };
 
     public static List<AuditEntry> EntriesFor(ChangeTracker changes, string actorId, DateTime now) =>
-        changes.Entries<AuditedEntity>()
-            .Where(entry => entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+        changes.Entries<Entity>()
+            .Where(entry => entry.Entity is IAudited && entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(entry => new AuditEntry
             {
                 TenantId = entry.Entity.TenantId,

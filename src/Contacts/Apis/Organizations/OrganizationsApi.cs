@@ -146,11 +146,12 @@ public static class OrganizationsApi
         var people = await db.People.IgnoreQueryFilters().CountAsync(p => p.TenantId == db.CurrentTenantId && p.OrganizationId == id, cancellationToken);
         var subsidiaries = await db.Organizations.IgnoreQueryFilters()
             .CountAsync(o => o.TenantId == db.CurrentTenantId && o.ParentOrganizationId == id, cancellationToken);
-        if (people + subsidiaries > 0)
+        var affiliations = await db.Affiliations.CountAsync(a => a.OrganizationId == id, cancellationToken);
+        if (people + subsidiaries + affiliations > 0)
         {
             return ApiProblems.Conflict(
-                $"Organization '{id}' still has {people} people and {subsidiaries} subsidiaries; move or delete them first.",
-                new Dictionary<string, object?> { ["people"] = people, ["subsidiaries"] = subsidiaries });
+                $"Organization '{id}' still has {people} people, {subsidiaries} subsidiaries and {affiliations} people's roles; move or delete them first.",
+                new Dictionary<string, object?> { ["people"] = people, ["subsidiaries"] = subsidiaries, ["affiliations"] = affiliations });
         }
 
         db.Organizations.Remove(organization);

@@ -23,6 +23,79 @@ namespace CrmPlatform.Contacts.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("CrmPlatform.Contacts.Model.Affiliation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateOnly?>("EndedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("ended_on");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("person_id");
+
+                    b.PrimitiveCollection<string[]>("Roles")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("roles");
+
+                    b.Property<DateOnly?>("StartedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("started_on");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_affiliations");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_affiliations_organization_id");
+
+                    b.HasIndex("PersonId")
+                        .HasDatabaseName("ix_affiliations_person_id");
+
+                    b.ToTable("affiliations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_affiliations_period", "ended_on IS NULL OR started_on IS NULL OR ended_on >= started_on");
+                        });
+                });
+
             modelBuilder.Entity("CrmPlatform.Contacts.Model.Organization", b =>
                 {
                     b.Property<Guid>("Id")
@@ -278,6 +351,76 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.ToTable("person_emails", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Contacts.Model.PersonLink", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("person_id");
+
+                    b.Property<Guid>("RelatedPersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("related_person_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_person_links");
+
+                    b.HasIndex("PersonId")
+                        .HasDatabaseName("ix_person_links_person_id");
+
+                    b.HasIndex("RelatedPersonId")
+                        .HasDatabaseName("ix_person_links_related_person_id");
+
+                    b.HasIndex("TenantId", "PersonId", "RelatedPersonId", "Type")
+                        .IsUnique()
+                        .HasDatabaseName("ix_person_links_tenant_id_person_id_related_person_id_type");
+
+                    b.ToTable("person_links", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_person_links_not_self", "person_id <> related_person_id");
+                        });
+                });
+
             modelBuilder.Entity("CrmPlatform.Persistence.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -528,6 +671,23 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.ToTable("directory_teams", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Contacts.Model.Affiliation", b =>
+                {
+                    b.HasOne("CrmPlatform.Contacts.Model.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_affiliations_organizations_organization_id");
+
+                    b.HasOne("CrmPlatform.Contacts.Model.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_affiliations_people_person_id");
+                });
+
             modelBuilder.Entity("CrmPlatform.Contacts.Model.Organization", b =>
                 {
                     b.HasOne("CrmPlatform.Contacts.Model.Organization", null)
@@ -554,6 +714,23 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_person_emails_people_person_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Model.PersonLink", b =>
+                {
+                    b.HasOne("CrmPlatform.Contacts.Model.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_person_links_people_person_id");
+
+                    b.HasOne("CrmPlatform.Contacts.Model.Person", null)
+                        .WithMany()
+                        .HasForeignKey("RelatedPersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_person_links_people_related_person_id");
                 });
 
             modelBuilder.Entity("CrmPlatform.Contacts.Model.Person", b =>
