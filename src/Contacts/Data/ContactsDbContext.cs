@@ -40,6 +40,9 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             person.Property(p => p.PreferredChannel).HasNameColumn();
             person.Property(p => p.Tags).HasDefaultValueSql("'{}'::text[]");
             person.Ignore(p => p.CommunicationPreferences);
+            person.Ignore(p => p.Classification);
+            person.Property(p => p.Segment).HasMaxLength(Classification.TextMaxLength);
+            person.Property(p => p.Industry).HasMaxLength(Classification.TextMaxLength);
             // Sorting by email; uniqueness is person_emails' job, across every address of a person, not only the primary.
             person.HasIndex(p => new { p.TenantId, p.NormalizedEmail });
             person.HasIndex(p => p.Tags).HasMethod("gin");
@@ -62,6 +65,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             organization.Property(o => o.Domain).HasMaxLength(Organization.DomainMaxLength);
             organization.Property(o => o.Industry).HasMaxLength(Organization.NameMaxLength);
             organization.Property(o => o.Addresses).HasJsonColumn();
+            organization.Ignore(o => o.Classification);
+            organization.Property(o => o.Segment).HasMaxLength(Classification.TextMaxLength);
             organization.Property(o => o.Tags).HasDefaultValueSql("'{}'::text[]");
             organization.HasIndex(o => o.Tags).HasMethod("gin");
             organization.HasIndex(o => new { o.TenantId, o.CreatedAt, o.Id });

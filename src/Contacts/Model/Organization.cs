@@ -18,6 +18,17 @@ public sealed class Organization : AuditedEntity
     /// <summary>Normalized and sorted (<see cref="Model.Tags"/>).</summary>
     public string[] Tags { get; set; } = [];
 
+    public string? Segment { get; set; }
+    public Rating? Rating { get; set; }
+    public LifecycleStage? LifecycleStage { get; set; }
+
+    /// <summary>The industry is the organization's own field; the rest is the classification people have too.</summary>
+    public Classification Classification
+    {
+        get => new(Segment, Industry, Rating, LifecycleStage);
+        set => (Segment, Industry, Rating, LifecycleStage) = (value.Segment, value.Industry, value.Rating, value.LifecycleStage);
+    }
+
     /// <summary>The organization this one is a subsidiary of; the hierarchy never has a cycle (see OrganizationHierarchy).</summary>
     public Guid? ParentOrganizationId { get; set; }
 
@@ -27,6 +38,9 @@ public sealed class Organization : AuditedEntity
         Addresses = [.. Addresses.Select(a => new ContactAddress(KindNames.Of(a.Type), a.Street, a.City, a.PostalCode, a.Region, a.Country))],
         Tags = Tags,
         OwnerId = OwnerId,
+        Segment = Segment,
+        Rating = Rating is { } rating ? KindNames.Of(rating) : null,
+        LifecycleStage = LifecycleStage is { } stage ? KindNames.Of(stage) : null,
     };
 
     public OrganizationCreated Created() => new(Guid.CreateVersion7(), UpdatedAt, TenantId, Id, Version, ToSnapshot());

@@ -40,12 +40,23 @@ public sealed class Person : AuditedEntity
 
     public Guid? OrganizationId { get; set; }
 
+    public string? Segment { get; set; }
+    public string? Industry { get; set; }
+    public Rating? Rating { get; set; }
+    public LifecycleStage? LifecycleStage { get; set; }
+
     /// <summary>The tenant-wide index of this person's addresses; never loaded, only queried (the email filter).</summary>
     public ICollection<PersonEmail> EmailIndex { get; private set; } = [];
 
     public string DisplayName => $"{FirstName} {LastName}".Trim();
 
     public CommunicationPreferences CommunicationPreferences => new(PreferredChannel, DoNotCall, DoNotEmail);
+
+    public Classification Classification
+    {
+        get => new(Segment, Industry, Rating, LifecycleStage);
+        set => (Segment, Industry, Rating, LifecycleStage) = (value.Segment, value.Industry, value.Rating, value.LifecycleStage);
+    }
 
     /// <summary>A person has at least one email address; exactly one is primary.</summary>
     public void SetEmails(IReadOnlyList<EmailAddress> emails)
@@ -88,6 +99,10 @@ public sealed class Person : AuditedEntity
         DoNotEmail = DoNotEmail,
         Tags = Tags,
         OwnerId = OwnerId,
+        Segment = Segment,
+        Industry = Industry,
+        Rating = Rating is { } rating ? KindNames.Of(rating) : null,
+        LifecycleStage = LifecycleStage is { } stage ? KindNames.Of(stage) : null,
     };
 
     // Events carry the version the save is about to write, so the entity must be stamped first.

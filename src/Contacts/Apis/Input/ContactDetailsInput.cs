@@ -267,5 +267,14 @@ internal static class ContactDetailsInput
 
     public const int OwnerIdMaxLength = 200;
 
+    /// <summary>segment, industry, rating and lifecycleStage; text trimmed, kinds by their API names.</summary>
+    public static Classification Classification(FieldErrors errors, string? segment, string? industry, string? rating, string? lifecycleStage)
+    {
+        errors.MaxLength("segment", segment, Model.Classification.TextMaxLength)
+            .MaxLength("industry", industry, Model.Classification.TextMaxLength);
+        return new Classification(Trimmed(segment), Trimmed(industry),
+            Kind<Rating>(errors, "rating", rating), Kind<LifecycleStage>(errors, "lifecycleStage", lifecycleStage));
+    }
+
     public static string? Trimmed(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

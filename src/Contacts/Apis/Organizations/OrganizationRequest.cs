@@ -12,7 +12,10 @@ public sealed record OrganizationRequest(
     IReadOnlyList<AddressInput?>? Addresses,
     IReadOnlyList<string?>? Tags,
     string? OwnerId,
-    Guid? ParentOrganizationId)
+    Guid? ParentOrganizationId,
+    string? Segment,
+    string? Rating,
+    string? LifecycleStage)
 {
     public OrganizationValues? Read(out FieldErrors errors)
     {
@@ -21,12 +24,16 @@ public sealed record OrganizationRequest(
             .MaxLength("domain", Domain, Organization.DomainMaxLength)
             .When(Domain is not null && Uri.CheckHostName(Domain.Trim()) != UriHostNameType.Dns, "domain", "domain must be a host name such as example.com.")
             .MaxLength("industry", Industry, Organization.NameMaxLength);
+        var classification = ContactDetailsInput.Classification(errors, Segment, industry: null, Rating, LifecycleStage) with
+        {
+            Industry = ContactDetailsInput.Trimmed(Industry),
+        };
         var size = ContactDetailsInput.Kind<EmployeeBand>(errors, "size", Size);
         var addresses = ContactDetailsInput.Addresses(errors, Addresses, Organization.MaxAddresses);
         var tags = ContactDetailsInput.TagList(errors, Tags);
         var ownerId = ContactDetailsInput.OwnerId(errors, OwnerId);
         return errors.IsValid
-            ? new OrganizationValues(Name!.Trim(), Domain?.Trim().ToLowerInvariant(), ContactDetailsInput.Trimmed(Industry), size, addresses, tags,
+            ? new OrganizationValues(Name!.Trim(), Domain?.Trim().ToLowerInvariant(), classification, size, addresses, tags,
                 ownerId, ParentOrganizationId)
             : null;
     }
@@ -36,7 +43,7 @@ public sealed record OrganizationRequest(
 public sealed record OrganizationValues(
     string Name,
     string? Domain,
-    string? Industry,
+    Classification Classification,
     EmployeeBand? Size,
     IReadOnlyList<PostalAddress> Addresses,
     string[] Tags,
@@ -47,7 +54,7 @@ public sealed record OrganizationValues(
     {
         organization.Name = Name;
         organization.Domain = Domain;
-        organization.Industry = Industry;
+        organization.Classification = Classification;
         organization.Size = Size;
         organization.Addresses = Addresses;
         organization.Tags = Tags;

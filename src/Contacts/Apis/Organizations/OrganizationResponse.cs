@@ -10,6 +10,9 @@ public sealed record OrganizationResponse(
     EmployeeBand? Size,
     IReadOnlyList<PostalAddress> Addresses,
     IReadOnlyList<string> Tags,
+    string? Segment,
+    Rating? Rating,
+    LifecycleStage? LifecycleStage,
     Guid? ParentOrganizationId,
     string? OwnerId,
     DateTime CreatedAt,
@@ -19,7 +22,7 @@ public sealed record OrganizationResponse(
     int Version)
 {
     public static OrganizationResponse From(Organization o) => new(
-        o.Id, o.Name, o.Domain, o.Industry, o.Size, o.Addresses, o.Tags, o.ParentOrganizationId, o.OwnerId,
+        o.Id, o.Name, o.Domain, o.Industry, o.Size, o.Addresses, o.Tags, o.Segment, o.Rating, o.LifecycleStage, o.ParentOrganizationId, o.OwnerId,
         o.CreatedAt, o.CreatedBy, o.UpdatedAt, o.UpdatedBy, o.Version);
 }
 

@@ -39,7 +39,15 @@ public static class OrganizationsApi
         .Sort("updatedAt", o => o.UpdatedAt)
         .Sort("name", o => o.Name)
         // Organizations of unknown size first (0), then small to large.
-        .Sort("size", o => (int?)o.Size ?? 0);
+        .Sort("size", o => (int?)o.Size ?? 0)
+        .Filter("segment", o => o.Segment)
+        .Filter("rating", o => o.Rating)
+        .Filter("lifecycleStage", o => o.LifecycleStage)
+        // Unclassified organizations first (the empty text, rank 0), then by name or rank.
+        .Sort("segment", o => o.Segment ?? "")
+        .Sort("industry", o => o.Industry ?? "")
+        .Sort("rating", o => (int?)o.Rating ?? 0)
+        .Sort("lifecycleStage", o => (int?)o.LifecycleStage ?? 0);
 
     public static async Task<Results<Ok<CursorPage<OrganizationResponse>>, ValidationProblem>> ListOrganizations(
         ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken)

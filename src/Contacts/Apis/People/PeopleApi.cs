@@ -52,7 +52,16 @@ public static class PeopleApi
         .Sort("updatedAt", p => p.UpdatedAt)
         .Sort("firstName", p => p.FirstName)
         .Sort("lastName", p => p.LastName)
-        .Sort("email", p => p.NormalizedEmail);
+        .Sort("email", p => p.NormalizedEmail)
+        .Filter("segment", p => p.Segment)
+        .Filter("industry", p => p.Industry)
+        .Filter("rating", p => p.Rating)
+        .Filter("lifecycleStage", p => p.LifecycleStage)
+        // Unclassified people first (the empty segment, rank 0), then by name or rank.
+        .Sort("segment", p => p.Segment ?? "")
+        .Sort("industry", p => p.Industry ?? "")
+        .Sort("rating", p => (int?)p.Rating ?? 0)
+        .Sort("lifecycleStage", p => (int?)p.LifecycleStage ?? 0);
 
     public static async Task<Results<Ok<CursorPage<PersonResponse>>, ValidationProblem>> ListPeople(
         ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken)

@@ -26,7 +26,11 @@ public sealed record PersonRequest(
     CommunicationPreferencesInput? CommunicationPreferences,
     IReadOnlyList<string?>? Tags,
     string? OwnerId,
-    Guid? OrganizationId)
+    Guid? OrganizationId,
+    string? Segment,
+    string? Industry,
+    string? Rating,
+    string? LifecycleStage)
 {
     /// <summary>The request checked and normalized, or null with the field errors.</summary>
     public PersonValues? Read(out FieldErrors errors)
@@ -42,6 +46,7 @@ public sealed record PersonRequest(
         var language = ContactDetailsInput.Language(errors, Language);
         var tags = ContactDetailsInput.TagList(errors, Tags);
         var ownerId = ContactDetailsInput.OwnerId(errors, OwnerId);
+        var classification = ContactDetailsInput.Classification(errors, Segment, Industry, Rating, LifecycleStage);
 
         var preferences = Model.CommunicationPreferences.None;
         if (CommunicationPreferences is { } input)
@@ -56,7 +61,7 @@ public sealed record PersonRequest(
 
         return errors.IsValid
             ? new PersonValues(FirstName!.Trim(), LastName!.Trim(), emails, phones, addresses, ContactDetailsInput.Trimmed(JobTitle),
-                language, preferences, tags, ownerId, OrganizationId)
+                language, preferences, tags, ownerId, OrganizationId, classification)
             : null;
     }
 }
@@ -73,7 +78,8 @@ public sealed record PersonValues(
     CommunicationPreferences CommunicationPreferences,
     string[] Tags,
     string? OwnerId,
-    Guid? OrganizationId)
+    Guid? OrganizationId,
+    Classification Classification)
 {
     public void ApplyTo(Person person)
     {
@@ -87,6 +93,7 @@ public sealed record PersonValues(
         person.SetCommunicationPreferences(CommunicationPreferences);
         person.Tags = Tags;
         person.OrganizationId = OrganizationId;
+        person.Classification = Classification;
         if (OwnerId is not null)
         {
             person.OwnerId = OwnerId;

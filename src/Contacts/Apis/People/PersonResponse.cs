@@ -17,6 +17,10 @@ public sealed record PersonResponse(
     CommunicationPreferences CommunicationPreferences,
     IReadOnlyList<string> Tags,
     Guid? OrganizationId,
+    string? Segment,
+    string? Industry,
+    Rating? Rating,
+    LifecycleStage? LifecycleStage,
     string? OwnerId,
     DateTime CreatedAt,
     string? CreatedBy,
@@ -26,5 +30,6 @@ public sealed record PersonResponse(
 {
     public static PersonResponse From(Person p) => new(
         p.Id, p.FirstName, p.LastName, p.Email, p.Phone, p.Emails, p.Phones, p.Addresses, p.JobTitle, p.Language,
-        p.CommunicationPreferences, p.Tags, p.OrganizationId, p.OwnerId, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.Version);
+        p.CommunicationPreferences, p.Tags, p.OrganizationId,
+        p.Segment, p.Industry, p.Rating, p.LifecycleStage, p.OwnerId, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.Version);
 }

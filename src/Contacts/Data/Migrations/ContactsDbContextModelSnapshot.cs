@@ -128,6 +128,10 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("industry");
 
+                    b.Property<int?>("LifecycleStage")
+                        .HasColumnType("integer")
+                        .HasColumnName("lifecycle_stage");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -141,6 +145,15 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.Property<Guid?>("ParentOrganizationId")
                         .HasColumnType("uuid")
                         .HasColumnName("parent_organization_id");
+
+                    b.Property<int?>("Rating")
+                        .HasColumnType("integer")
+                        .HasColumnName("rating");
+
+                    b.Property<string>("Segment")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("segment");
 
                     b.Property<int?>("Size")
                         .HasColumnType("integer")
@@ -236,6 +249,11 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("first_name");
 
+                    b.Property<string>("Industry")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("industry");
+
                     b.Property<string>("JobTitle")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
@@ -251,6 +269,10 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("last_name");
+
+                    b.Property<int?>("LifecycleStage")
+                        .HasColumnType("integer")
+                        .HasColumnName("lifecycle_stage");
 
                     b.Property<string>("NormalizedEmail")
                         .IsRequired()
@@ -282,6 +304,15 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)")
                         .HasColumnName("preferred_channel");
+
+                    b.Property<int?>("Rating")
+                        .HasColumnType("integer")
+                        .HasColumnName("rating");
+
+                    b.Property<string>("Segment")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("segment");
 
                     b.PrimitiveCollection<string[]>("Tags")
                         .IsRequired()

@@ -19,6 +19,15 @@ public sealed record OrganizationSnapshot(
 
     /// <summary>Who the organization belongs to in Contacts (a user or API client id): record scopes follow it.</summary>
     public string? OwnerId { get; init; }
+
+    /// <summary>The tenant's own segment name.</summary>
+    public string? Segment { get; init; }
+
+    /// <summary>cold, warm or hot.</summary>
+    public string? Rating { get; init; }
+
+    /// <summary>subscriber, lead, customer or former-customer.</summary>
+    public string? LifecycleStage { get; init; }
 }
 
 public sealed record OrganizationCreated(

@@ -36,6 +36,17 @@ public sealed record PersonSnapshot(
 
     /// <summary>Who the person belongs to in Contacts (a user or API client id): record scopes follow it.</summary>
     public string? OwnerId { get; init; }
+
+    /// <summary>The tenant's own segment name.</summary>
+    public string? Segment { get; init; }
+
+    public string? Industry { get; init; }
+
+    /// <summary>cold, warm or hot.</summary>
+    public string? Rating { get; init; }
+
+    /// <summary>subscriber, lead, customer or former-customer.</summary>
+    public string? LifecycleStage { get; init; }
 }
 
 public sealed record PersonCreated(
