@@ -8,6 +8,7 @@ public static class Permissions
 {
     public const string People = "people";
     public const string Organizations = "organizations";
+    public const string CustomFields = "custom-fields";
 
     private static readonly string[] Everyone = [.. Roles.All];
     private static readonly string[] CustomerFacing = [Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ServiceAgent];
@@ -20,5 +21,8 @@ public static class Permissions
         .Allow(People, Operation.Delete, Managers)
         .Allow(Organizations, Operation.Read, Everyone)
         .Allow(Organizations, [Operation.Create, Operation.Update], CustomerFacing)
-        .Allow(Organizations, Operation.Delete, Managers);
+        .Allow(Organizations, Operation.Delete, Managers)
+        // Custom fields shape every tenant's records: everyone reads the definitions, admins change them.
+        .Allow(CustomFields, Operation.Read, Everyone)
+        .Allow(CustomFields, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin);
 }

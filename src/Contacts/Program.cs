@@ -18,6 +18,7 @@ app.MapPeopleApi();
 app.MapOrganizationsApi();
 app.MapAffiliationsApi();
 app.MapPersonLinksApi();
+app.MapCustomFieldsApi();
 app.MapAuditApi();
 
 await app.RunAsync();

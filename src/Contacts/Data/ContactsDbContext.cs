@@ -17,6 +17,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     public DbSet<PersonEmail> PersonEmails => Set<PersonEmail>();
     public DbSet<Affiliation> Affiliations => Set<Affiliation>();
     public DbSet<PersonLink> PersonLinks => Set<PersonLink>();
+    public DbSet<CustomFieldDefinition> CustomFieldDefinitions => Set<CustomFieldDefinition>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -46,6 +47,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             // Sorting by email; uniqueness is person_emails' job, across every address of a person, not only the primary.
             person.HasIndex(p => new { p.TenantId, p.NormalizedEmail });
             person.HasIndex(p => p.Tags).HasMethod("gin");
+            person.Property(p => p.CustomFields).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
+            person.HasIndex(p => p.CustomFields).HasMethod("gin");
             person.HasMany(p => p.EmailIndex).WithOne().HasForeignKey(e => e.PersonId).OnDelete(DeleteBehavior.Cascade);
             person.HasIndex(p => new { p.TenantId, p.CreatedAt, p.Id });
             person.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Restrict);
@@ -69,6 +72,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             organization.Property(o => o.Segment).HasMaxLength(Classification.TextMaxLength);
             organization.Property(o => o.Tags).HasDefaultValueSql("'{}'::text[]");
             organization.HasIndex(o => o.Tags).HasMethod("gin");
+            organization.Property(o => o.CustomFields).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
+            organization.HasIndex(o => o.CustomFields).HasMethod("gin");
             organization.HasIndex(o => new { o.TenantId, o.CreatedAt, o.Id });
             organization.HasOne<Organization>().WithMany().HasForeignKey(o => o.ParentOrganizationId).OnDelete(DeleteBehavior.Restrict);
         });
@@ -90,6 +95,15 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             link.HasOne<Person>().WithMany().HasForeignKey(l => l.PersonId).OnDelete(DeleteBehavior.Cascade);
             link.HasOne<Person>().WithMany().HasForeignKey(l => l.RelatedPersonId).OnDelete(DeleteBehavior.Cascade);
             link.ToTable(table => table.HasCheckConstraint("ck_person_links_not_self", "person_id <> related_person_id"));
+        });
+
+        modelBuilder.Entity<CustomFieldDefinition>(field =>
+        {
+            field.Property(f => f.Entity).HasConversion(entity => KindNames.Of(entity), name => KindNames.Parse<CustomFieldEntity>(name)).HasMaxLength(30);
+            field.Property(f => f.Type).HasConversion(type => KindNames.Of(type), name => KindNames.Parse<CustomFieldType>(name)).HasMaxLength(30);
+            field.Property(f => f.Key).HasMaxLength(CustomFieldDefinition.KeyMaxLength);
+            field.Property(f => f.Label).HasMaxLength(CustomFieldDefinition.LabelMaxLength);
+            field.HasIndex(f => new { f.TenantId, f.Entity, f.Key }).IsUnique();
         });
 
         base.OnModelCreating(modelBuilder);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Persistence.Tenancy;
 
@@ -23,6 +24,18 @@ public sealed class Organization : AuditedEntity
     public LifecycleStage? LifecycleStage { get; set; }
 
     /// <summary>The industry is the organization's own field; the rest is the classification people have too.</summary>
+    /// <summary>The tenant's custom fields: a JSON object of normalized values (<see cref="CustomFieldValues"/>).</summary>
+    public JsonDocument CustomFields { get; private set; } = CustomFieldValues.Empty;
+
+    /// <summary>Replaces the values when they differ, so that rewriting the same values is no change.</summary>
+    public void SetCustomFields(JsonDocument values)
+    {
+        if (!CustomFieldValues.AreEqual(CustomFields, values))
+        {
+            CustomFields = values;
+        }
+    }
+
     public Classification Classification
     {
         get => new(Segment, Industry, Rating, LifecycleStage);
@@ -41,6 +54,7 @@ public sealed class Organization : AuditedEntity
         Segment = Segment,
         Rating = Rating is { } rating ? KindNames.Of(rating) : null,
         LifecycleStage = LifecycleStage is { } stage ? KindNames.Of(stage) : null,
+        CustomFields = CustomFieldValues.ToDictionary(CustomFields),
     };
 
     public OrganizationCreated Created() => new(Guid.CreateVersion7(), UpdatedAt, TenantId, Id, Version, ToSnapshot());

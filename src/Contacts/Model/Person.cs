@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Persistence.Tenancy;
 
@@ -52,6 +53,18 @@ public sealed class Person : AuditedEntity
 
     public CommunicationPreferences CommunicationPreferences => new(PreferredChannel, DoNotCall, DoNotEmail);
 
+    /// <summary>The tenant's custom fields: a JSON object of normalized values (<see cref="CustomFieldValues"/>).</summary>
+    public JsonDocument CustomFields { get; private set; } = CustomFieldValues.Empty;
+
+    /// <summary>Replaces the values when they differ, so that rewriting the same values is no change.</summary>
+    public void SetCustomFields(JsonDocument values)
+    {
+        if (!CustomFieldValues.AreEqual(CustomFields, values))
+        {
+            CustomFields = values;
+        }
+    }
+
     public Classification Classification
     {
         get => new(Segment, Industry, Rating, LifecycleStage);
@@ -103,6 +116,7 @@ public sealed class Person : AuditedEntity
         Industry = Industry,
         Rating = Rating is { } rating ? KindNames.Of(rating) : null,
         LifecycleStage = LifecycleStage is { } stage ? KindNames.Of(stage) : null,
+        CustomFields = CustomFieldValues.ToDictionary(CustomFields),
     };
 
     // Events carry the version the save is about to write, so the entity must be stamped first.

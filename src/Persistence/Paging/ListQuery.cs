@@ -3,6 +3,7 @@ using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http;
@@ -157,7 +158,7 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
                 errors.Add("cursor", "This cursor belongs to another sort order; start again without a cursor.");
                 return;
             }
-            _after = (decoded.Value.Deserialize(_sort.Key.ReturnType)!, decoded.Id);
+            _after = (decoded.Value.Deserialize(_sort.Key.ReturnType, CursorJson)!, decoded.Id);
         }
         catch (Exception ex) when (ex is FormatException or JsonException or NotSupportedException or ArgumentException)
         {
@@ -187,11 +188,14 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
     }
 
     private string EncodeCursor(object value, Guid id) =>
-        WebEncoders.Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(new Cursor(_sortName, _descending, JsonSerializer.SerializeToElement(value), id)));
+        WebEncoders.Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(new Cursor(_sortName, _descending, JsonSerializer.SerializeToElement(value, CursorJson), id)));
 
     private static MethodInfo QueryableMethod(string name) =>
         typeof(Queryable).GetMethods().Single(m => m.Name == name && m.GetParameters().Length == 2);
 
+
+    /// <summary>Sort keys may be -Infinity (a number sort's "no value").</summary>
+    private static readonly JsonSerializerOptions CursorJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private sealed record Cursor(string Sort, bool Descending, JsonElement Value, Guid Id);
 }

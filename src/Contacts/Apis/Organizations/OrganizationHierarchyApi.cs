@@ -25,7 +25,7 @@ public static class OrganizationHierarchyApi
     public static async Task<Results<Ok<CursorPage<OrganizationResponse>>, ValidationProblem, ProblemHttpResult>> ListSubsidiaries(
         Guid id, ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!ListQuery<Organization>.TryParse(request.Query, OrganizationsApi.ListFields, out var list, out var errors))
+        if (!ListQuery<Organization>.TryParse(request.Query, await OrganizationsApi.FieldsForAsync(db, request, cancellationToken), out var list, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.ServiceDefaults;
 
@@ -15,9 +16,11 @@ public sealed record OrganizationRequest(
     Guid? ParentOrganizationId,
     string? Segment,
     string? Rating,
-    string? LifecycleStage)
+    string? LifecycleStage,
+    IReadOnlyDictionary<string, JsonElement>? CustomFields)
 {
-    public OrganizationValues? Read(out FieldErrors errors)
+    /// <summary>The request checked and normalized (custom fields against the tenant's definitions), or null with the field errors.</summary>
+    public OrganizationValues? Read(IReadOnlyCollection<CustomFieldDefinition> customFields, out FieldErrors errors)
     {
         errors = new FieldErrors()
             .Required("name", Name, Organization.NameMaxLength)
@@ -32,9 +35,11 @@ public sealed record OrganizationRequest(
         var addresses = ContactDetailsInput.Addresses(errors, Addresses, Organization.MaxAddresses);
         var tags = ContactDetailsInput.TagList(errors, Tags);
         var ownerId = ContactDetailsInput.OwnerId(errors, OwnerId);
+        var fieldErrors = errors;
+        var custom = CustomFieldValues.Read(CustomFields, customFields, "organizations", (field, message) => fieldErrors.Add(field, message));
         return errors.IsValid
             ? new OrganizationValues(Name!.Trim(), Domain?.Trim().ToLowerInvariant(), classification, size, addresses, tags,
-                ownerId, ParentOrganizationId)
+                ownerId, ParentOrganizationId, custom)
             : null;
     }
 }
@@ -48,7 +53,8 @@ public sealed record OrganizationValues(
     IReadOnlyList<PostalAddress> Addresses,
     string[] Tags,
     string? OwnerId,
-    Guid? ParentOrganizationId)
+    Guid? ParentOrganizationId,
+    JsonDocument CustomFields)
 {
     public void ApplyTo(Organization organization)
     {
@@ -59,6 +65,7 @@ public sealed record OrganizationValues(
         organization.Addresses = Addresses;
         organization.Tags = Tags;
         organization.ParentOrganizationId = ParentOrganizationId;
+        organization.SetCustomFields(CustomFields);
         if (OwnerId is not null)
         {
             organization.OwnerId = OwnerId;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrmPlatform.Contacts.Model;
 
 namespace CrmPlatform.Contacts.Apis;
@@ -13,6 +14,7 @@ public sealed record OrganizationResponse(
     string? Segment,
     Rating? Rating,
     LifecycleStage? LifecycleStage,
+    JsonElement CustomFields,
     Guid? ParentOrganizationId,
     string? OwnerId,
     DateTime CreatedAt,
@@ -22,7 +24,7 @@ public sealed record OrganizationResponse(
     int Version)
 {
     public static OrganizationResponse From(Organization o) => new(
-        o.Id, o.Name, o.Domain, o.Industry, o.Size, o.Addresses, o.Tags, o.Segment, o.Rating, o.LifecycleStage, o.ParentOrganizationId, o.OwnerId,
+        o.Id, o.Name, o.Domain, o.Industry, o.Size, o.Addresses, o.Tags, o.Segment, o.Rating, o.LifecycleStage, o.CustomFields.RootElement.Clone(), o.ParentOrganizationId, o.OwnerId,
         o.CreatedAt, o.CreatedBy, o.UpdatedAt, o.UpdatedBy, o.Version);
 }
 

@@ -52,12 +52,18 @@ public static class OrganizationsApi
     public static async Task<Results<Ok<CursorPage<OrganizationResponse>>, ValidationProblem>> ListOrganizations(
         ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!ListQuery<Organization>.TryParse(request.Query, ListFields, out var list, out var errors))
+        if (!ListQuery<Organization>.TryParse(request.Query, await FieldsForAsync(db, request, cancellationToken), out var list, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }
         return TypedResults.Ok(await list.ToPageAsync(db.Organizations.AsNoTracking(), OrganizationResponse.From, cancellationToken));
     }
+
+    /// <summary>The list fields, with the tenant's custom fields when the request names any.</summary>
+    internal static async Task<ListFields<Organization>> FieldsForAsync(ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken) =>
+        CustomFieldQueries.NamesCustomFields(request.Query)
+            ? ListFields.WithCustomFields(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken))
+            : ListFields;
 
     public static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> GetOrganization(
         Guid id, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
@@ -74,7 +80,7 @@ public static class OrganizationsApi
     public static async Task<Results<Created<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> CreateOrganization(
         OrganizationRequest request, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
-        if (request.Read(out var errors) is not { } values)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -102,7 +108,7 @@ public static class OrganizationsApi
     public static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> UpdateOrganization(
         Guid id, OrganizationRequest request, ContactsDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
-        if (request.Read(out var errors) is not { } values)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }

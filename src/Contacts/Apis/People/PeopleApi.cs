@@ -66,7 +66,10 @@ public static class PeopleApi
     public static async Task<Results<Ok<CursorPage<PersonResponse>>, ValidationProblem>> ListPeople(
         ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!ListQuery<Person>.TryParse(request.Query, ListFields, out var list, out var errors))
+        var fields = CustomFieldQueries.NamesCustomFields(request.Query)
+            ? ListFields.WithCustomFields(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken))
+            : ListFields;
+        if (!ListQuery<Person>.TryParse(request.Query, fields, out var list, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -88,7 +91,7 @@ public static class PeopleApi
     public static async Task<Results<Created<PersonResponse>, ValidationProblem, ProblemHttpResult>> CreatePerson(
         PersonRequest request, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
-        if (request.Read(out var errors) is not { } values)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -118,7 +121,7 @@ public static class PeopleApi
     public static async Task<Results<Ok<PersonResponse>, ValidationProblem, ProblemHttpResult>> UpdatePerson(
         Guid id, PersonRequest request, ContactsDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
-        if (request.Read(out var errors) is not { } values)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }

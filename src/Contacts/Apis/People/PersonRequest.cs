@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.ServiceDefaults;
 
@@ -30,10 +31,11 @@ public sealed record PersonRequest(
     string? Segment,
     string? Industry,
     string? Rating,
-    string? LifecycleStage)
+    string? LifecycleStage,
+    IReadOnlyDictionary<string, JsonElement>? CustomFields)
 {
-    /// <summary>The request checked and normalized, or null with the field errors.</summary>
-    public PersonValues? Read(out FieldErrors errors)
+    /// <summary>The request checked and normalized (custom fields against the tenant's definitions), or null with the field errors.</summary>
+    public PersonValues? Read(IReadOnlyCollection<CustomFieldDefinition> customFields, out FieldErrors errors)
     {
         errors = new FieldErrors()
             .Required("firstName", FirstName, Person.NameMaxLength)
@@ -47,6 +49,8 @@ public sealed record PersonRequest(
         var tags = ContactDetailsInput.TagList(errors, Tags);
         var ownerId = ContactDetailsInput.OwnerId(errors, OwnerId);
         var classification = ContactDetailsInput.Classification(errors, Segment, Industry, Rating, LifecycleStage);
+        var fieldErrors = errors;
+        var custom = CustomFieldValues.Read(CustomFields, customFields, "people", (field, message) => fieldErrors.Add(field, message));
 
         var preferences = Model.CommunicationPreferences.None;
         if (CommunicationPreferences is { } input)
@@ -61,7 +65,7 @@ public sealed record PersonRequest(
 
         return errors.IsValid
             ? new PersonValues(FirstName!.Trim(), LastName!.Trim(), emails, phones, addresses, ContactDetailsInput.Trimmed(JobTitle),
-                language, preferences, tags, ownerId, OrganizationId, classification)
+                language, preferences, tags, ownerId, OrganizationId, classification, custom)
             : null;
     }
 }
@@ -79,7 +83,8 @@ public sealed record PersonValues(
     string[] Tags,
     string? OwnerId,
     Guid? OrganizationId,
-    Classification Classification)
+    Classification Classification,
+    JsonDocument CustomFields)
 {
     public void ApplyTo(Person person)
     {
@@ -94,6 +99,7 @@ public sealed record PersonValues(
         person.Tags = Tags;
         person.OrganizationId = OrganizationId;
         person.Classification = Classification;
+        person.SetCustomFields(CustomFields);
         if (OwnerId is not null)
         {
             person.OwnerId = OwnerId;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrmPlatform.Contacts.Model;
 
 namespace CrmPlatform.Contacts.Apis;
@@ -21,6 +22,7 @@ public sealed record PersonResponse(
     string? Industry,
     Rating? Rating,
     LifecycleStage? LifecycleStage,
+    JsonElement CustomFields,
     string? OwnerId,
     DateTime CreatedAt,
     string? CreatedBy,
@@ -31,5 +33,5 @@ public sealed record PersonResponse(
     public static PersonResponse From(Person p) => new(
         p.Id, p.FirstName, p.LastName, p.Email, p.Phone, p.Emails, p.Phones, p.Addresses, p.JobTitle, p.Language,
         p.CommunicationPreferences, p.Tags, p.OrganizationId,
-        p.Segment, p.Industry, p.Rating, p.LifecycleStage, p.OwnerId, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.Version);
+        p.Segment, p.Industry, p.Rating, p.LifecycleStage, p.CustomFields.RootElement.Clone(), p.OwnerId, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.Version);
 }

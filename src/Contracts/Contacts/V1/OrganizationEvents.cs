@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace CrmPlatform.Contracts.Contacts.V1;
 
 /// <summary>The state of an organization after a change.</summary>
@@ -28,6 +30,12 @@ public sealed record OrganizationSnapshot(
 
     /// <summary>subscriber, lead, customer or former-customer.</summary>
     public string? LifecycleStage { get; init; }
+
+    /// <summary>
+    /// The tenant's custom fields that have a value, by key: text, number, date (<c>yyyy-MM-dd</c>), boolean, a choice
+    /// or a list of choices, as the tenant defined them (<c>/api/v1/custom-fields</c> in Contacts).
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonElement>? CustomFields { get; init; }
 }
 
 public sealed record OrganizationCreated(

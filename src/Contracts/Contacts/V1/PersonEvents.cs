@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace CrmPlatform.Contracts.Contacts.V1;
 
 /// <summary>The state of a person after a change; carried by <see cref="PersonCreated"/> and <see cref="PersonUpdated"/>.</summary>
@@ -47,6 +49,12 @@ public sealed record PersonSnapshot(
 
     /// <summary>subscriber, lead, customer or former-customer.</summary>
     public string? LifecycleStage { get; init; }
+
+    /// <summary>
+    /// The tenant's custom fields that have a value, by key: text, number, date (<c>yyyy-MM-dd</c>), boolean, a choice
+    /// or a list of choices, as the tenant defined them (<c>/api/v1/custom-fields</c> in Contacts).
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonElement>? CustomFields { get; init; }
 }
 
 public sealed record PersonCreated(
