@@ -10,6 +10,7 @@ public static class Permissions
     public const string Organizations = "organizations";
     /// <summary>A person's consents: recorded by whoever talks to customers, append-only (no update or delete).</summary>
     public const string Consents = "consents";
+    public const string CustomFields = "custom-fields";
 
     private static readonly string[] Everyone = [.. Roles.All];
     private static readonly string[] CustomerFacing = [Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ServiceAgent];
@@ -24,5 +25,8 @@ public static class Permissions
         .Allow(Organizations, [Operation.Create, Operation.Update], CustomerFacing)
         .Allow(Organizations, Operation.Delete, Managers)
         .Allow(Consents, Operation.Read, Everyone)
-        .Allow(Consents, Operation.Create, CustomerFacing);
+        .Allow(Consents, Operation.Create, CustomerFacing)
+        // Custom fields shape every tenant's records: everyone reads the definitions, admins change them.
+        .Allow(CustomFields, Operation.Read, Everyone)
+        .Allow(CustomFields, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin);
 }

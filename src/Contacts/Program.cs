@@ -17,6 +17,9 @@ app.UseIdempotentPosts<ContactsDbContext>();
 app.MapPeopleApi();
 app.MapOrganizationsApi();
 app.MapConsentsApi();
+app.MapAffiliationsApi();
+app.MapPersonLinksApi();
+app.MapCustomFieldsApi();
 app.MapAuditApi();
 
 await app.RunAsync();

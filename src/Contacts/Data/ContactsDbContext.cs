@@ -16,6 +16,10 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<Consent> Consents => Set<Consent>();
     public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
+    public DbSet<PersonEmail> PersonEmails => Set<PersonEmail>();
+    public DbSet<Affiliation> Affiliations => Set<Affiliation>();
+    public DbSet<PersonLink> PersonLinks => Set<PersonLink>();
+    public DbSet<CustomFieldDefinition> CustomFieldDefinitions => Set<CustomFieldDefinition>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -31,12 +35,34 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             person.Property(p => p.LastName).HasMaxLength(Person.NameMaxLength);
             person.Property(p => p.Email).HasMaxLength(Person.EmailMaxLength);
             person.Property(p => p.NormalizedEmail).HasMaxLength(Person.EmailMaxLength);
+            person.Property(p => p.Emails).HasJsonColumn();
             person.Property(p => p.Phone).HasMaxLength(Person.PhoneMaxLength);
+            person.Property(p => p.Phones).HasJsonColumn();
+            person.Property(p => p.Addresses).HasJsonColumn();
             person.Property(p => p.JobTitle).HasMaxLength(Person.NameMaxLength);
-            // Emails are unique per tenant regardless of case.
-            person.HasIndex(p => new { p.TenantId, p.NormalizedEmail }).IsUnique();
+            person.Property(p => p.Language).HasMaxLength(LanguageTag.MaxLength);
+            person.Property(p => p.PreferredChannel).HasNameColumn();
+            person.Property(p => p.Tags).HasDefaultValueSql("'{}'::text[]");
+            person.Ignore(p => p.CommunicationPreferences);
+            person.Ignore(p => p.Classification);
+            person.Property(p => p.Segment).HasMaxLength(Classification.TextMaxLength);
+            person.Property(p => p.Industry).HasMaxLength(Classification.TextMaxLength);
+            // Sorting by email; uniqueness is person_emails' job, across every address of a person, not only the primary.
+            person.HasIndex(p => new { p.TenantId, p.NormalizedEmail });
+            person.HasIndex(p => p.Tags).HasMethod("gin");
+            person.Property(p => p.CustomFields).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
+            person.HasIndex(p => p.CustomFields).HasMethod("gin");
+            person.HasMany(p => p.EmailIndex).WithOne().HasForeignKey(e => e.PersonId).OnDelete(DeleteBehavior.Cascade);
             person.HasIndex(p => new { p.TenantId, p.CreatedAt, p.Id });
             person.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<PersonEmail>(email =>
+        {
+            email.ToTable("person_emails");
+            email.HasKey(e => new { e.TenantId, e.Address });
+            email.Property(e => e.Address).HasMaxLength(Person.EmailMaxLength);
+            email.HasIndex(e => e.PersonId);
         });
 
         modelBuilder.Entity<Organization>(organization =>
@@ -44,8 +70,43 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             organization.Property(o => o.Name).HasMaxLength(Organization.NameMaxLength);
             organization.Property(o => o.Domain).HasMaxLength(Organization.DomainMaxLength);
             organization.Property(o => o.Industry).HasMaxLength(Organization.NameMaxLength);
+            organization.Property(o => o.Addresses).HasJsonColumn();
+            organization.Ignore(o => o.Classification);
+            organization.Property(o => o.Segment).HasMaxLength(Classification.TextMaxLength);
+            organization.Property(o => o.Tags).HasDefaultValueSql("'{}'::text[]");
+            organization.HasIndex(o => o.Tags).HasMethod("gin");
+            organization.Property(o => o.CustomFields).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
+            organization.HasIndex(o => o.CustomFields).HasMethod("gin");
             organization.HasIndex(o => new { o.TenantId, o.CreatedAt, o.Id });
             organization.HasOne<Organization>().WithMany().HasForeignKey(o => o.ParentOrganizationId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<Affiliation>(affiliation =>
+        {
+            affiliation.Property(a => a.Title).HasMaxLength(Affiliation.TitleMaxLength);
+            affiliation.HasOne<Person>().WithMany().HasForeignKey(a => a.PersonId).OnDelete(DeleteBehavior.Cascade);
+            affiliation.HasOne<Organization>().WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            affiliation.ToTable(table => table.HasCheckConstraint("ck_affiliations_period", "ended_on IS NULL OR started_on IS NULL OR ended_on >= started_on"));
+        });
+
+        modelBuilder.Entity<PersonLink>(link =>
+        {
+            link.Property(l => l.Type).HasConversion(type => KindNames.Of(type), name => KindNames.Parse<PersonLinkType>(name)).HasMaxLength(30);
+            link.Property(l => l.Note).HasMaxLength(PersonLink.NoteMaxLength);
+            link.HasIndex(l => new { l.TenantId, l.PersonId, l.RelatedPersonId, l.Type }).IsUnique();
+            link.HasIndex(l => l.RelatedPersonId);
+            link.HasOne<Person>().WithMany().HasForeignKey(l => l.PersonId).OnDelete(DeleteBehavior.Cascade);
+            link.HasOne<Person>().WithMany().HasForeignKey(l => l.RelatedPersonId).OnDelete(DeleteBehavior.Cascade);
+            link.ToTable(table => table.HasCheckConstraint("ck_person_links_not_self", "person_id <> related_person_id"));
+        });
+
+        modelBuilder.Entity<CustomFieldDefinition>(field =>
+        {
+            field.Property(f => f.Entity).HasConversion(entity => KindNames.Of(entity), name => KindNames.Parse<CustomFieldEntity>(name)).HasMaxLength(30);
+            field.Property(f => f.Type).HasConversion(type => KindNames.Of(type), name => KindNames.Parse<CustomFieldType>(name)).HasMaxLength(30);
+            field.Property(f => f.Key).HasMaxLength(CustomFieldDefinition.KeyMaxLength);
+            field.Property(f => f.Label).HasMaxLength(CustomFieldDefinition.LabelMaxLength);
+            field.HasIndex(f => new { f.TenantId, f.Entity, f.Key }).IsUnique();
         });
 
         base.OnModelCreating(modelBuilder);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -15,9 +16,12 @@ internal static class AuditLog
         nameof(AuditedEntity.CreatedBy), nameof(AuditedEntity.UpdatedBy),
     ];
 
+    /// <summary>Enums by name, as the APIs write them, whether the column keeps a number or a name.</summary>
+    private static readonly JsonSerializerOptions ChangesJson = new() { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) } };
+
     public static List<AuditEntry> EntriesFor(ChangeTracker changes, string actorId, DateTime now) =>
-        changes.Entries<AuditedEntity>()
-            .Where(entry => entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+        changes.Entries<Entity>()
+            .Where(entry => entry.Entity is IAudited && entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(entry => new AuditEntry
             {
                 TenantId = entry.Entity.TenantId,
@@ -31,7 +35,7 @@ internal static class AuditLog
                     _ => "updated",
                 },
                 ActorId = actorId,
-                Changes = JsonSerializer.Serialize(ChangedFields(entry)),
+                Changes = JsonSerializer.Serialize(ChangedFields(entry), ChangesJson),
             })
             .Where(entry => entry.Action != "updated" || entry.Changes != "{}")
             .ToList();
@@ -40,6 +44,20 @@ internal static class AuditLog
 
     private static bool Has<TAttribute>(PropertyEntry property) where TAttribute : Attribute =>
         property.Metadata.PropertyInfo?.IsDefined(typeof(TAttribute), inherit: true) == true;
+
+    /// <summary>
+    /// A value as the database keeps it: through the property's value converter (a list of addresses kept as JSON), and
+    /// a JSON column as JSON rather than as a string that holds JSON.
+    /// </summary>
+    private static object? Stored(PropertyEntry property, object? value)
+    {
+        if (value is null or Enum)
+        {
+            return value;
+        }
+        var stored = property.Metadata.GetValueConverter() is { } converter ? converter.ConvertToProvider(value) : value;
+        return stored is string json && property.Metadata.GetColumnType() == "jsonb" ? JsonDocument.Parse(json).RootElement.Clone() : stored;
+    }
 
     private static Dictionary<string, object?> ChangedFields(EntityEntry entry)
     {
@@ -58,13 +76,13 @@ internal static class AuditLog
             switch (entry.State)
             {
                 case EntityState.Added when property.CurrentValue is not null:
-                    fields[name] = new { from = (object?)null, to = property.CurrentValue };
+                    fields[name] = new { from = (object?)null, to = Stored(property, property.CurrentValue) };
                     break;
                 case EntityState.Deleted when property.OriginalValue is not null:
-                    fields[name] = new { from = property.OriginalValue, to = (object?)null };
+                    fields[name] = new { from = Stored(property, property.OriginalValue), to = (object?)null };
                     break;
                 case EntityState.Modified when property.IsModified && !Equals(property.OriginalValue, property.CurrentValue):
-                    fields[name] = new { from = property.OriginalValue, to = property.CurrentValue };
+                    fields[name] = new { from = Stored(property, property.OriginalValue), to = Stored(property, property.CurrentValue) };
                     break;
             }
         }

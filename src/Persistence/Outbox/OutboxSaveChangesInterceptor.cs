@@ -4,11 +4,13 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace CrmPlatform.Persistence.Outbox;
 
-/// <summary>Signals the dispatcher once a save that added outbox rows has committed.</summary>
+/// <summary>
+/// Signals the dispatcher once a save that added outbox rows has committed: right after the save, or, inside an
+/// explicit transaction (whose rows the dispatcher cannot see yet), when that transaction commits.
+/// </summary>
 internal sealed class OutboxSaveChangesInterceptor(OutboxSignal signal) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private bool _addedEvents;
-    /// <summary>Events were saved inside an explicit transaction: they become visible, and are signalled, at its commit.</summary>
     private bool _eventsAwaitCommit;
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(

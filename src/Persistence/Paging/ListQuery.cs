@@ -3,6 +3,7 @@ using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http;
@@ -80,14 +81,23 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
             source = source.Where(AfterCursor(after.Value, after.Id));
         }
 
-        var rows = await Order(source).Take(Limit + 1).ToListAsync(cancellationToken);
+        var rows = await Order(source).Take(Limit + 1).Select(WithSortKey()).ToListAsync(cancellationToken);
         var hasMore = rows.Count > Limit;
         if (hasMore)
         {
             rows.RemoveAt(rows.Count - 1);
         }
-        var next = hasMore ? EncodeCursor(_sort.Read(rows[^1]), rows[^1].Id) : null;
-        return new CursorPage<TResult>(rows.Select(project).ToList(), next);
+        var next = hasMore ? EncodeCursor(rows[^1].SortKey, rows[^1].Row.Id) : null;
+        return new CursorPage<TResult>(rows.Select(row => project(row.Row)).ToList(), next);
+    }
+
+    /// <summary><c>row =&gt; new KeyedRow(row, (object)key)</c>: the cursor is made of the key as the database computed it.</summary>
+    private Expression<Func<TEntity, KeyedRow<TEntity>>> WithSortKey()
+    {
+        var row = _sort.Key.Parameters[0];
+        var constructor = typeof(KeyedRow<TEntity>).GetConstructor([typeof(TEntity), typeof(object)])!;
+        return Expression.Lambda<Func<TEntity, KeyedRow<TEntity>>>(
+            Expression.New(constructor, row, Expression.Convert(_sort.Key.Body, typeof(object))), row);
     }
 
     private void ParseLimit(string? value, FieldErrors errors)
@@ -126,13 +136,12 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
             errors.Add(parameter, $"Cannot filter by '{name}'; filterable fields: {string.Join(", ", fields.Filters.Keys)}.");
             return;
         }
-        if (!TryConvert(field.Normalize(value), field.Type, out var typed))
+        if (field.Predicate(value) is not { } predicate)
         {
             errors.Add(parameter, $"'{value}' is not a valid value for {name}.");
             return;
         }
-        var row = field.Selector.Parameters[0];
-        _filters.Add(Expression.Lambda<Func<TEntity, bool>>(Expression.Equal(field.Selector.Body, Parameter(typed, field.Type)), row));
+        _filters.Add(predicate);
     }
 
     private void ParseCursor(string? cursor, FieldErrors errors)
@@ -149,7 +158,7 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
                 errors.Add("cursor", "This cursor belongs to another sort order; start again without a cursor.");
                 return;
             }
-            _after = (decoded.Value.Deserialize(_sort.Key.ReturnType)!, decoded.Id);
+            _after = (decoded.Value.Deserialize(_sort.Key.ReturnType, CursorJson)!, decoded.Id);
         }
         catch (Exception ex) when (ex is FormatException or JsonException or NotSupportedException or ArgumentException)
         {
@@ -171,7 +180,7 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
         var row = _sort.Key.Parameters[0];
         var create = CreateTuple.MakeGenericMethod(_sort.Key.ReturnType, typeof(Guid));
         var rowKey = Expression.Convert(Expression.Call(create, _sort.Key.Body, Expression.Property(row, nameof(IKeysetOrdered.Id))), typeof(ITuple));
-        var cursorKey = Expression.Convert(Expression.Call(create, Parameter(value, _sort.Key.ReturnType), Parameter(id, typeof(Guid))), typeof(ITuple));
+        var cursorKey = Expression.Convert(Expression.Call(create, ListFields<TEntity>.Captured(value, _sort.Key.ReturnType), ListFields<TEntity>.Captured(id, typeof(Guid))), typeof(ITuple));
         var compare = typeof(NpgsqlDbFunctionsExtensions).GetMethod(
             _descending ? nameof(NpgsqlDbFunctionsExtensions.LessThan) : nameof(NpgsqlDbFunctionsExtensions.GreaterThan),
             [typeof(DbFunctions), typeof(ITuple), typeof(ITuple)])!;
@@ -179,38 +188,17 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
     }
 
     private string EncodeCursor(object value, Guid id) =>
-        WebEncoders.Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(new Cursor(_sortName, _descending, JsonSerializer.SerializeToElement(value), id)));
-
-    /// <summary>A captured value rather than a constant, so EF sends it as a SQL parameter and reuses the query plan.</summary>
-    private static Expression Parameter(object value, Type type)
-    {
-        var holder = Activator.CreateInstance(typeof(CapturedValue<>).MakeGenericType(type), value)!;
-        return Expression.Property(Expression.Constant(holder), "Value");
-    }
-
-    private static bool TryConvert(string value, Type type, out object typed)
-    {
-        var target = Nullable.GetUnderlyingType(type) ?? type;
-        object? result = target switch
-        {
-            _ when target == typeof(string) => value,
-            _ when target == typeof(Guid) => Guid.TryParse(value, out var guid) ? guid : null,
-            _ when target == typeof(int) => int.TryParse(value, CultureInfo.InvariantCulture, out var number) ? number : null,
-            _ when target == typeof(decimal) => decimal.TryParse(value, CultureInfo.InvariantCulture, out var amount) ? amount : null,
-            _ when target == typeof(bool) => bool.TryParse(value, out var flag) ? flag : null,
-            _ when target == typeof(DateOnly) => DateOnly.TryParse(value, CultureInfo.InvariantCulture, out var date) ? date : null,
-            _ => null,
-        };
-        typed = result!;
-        return result is not null;
-    }
+        WebEncoders.Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(new Cursor(_sortName, _descending, JsonSerializer.SerializeToElement(value, CursorJson), id)));
 
     private static MethodInfo QueryableMethod(string name) =>
         typeof(Queryable).GetMethods().Single(m => m.Name == name && m.GetParameters().Length == 2);
 
 
+    /// <summary>Sort keys may be -Infinity (a number sort's "no value").</summary>
+    private static readonly JsonSerializerOptions CursorJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     private sealed record Cursor(string Sort, bool Descending, JsonElement Value, Guid Id);
 }
 
-/// <summary>Holds a list query's value so that EF sees a captured variable (a SQL parameter), not a constant.</summary>
-internal sealed record CapturedValue<T>(T Value);
+/// <summary>A row of a page with the key it was sorted by.</summary>
+internal sealed record KeyedRow<TEntity>(TEntity Row, object SortKey);

@@ -27,14 +27,34 @@ public abstract class Entity : ITenantOwned, IKeysetOrdered
 }
 
 /// <summary>
-/// Customer data whose every change is audited: who created and last changed it, and, when the DbContext keeps an
-/// audit log, an entry per write with the fields that changed.
+/// A record whose every change is audited: who created and last changed it, and, when the DbContext keeps an audit
+/// log, an entry per write with the fields that changed.
 /// </summary>
-public abstract class AuditedEntity : Entity
+public interface IAudited
+{
+    string? CreatedBy { get; set; }
+    string? UpdatedBy { get; set; }
+}
+
+/// <summary>
+/// Customer data whose every change is audited (<see cref="IAudited"/>) and which has an owner; record scopes apply to it.
+/// </summary>
+public abstract class AuditedEntity : Entity, IAudited
 {
     public string? CreatedBy { get; set; }
     public string? UpdatedBy { get; set; }
 
     /// <summary>Who the record belongs to (the creator unless reassigned); record scopes are decided by it.</summary>
     public string? OwnerId { get; set; }
+}
+
+/// <summary>
+/// Audited like <see cref="AuditedEntity"/> but without an owner of its own, so no record scope applies to it: a
+/// tenant's configuration, or a part of another record (a person's role at an organization) whose visibility that
+/// record decides. Queries reach such rows through their record, or check it first.
+/// </summary>
+public abstract class UnownedAuditedEntity : Entity, IAudited
+{
+    public string? CreatedBy { get; set; }
+    public string? UpdatedBy { get; set; }
 }

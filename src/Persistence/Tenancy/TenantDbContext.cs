@@ -83,13 +83,16 @@ public abstract class TenantDbContext(DbContextOptions options, TenantContext te
             }
         }
 
-        foreach (var entry in ChangeTracker.Entries<AuditedEntity>())
+        foreach (var entry in ChangeTracker.Entries<IAudited>())
         {
             if (entry.State == EntityState.Added)
             {
                 entry.Entity.CreatedBy ??= Actor;
                 entry.Entity.UpdatedBy ??= Actor;
-                entry.Entity.OwnerId ??= Actor;
+                if (entry.Entity is AuditedEntity owned)
+                {
+                    owned.OwnerId ??= Actor;
+                }
             }
             else if (entry.State == EntityState.Modified)
             {

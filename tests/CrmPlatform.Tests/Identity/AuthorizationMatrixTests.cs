@@ -38,6 +38,13 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
         },
         // Marketing's can-contact answer.
         ["contactability"] = Roles.All.Append("none").ToDictionary(role => role, role => role == "none" ? "" : "r"),
+        // Everyone reads the definitions (forms are built from them); only admins change them.
+        ["custom-fields"] = Roles.All.Append("none").ToDictionary(role => role, role => role switch
+        {
+            Roles.Admin => "rcud",
+            "none" => "",
+            _ => "r",
+        }),
         ["users"] = AdminsOnly("rcud"),
         ["teams"] = AdminsOnly("rcud"),
         ["api-clients"] = AdminsOnly("rcud"),
@@ -92,6 +99,7 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
         foreach (var (resource, client, validBody) in new (string, HttpClient, object)[]
                  {
                      ("people", contacts, Api.NewPerson()), ("organizations", contacts, new { name = "Acme" }), ("opportunities", sales, validOpportunity),
+                     ("custom-fields", contacts, new { entity = "person", key = "probe", label = "Probe", type = "text" }),
                      ("users", identity, validUser), ("teams", identity, new { name = "Team" }), ("api-clients", identity, new { name = "Client" }),
                  })
         {

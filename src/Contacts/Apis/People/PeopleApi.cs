@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence;
@@ -7,35 +8,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Contacts.Apis;
-
-public sealed record PersonRequest(string? FirstName, string? LastName, string? Email, string? Phone, string? JobTitle, Guid? OrganizationId)
-{
-    public FieldErrors Validate() => new FieldErrors()
-        .Required("firstName", FirstName, Person.NameMaxLength)
-        .Required("lastName", LastName, Person.NameMaxLength)
-        .Required("email", Email, Person.EmailMaxLength)
-        .Email("email", Email)
-        .MaxLength("phone", Phone, Person.PhoneMaxLength)
-        .MaxLength("jobTitle", JobTitle, Person.NameMaxLength);
-
-    public void ApplyTo(Person person)
-    {
-        person.FirstName = FirstName!.Trim();
-        person.LastName = LastName!.Trim();
-        person.SetEmail(Email!);
-        person.Phone = Phone?.Trim();
-        person.JobTitle = JobTitle?.Trim();
-        person.OrganizationId = OrganizationId;
-    }
-}
-
-public sealed record PersonResponse(
-    Guid Id, string FirstName, string LastName, string Email, string? Phone, string? JobTitle, Guid? OrganizationId,
-    string? OwnerId, DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
-{
-    public static PersonResponse From(Person p) => new(
-        p.Id, p.FirstName, p.LastName, p.Email, p.Phone, p.JobTitle, p.OrganizationId, p.OwnerId, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.Version);
-}
 
 public static class PeopleApi
 {
@@ -53,7 +25,26 @@ public static class PeopleApi
     }
 
     private static readonly ListFields<Person> ListFields = new ListFields<Person>()
-        .Filter("email", p => p.NormalizedEmail, Person.NormalizeEmail)
+        // Any of a person's addresses, not only the primary.
+        .Filter("email", value =>
+        {
+            var address = Person.NormalizeEmail(value);
+            return p => p.EmailIndex.Any(e => e.Address == address);
+        })
+        // Any of a person's numbers, written in any form with its country code.
+        .Filter("phone", value => E164.TryNormalize(value, null, out var number)
+            ? p => EF.Functions.JsonContains(p.Phones, JsonSerializer.Serialize(new[] { new { number } }, JsonSerializerOptions.Web))
+            : null)
+        .Filter("tag", value =>
+        {
+            var tag = Tags.Normalize(value);
+            return p => p.Tags.Contains(tag);
+        })
+        .Filter("language", p => p.Language)
+        .Filter("ownerId", p => p.OwnerId)
+        .Filter("doNotCall", p => p.DoNotCall)
+        .Filter("doNotEmail", p => p.DoNotEmail)
+        .Filter("preferredChannel", p => p.PreferredChannel)
         .Filter("firstName", p => p.FirstName)
         .Filter("lastName", p => p.LastName)
         .Filter("jobTitle", p => p.JobTitle)
@@ -61,12 +52,24 @@ public static class PeopleApi
         .Sort("updatedAt", p => p.UpdatedAt)
         .Sort("firstName", p => p.FirstName)
         .Sort("lastName", p => p.LastName)
-        .Sort("email", p => p.NormalizedEmail);
+        .Sort("email", p => p.NormalizedEmail)
+        .Filter("segment", p => p.Segment)
+        .Filter("industry", p => p.Industry)
+        .Filter("rating", p => p.Rating)
+        .Filter("lifecycleStage", p => p.LifecycleStage)
+        // Unclassified people first (the empty segment, rank 0), then by name or rank.
+        .Sort("segment", p => p.Segment ?? "")
+        .Sort("industry", p => p.Industry ?? "")
+        .Sort("rating", p => (int?)p.Rating ?? 0)
+        .Sort("lifecycleStage", p => (int?)p.LifecycleStage ?? 0);
 
     public static async Task<Results<Ok<CursorPage<PersonResponse>>, ValidationProblem>> ListPeople(
         ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!ListQuery<Person>.TryParse(request.Query, ListFields, out var list, out var errors))
+        var fields = CustomFieldQueries.NamesCustomFields(request.Query)
+            ? ListFields.WithCustomFields(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken))
+            : ListFields;
+        if (!ListQuery<Person>.TryParse(request.Query, fields, out var list, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -88,27 +91,26 @@ public static class PeopleApi
     public static async Task<Results<Created<PersonResponse>, ValidationProblem, ProblemHttpResult>> CreatePerson(
         PersonRequest request, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
-        var errors = request.Validate();
-        if (!errors.IsValid)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        if (await CheckOrganizationAsync(db, request.OrganizationId, cancellationToken) is { } unknownOrganization)
+        if (await CheckOrganizationAsync(db, values.OrganizationId, cancellationToken) is { } unknownOrganization)
         {
             return unknownOrganization;
         }
-        if (await FindDuplicateAsync(db, request.Email!, exceptId: null, cancellationToken) is { } duplicate)
+        if (await FindDuplicateAsync(db, values.Emails, exceptId: null, cancellationToken) is { } duplicate)
         {
             return duplicate;
         }
 
         var person = new Person();
-        request.ApplyTo(person);
+        values.ApplyTo(person);
         db.People.Add(person);
         db.Stamp();
         db.AddEvent(person.Created());
 
-        if (await SaveAsync(db, request.Email!, person.Id, cancellationToken) is { } conflict)
+        if (await SaveAsync(db, values.Emails, person.Id, cancellationToken) is { } conflict)
         {
             return conflict;
         }
@@ -119,8 +121,7 @@ public static class PeopleApi
     public static async Task<Results<Ok<PersonResponse>, ValidationProblem, ProblemHttpResult>> UpdatePerson(
         Guid id, PersonRequest request, ContactsDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
-        var errors = request.Validate();
-        if (!errors.IsValid)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -133,23 +134,23 @@ public static class PeopleApi
         {
             return precondition;
         }
-        if (await CheckOrganizationAsync(db, request.OrganizationId, cancellationToken) is { } unknownOrganization)
+        if (await CheckOrganizationAsync(db, values.OrganizationId, cancellationToken) is { } unknownOrganization)
         {
             return unknownOrganization;
         }
-        if (await FindDuplicateAsync(db, request.Email!, exceptId: id, cancellationToken) is { } duplicate)
+        if (await FindDuplicateAsync(db, values.Emails, exceptId: id, cancellationToken) is { } duplicate)
         {
             return duplicate;
         }
 
-        request.ApplyTo(person);
+        values.ApplyTo(person);
         db.Stamp();
         if (db.Entry(person).State == EntityState.Modified)
         {
             db.AddEvent(person.Updated());
         }
 
-        if (await SaveAsync(db, request.Email!, person.Id, cancellationToken) is { } conflict)
+        if (await SaveAsync(db, values.Emails, person.Id, cancellationToken) is { } conflict)
         {
             return conflict;
         }
@@ -200,25 +201,39 @@ public static class PeopleApi
             new Dictionary<string, string[]> { ["organizationId"] = [$"No organization with id '{orgId}'."] });
     }
 
-    private static async Task<ProblemHttpResult?> FindDuplicateAsync(ContactsDbContext db, string email, Guid? exceptId, CancellationToken cancellationToken)
+    /// <summary>
+    /// 409 when another person of the tenant has one of these addresses (as primary or not), naming them if the caller
+    /// may see them; someone outside the caller's record scope is not named.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> FindDuplicateAsync(
+        ContactsDbContext db, IReadOnlyList<EmailAddress> emails, Guid? exceptId, CancellationToken cancellationToken)
     {
-        var normalized = Person.NormalizeEmail(email);
+        var addresses = emails.Select(e => e.Address).ToList();
+        var taken = await db.PersonEmails.AsNoTracking()
+            .Where(e => addresses.Contains(e.Address) && e.PersonId != exceptId)
+            .OrderBy(e => e.Address)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (taken is null)
+        {
+            return null;
+        }
         var existing = await db.People.AsNoTracking()
-            .Where(p => p.NormalizedEmail == normalized && p.Id != exceptId)
+            .Where(p => p.Id == taken.PersonId)
             .Select(p => new { p.Id, p.FirstName, p.LastName })
             .FirstOrDefaultAsync(cancellationToken);
         if (existing is null)
         {
-            return null;
+            return ApiProblems.Conflict($"Another person already has the email address {taken.Address}.");
         }
         var name = $"{existing.FirstName} {existing.LastName}".Trim();
         return ApiProblems.Conflict(
-            $"{name} ('{existing.Id}') already has the email address {email.Trim()}.",
-            new Dictionary<string, object?> { ["existingPerson"] = new { id = existing.Id, displayName = name } });
+            $"{name} ('{existing.Id}') already has the email address {taken.Address}.",
+            new Dictionary<string, object?> { ["existingPerson"] = new { id = existing.Id, displayName = name }, ["email"] = taken.Address });
     }
 
     /// <summary>Saves, turning the races the checks above cannot see (same email, concurrent edit) into 409s.</summary>
-    private static async Task<ProblemHttpResult?> SaveAsync(ContactsDbContext db, string email, Guid id, CancellationToken cancellationToken)
+    private static async Task<ProblemHttpResult?> SaveAsync(
+        ContactsDbContext db, IReadOnlyList<EmailAddress> emails, Guid id, CancellationToken cancellationToken)
     {
         try
         {
@@ -232,8 +247,8 @@ public static class PeopleApi
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             db.ChangeTracker.Clear();
-            return await FindDuplicateAsync(db, email, id, cancellationToken)
-                ?? ApiProblems.Conflict($"Another person already has the email address {email.Trim()}.");
+            return await FindDuplicateAsync(db, emails, id, cancellationToken)
+                ?? ApiProblems.Conflict("Another person was given one of these email addresses while this request ran.");
         }
         catch (DbUpdateException ex) when (ex.IsForeignKeyViolation())
         {

@@ -8,31 +8,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Contacts.Apis;
 
-public sealed record OrganizationRequest(string? Name, string? Domain, string? Industry, Guid? ParentOrganizationId)
-{
-    public FieldErrors Validate() => new FieldErrors()
-        .Required("name", Name, Organization.NameMaxLength)
-        .MaxLength("domain", Domain, Organization.DomainMaxLength)
-        .When(Domain is not null && Uri.CheckHostName(Domain.Trim()) != UriHostNameType.Dns, "domain", "domain must be a host name such as example.com.")
-        .MaxLength("industry", Industry, Organization.NameMaxLength);
-
-    public void ApplyTo(Organization organization)
-    {
-        organization.Name = Name!.Trim();
-        organization.Domain = Domain?.Trim().ToLowerInvariant();
-        organization.Industry = Industry?.Trim();
-        organization.ParentOrganizationId = ParentOrganizationId;
-    }
-}
-
-public sealed record OrganizationResponse(
-    Guid Id, string Name, string? Domain, string? Industry, Guid? ParentOrganizationId,
-    string? OwnerId, DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
-{
-    public static OrganizationResponse From(Organization o) => new(
-        o.Id, o.Name, o.Domain, o.Industry, o.ParentOrganizationId, o.OwnerId, o.CreatedAt, o.CreatedBy, o.UpdatedAt, o.UpdatedBy, o.Version);
-}
-
 public static class OrganizationsApi
 {
     private const string Resource = "organization";
@@ -45,26 +20,50 @@ public static class OrganizationsApi
         api.MapPost("/", CreateOrganization).RequirePermission(Permissions.Organizations, Operation.Create);
         api.MapPut("/{id:guid}", UpdateOrganization).RequirePermission(Permissions.Organizations, Operation.Update);
         api.MapDelete("/{id:guid}", DeleteOrganization).RequirePermission(Permissions.Organizations, Operation.Delete);
+        api.MapOrganizationHierarchy();
         return api;
     }
 
-    private static readonly ListFields<Organization> ListFields = new ListFields<Organization>()
+    internal static readonly ListFields<Organization> ListFields = new ListFields<Organization>()
         .Filter("name", o => o.Name)
         .Filter("domain", o => o.Domain, domain => domain.ToLowerInvariant())
         .Filter("industry", o => o.Industry)
+        .Filter("size", o => o.Size)
+        .Filter("tag", value =>
+        {
+            var tag = Tags.Normalize(value);
+            return o => o.Tags.Contains(tag);
+        })
+        .Filter("ownerId", o => o.OwnerId)
         .Filter("parentOrganizationId", o => o.ParentOrganizationId)
         .Sort("updatedAt", o => o.UpdatedAt)
-        .Sort("name", o => o.Name);
+        .Sort("name", o => o.Name)
+        // Organizations of unknown size first (0), then small to large.
+        .Sort("size", o => (int?)o.Size ?? 0)
+        .Filter("segment", o => o.Segment)
+        .Filter("rating", o => o.Rating)
+        .Filter("lifecycleStage", o => o.LifecycleStage)
+        // Unclassified organizations first (the empty text, rank 0), then by name or rank.
+        .Sort("segment", o => o.Segment ?? "")
+        .Sort("industry", o => o.Industry ?? "")
+        .Sort("rating", o => (int?)o.Rating ?? 0)
+        .Sort("lifecycleStage", o => (int?)o.LifecycleStage ?? 0);
 
     public static async Task<Results<Ok<CursorPage<OrganizationResponse>>, ValidationProblem>> ListOrganizations(
         ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!ListQuery<Organization>.TryParse(request.Query, ListFields, out var list, out var errors))
+        if (!ListQuery<Organization>.TryParse(request.Query, await FieldsForAsync(db, request, cancellationToken), out var list, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }
         return TypedResults.Ok(await list.ToPageAsync(db.Organizations.AsNoTracking(), OrganizationResponse.From, cancellationToken));
     }
+
+    /// <summary>The list fields, with the tenant's custom fields when the request names any.</summary>
+    internal static async Task<ListFields<Organization>> FieldsForAsync(ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken) =>
+        CustomFieldQueries.NamesCustomFields(request.Query)
+            ? ListFields.WithCustomFields(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken))
+            : ListFields;
 
     public static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> GetOrganization(
         Guid id, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
@@ -81,19 +80,19 @@ public static class OrganizationsApi
     public static async Task<Results<Created<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> CreateOrganization(
         OrganizationRequest request, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
     {
-        var errors = request.Validate();
-        if (!errors.IsValid)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var organization = new Organization();
-        if (await CheckParentAsync(db, organization.Id, request.ParentOrganizationId, cancellationToken) is { } badParent)
+        if (await CheckParentAsync(db, organization.Id, values.ParentOrganizationId, cancellationToken) is { } badParent)
         {
             return badParent;
         }
 
-        request.ApplyTo(organization);
+        values.ApplyTo(organization);
         db.Organizations.Add(organization);
         db.Stamp();
         db.AddEvent(organization.Created());
@@ -101,6 +100,7 @@ public static class OrganizationsApi
         {
             return conflict;
         }
+        await transaction.CommitAsync(cancellationToken);
         ETags.Set(response, organization.Version);
         return TypedResults.Created($"/api/v1/organizations/{organization.Id}", OrganizationResponse.From(organization));
     }
@@ -108,11 +108,11 @@ public static class OrganizationsApi
     public static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> UpdateOrganization(
         Guid id, OrganizationRequest request, ContactsDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
-        var errors = request.Validate();
-        if (!errors.IsValid)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var organization = await db.Organizations.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
         if (organization is null)
         {
@@ -122,12 +122,13 @@ public static class OrganizationsApi
         {
             return precondition;
         }
-        if (await CheckParentAsync(db, id, request.ParentOrganizationId, cancellationToken) is { } badParent)
+        if (values.ParentOrganizationId != organization.ParentOrganizationId
+            && await CheckParentAsync(db, id, values.ParentOrganizationId, cancellationToken) is { } badParent)
         {
             return badParent;
         }
 
-        request.ApplyTo(organization);
+        values.ApplyTo(organization);
         db.Stamp();
         if (db.Entry(organization).State == EntityState.Modified)
         {
@@ -137,6 +138,7 @@ public static class OrganizationsApi
         {
             return conflict;
         }
+        await transaction.CommitAsync(cancellationToken);
         ETags.Set(http.Response, organization.Version);
         return TypedResults.Ok(OrganizationResponse.From(organization));
     }
@@ -154,13 +156,16 @@ public static class OrganizationsApi
             return precondition;
         }
 
-        var people = await db.People.CountAsync(p => p.OrganizationId == id, cancellationToken);
-        var subsidiaries = await db.Organizations.CountAsync(o => o.ParentOrganizationId == id, cancellationToken);
-        if (people + subsidiaries > 0)
+        // Unscoped counts: dependants the caller cannot see still hold the organization.
+        var people = await db.People.IgnoreQueryFilters().CountAsync(p => p.TenantId == db.CurrentTenantId && p.OrganizationId == id, cancellationToken);
+        var subsidiaries = await db.Organizations.IgnoreQueryFilters()
+            .CountAsync(o => o.TenantId == db.CurrentTenantId && o.ParentOrganizationId == id, cancellationToken);
+        var affiliations = await db.Affiliations.CountAsync(a => a.OrganizationId == id, cancellationToken);
+        if (people + subsidiaries + affiliations > 0)
         {
             return ApiProblems.Conflict(
-                $"Organization '{id}' still has {people} people and {subsidiaries} subsidiaries; move or delete them first.",
-                new Dictionary<string, object?> { ["people"] = people, ["subsidiaries"] = subsidiaries });
+                $"Organization '{id}' still has {people} people, {subsidiaries} subsidiaries and {affiliations} people's roles; move or delete them first.",
+                new Dictionary<string, object?> { ["people"] = people, ["subsidiaries"] = subsidiaries, ["affiliations"] = affiliations });
         }
 
         db.Organizations.Remove(organization);
@@ -169,24 +174,26 @@ public static class OrganizationsApi
         return await SaveAsync(db, id, cancellationToken) is { } conflict ? conflict : TypedResults.NoContent();
     }
 
-    /// <summary>The parent must exist and must not be the organization itself or one of its descendants.</summary>
+    /// <summary>
+    /// The parent must exist (for the caller) and must be neither the organization itself nor below it. Runs under the
+    /// hierarchy lock, in the caller's transaction, so a concurrent move cannot slip a cycle past the check.
+    /// </summary>
     private static async Task<ProblemHttpResult?> CheckParentAsync(ContactsDbContext db, Guid id, Guid? parentId, CancellationToken cancellationToken)
     {
-        var ancestor = parentId;
-        while (ancestor is { } current)
+        if (parentId is not { } parent)
         {
-            if (current == id)
-            {
-                return ApiProblems.Unprocessable("An organization cannot be its own parent or ancestor.",
-                    new Dictionary<string, string[]> { ["parentOrganizationId"] = ["This would make the hierarchy a cycle."] });
-            }
-            var next = await db.Organizations.Where(o => o.Id == current).Select(o => new { o.ParentOrganizationId }).SingleOrDefaultAsync(cancellationToken);
-            if (next is null)
-            {
-                return ApiProblems.Unprocessable($"Organization '{current}' does not exist.",
-                    new Dictionary<string, string[]> { ["parentOrganizationId"] = [$"No organization with id '{current}'."] });
-            }
-            ancestor = next.ParentOrganizationId;
+            return null;
+        }
+        await db.LockAsync(cancellationToken);
+        if (!await db.Organizations.AnyAsync(o => o.Id == parent, cancellationToken))
+        {
+            return ApiProblems.Unprocessable($"Organization '{parent}' does not exist.",
+                new Dictionary<string, string[]> { ["parentOrganizationId"] = [$"No organization with id '{parent}'."] });
+        }
+        if (parent == id || (await db.AncestorsAsync(parent, cancellationToken)).Any(ancestor => ancestor.Id == id))
+        {
+            return ApiProblems.Unprocessable("An organization cannot be its own parent or ancestor.",
+                new Dictionary<string, string[]> { ["parentOrganizationId"] = ["This would make the hierarchy a cycle."] });
         }
         return null;
     }
