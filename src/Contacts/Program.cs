@@ -19,6 +19,7 @@ app.MapOrganizationsApi();
 app.MapAffiliationsApi();
 app.MapPersonLinksApi();
 app.MapCustomFieldsApi();
+app.MapSearchApi();
 app.MapAuditApi();
 
 await app.RunAsync();
