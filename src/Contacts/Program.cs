@@ -20,6 +20,7 @@ app.MapConsentsApi();
 app.MapAffiliationsApi();
 app.MapPersonLinksApi();
 app.MapCustomFieldsApi();
+app.MapSearchApi();
 app.MapAuditApi();
 
 await app.RunAsync();

@@ -29,6 +29,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         modelBuilder.AddAuditLog();
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddConsents();
+        // Trigram similarity for search. A trusted extension: the database's owner (the service's role) creates it.
+        modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<Person>(person =>
         {
             person.Property(p => p.FirstName).HasMaxLength(Person.NameMaxLength);
@@ -52,6 +54,10 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             person.HasIndex(p => p.Tags).HasMethod("gin");
             person.Property(p => p.CustomFields).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
             person.HasIndex(p => p.CustomFields).HasMethod("gin");
+            person.Property(p => p.SearchVector).HasComputedColumnSql(SearchColumns.PersonVector, stored: true);
+            person.Property(p => p.SearchText).HasComputedColumnSql(SearchColumns.PersonText, stored: true);
+            person.HasIndex(p => p.SearchVector).HasMethod("gin");
+            person.HasIndex(p => p.SearchText).HasMethod("gin").HasOperators("gin_trgm_ops");
             person.HasMany(p => p.EmailIndex).WithOne().HasForeignKey(e => e.PersonId).OnDelete(DeleteBehavior.Cascade);
             person.HasIndex(p => new { p.TenantId, p.CreatedAt, p.Id });
             person.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Restrict);
@@ -77,6 +83,10 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             organization.HasIndex(o => o.Tags).HasMethod("gin");
             organization.Property(o => o.CustomFields).HasColumnType("jsonb").HasDefaultValueSql("'{}'::jsonb");
             organization.HasIndex(o => o.CustomFields).HasMethod("gin");
+            organization.Property(o => o.SearchVector).HasComputedColumnSql(SearchColumns.OrganizationVector, stored: true);
+            organization.Property(o => o.SearchText).HasComputedColumnSql(SearchColumns.OrganizationText, stored: true);
+            organization.HasIndex(o => o.SearchVector).HasMethod("gin");
+            organization.HasIndex(o => o.SearchText).HasMethod("gin").HasOperators("gin_trgm_ops");
             organization.HasIndex(o => new { o.TenantId, o.CreatedAt, o.Id });
             organization.HasOne<Organization>().WithMany().HasForeignKey(o => o.ParentOrganizationId).OnDelete(DeleteBehavior.Restrict);
         });

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using CrmPlatform.Contracts.Contacts.V1;
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Tenancy;
+using NpgsqlTypes;
 
 namespace CrmPlatform.Contacts.Model;
 
@@ -24,6 +26,17 @@ public sealed class Organization : AuditedEntity
     public LifecycleStage? LifecycleStage { get; set; }
 
     /// <summary>The industry is the organization's own field; the rest is the classification people have too.</summary>
+    /// <summary>
+    /// What full-text search matches (a generated column, see the migration <c>Search</c>): name, domain, then
+    /// industry and tags, weighted in that order.
+    /// </summary>
+    [AuditIgnored]
+    public NpgsqlTsVector SearchVector { get; private set; } = null!;
+
+    /// <summary>The same words as one lower-case text, for trigram similarity (misspellings, prefixes); generated.</summary>
+    [AuditIgnored]
+    public string SearchText { get; private set; } = "";
+
     /// <summary>The tenant's custom fields: a JSON object of normalized values (<see cref="CustomFieldValues"/>).</summary>
     public JsonDocument CustomFields { get; private set; } = CustomFieldValues.Empty;
 

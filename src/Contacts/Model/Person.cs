@@ -1,6 +1,8 @@
 using System.Text.Json;
 using CrmPlatform.Contracts.Contacts.V1;
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Tenancy;
+using NpgsqlTypes;
 
 namespace CrmPlatform.Contacts.Model;
 
@@ -52,6 +54,17 @@ public sealed class Person : AuditedEntity
     public string DisplayName => $"{FirstName} {LastName}".Trim();
 
     public CommunicationPreferences CommunicationPreferences => new(PreferredChannel, DoNotCall, DoNotEmail);
+
+    /// <summary>
+    /// What full-text search matches (a generated column, see the migration <c>Search</c>): names, emails, phones,
+    /// organization name and tags, weighted in that order.
+    /// </summary>
+    [AuditIgnored]
+    public NpgsqlTsVector SearchVector { get; private set; } = null!;
+
+    /// <summary>The same words as one lower-case text, for trigram similarity (misspellings, prefixes); generated.</summary>
+    [AuditIgnored]
+    public string SearchText { get; private set; } = "";
 
     /// <summary>The tenant's custom fields: a JSON object of normalized values (<see cref="CustomFieldValues"/>).</summary>
     public JsonDocument CustomFields { get; private set; } = CustomFieldValues.Empty;

@@ -40,12 +40,14 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
 
     public int Limit { get; private set; } = DefaultLimit;
 
-    public static bool TryParse(IQueryCollection query, ListFields<TEntity> fields, out ListQuery<TEntity> list, out FieldErrors errors)
+    /// <param name="defaultSort">The order without <c>?sort=</c> (<c>-relevance</c> for a search); <c>createdAt</c> unless given.</param>
+    public static bool TryParse(
+        IQueryCollection query, ListFields<TEntity> fields, out ListQuery<TEntity> list, out FieldErrors errors, string? defaultSort = null)
     {
         list = new ListQuery<TEntity>();
         errors = new FieldErrors();
         list.ParseLimit(query["limit"], errors);
-        list.ParseSort(query["sort"], fields, errors);
+        list.ParseSort(query["sort"].Count == 0 ? defaultSort : query["sort"].ToString(), fields, errors);
         foreach (var (key, value) in query.Where(q => q.Key.StartsWith("filter[", StringComparison.Ordinal)))
         {
             list.ParseFilter(key, value.ToString(), fields, errors);

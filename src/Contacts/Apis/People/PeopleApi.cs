@@ -24,7 +24,7 @@ public static class PeopleApi
         return api;
     }
 
-    private static readonly ListFields<Person> ListFields = new ListFields<Person>()
+    internal static readonly ListFields<Person> ListFields = new ListFields<Person>()
         // Any of a person's addresses, not only the primary.
         .Filter("email", value =>
         {

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
@@ -22,6 +23,7 @@ namespace CrmPlatform.Contacts.Data.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("CrmPlatform.Contacts.Model.Affiliation", b =>
@@ -413,6 +415,20 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("rating");
 
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("search_text")
+                        .HasComputedColumnSql("lower(name || ' ' || coalesce(domain, '') || ' ' || tags_text(tags))", true);
+
+                    b.Property<NpgsqlTsVector>("SearchVector")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search_vector")
+                        .HasComputedColumnSql("setweight(to_tsvector('simple'::regconfig, name), 'A') || setweight(to_tsvector('simple'::regconfig, coalesce(domain, '')), 'B') || setweight(to_tsvector('simple'::regconfig, coalesce(industry, '') || ' ' || tags_text(tags)), 'C')", true);
+
                     b.Property<string>("Segment")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
@@ -456,6 +472,17 @@ namespace CrmPlatform.Contacts.Data.Migrations
 
                     b.HasIndex("ParentOrganizationId")
                         .HasDatabaseName("ix_organizations_parent_organization_id");
+
+                    b.HasIndex("SearchText")
+                        .HasDatabaseName("ix_organizations_search_text");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchText"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchText"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("SearchVector")
+                        .HasDatabaseName("ix_organizations_search_vector");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "gin");
 
                     b.HasIndex("Tags")
                         .HasDatabaseName("ix_organizations_tags");
@@ -584,6 +611,20 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("rating");
 
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("search_text")
+                        .HasComputedColumnSql("lower(first_name || ' ' || last_name || ' ' || coalesce(organization_name, '') || ' ' || tags_text(tags) || ' ' || translate(jsonb_path_query_array(emails, '$[*].address')::text, '[]\",', '    '))", true);
+
+                    b.Property<NpgsqlTsVector>("SearchVector")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search_vector")
+                        .HasComputedColumnSql("setweight(to_tsvector('simple'::regconfig, first_name || ' ' || last_name), 'A') || setweight(jsonb_to_tsvector('simple'::regconfig, jsonb_path_query_array(emails, '$[*].address'), '[\"string\"]'), 'B') || setweight(to_tsvector('simple'::regconfig, translate(jsonb_path_query_array(phones, '$[*].number')::text, '[]\",+', '    ')), 'B') || setweight(to_tsvector('simple'::regconfig, coalesce(organization_name, '') || ' ' || tags_text(tags)), 'C')", true);
+
                     b.Property<string>("Segment")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
@@ -623,6 +664,17 @@ namespace CrmPlatform.Contacts.Data.Migrations
 
                     b.HasIndex("OrganizationId")
                         .HasDatabaseName("ix_people_organization_id");
+
+                    b.HasIndex("SearchText")
+                        .HasDatabaseName("ix_people_search_text");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchText"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("SearchText"), new[] { "gin_trgm_ops" });
+
+                    b.HasIndex("SearchVector")
+                        .HasDatabaseName("ix_people_search_vector");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "gin");
 
                     b.HasIndex("Tags")
                         .HasDatabaseName("ix_people_tags");

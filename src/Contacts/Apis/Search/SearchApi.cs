@@ -1,0 +1,98 @@
+using System.Linq.Expressions;
+using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Model;
+using CrmPlatform.Persistence.Paging;
+using CrmPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmPlatform.Contacts.Apis;
+
+/// <summary>
+/// <c>GET /api/v1/people/search?q=</c> and <c>/organizations/search?q=</c>: full-text search on the generated
+/// <c>search_vector</c> (whole words, any order: <c>websearch_to_tsquery</c> syntax, so "quoted phrases" and -exclusions
+/// work) or trigram word similarity on <c>search_text</c> (misspellings and beginnings of words), ranked by both. The
+/// lists' filters and sorts apply (<c>?sort=</c> replaces the default <c>-relevance</c>), pages are keyset pages like
+/// every list's, and the tenant and record-scope filters hold as everywhere.
+/// </summary>
+public static class SearchApi
+{
+    public const int QueryMaxLength = 200;
+
+    /// <summary>The text search configuration of the search columns: no stemming, no stop words.</summary>
+    private const string Configuration = "simple";
+
+    public static void MapSearchApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/people/search", SearchPeople).WithTags("People").RequirePermission(Permissions.People, Operation.Read);
+        app.MapGet("/api/v1/organizations/search", SearchOrganizations).WithTags("Organizations")
+            .RequirePermission(Permissions.Organizations, Operation.Read);
+    }
+
+    public static async Task<Results<Ok<CursorPage<PersonResponse>>, ValidationProblem>> SearchPeople(
+        string? q, ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (Read(q) is not { } text)
+        {
+            return TypedResults.ValidationProblem(QueryError);
+        }
+        var fields = CustomFieldQueries.NamesCustomFields(request.Query)
+            ? PeopleApi.ListFields.WithCustomFields(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken))
+            : PeopleApi.ListFields.Copy();
+        fields.Sort("relevance", (Person p) =>
+            p.SearchVector.Rank(EF.Functions.WebSearchToTsQuery(Configuration, text)) + EF.Functions.TrigramsWordSimilarity(text, p.SearchText));
+        if (!ListQuery<Person>.TryParse(request.Query, fields, out var list, out var errors, defaultSort: "-relevance"))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        Expression<Func<Person, bool>> matches = PhoneDigits(text) is { } digits
+            ? p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
+                || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText)
+                || p.SearchVector.Matches(EF.Functions.ToTsQuery(Configuration, digits))
+            : p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
+                || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText);
+        return TypedResults.Ok(await list.ToPageAsync(db.People.AsNoTracking().Where(matches), PersonResponse.From, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<CursorPage<OrganizationResponse>>, ValidationProblem>> SearchOrganizations(
+        string? q, ContactsDbContext db, HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (Read(q) is not { } text)
+        {
+            return TypedResults.ValidationProblem(QueryError);
+        }
+        var fields = (await OrganizationsApi.FieldsForAsync(db, request, cancellationToken)).Copy();
+        fields.Sort("relevance", (Organization o) =>
+            o.SearchVector.Rank(EF.Functions.WebSearchToTsQuery(Configuration, text)) + EF.Functions.TrigramsWordSimilarity(text, o.SearchText));
+        if (!ListQuery<Organization>.TryParse(request.Query, fields, out var list, out var errors, defaultSort: "-relevance"))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var matches = db.Organizations.AsNoTracking().Where(o =>
+            o.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text)) || EF.Functions.TrigramsAreWordSimilar(text, o.SearchText));
+        return TypedResults.Ok(await list.ToPageAsync(matches, OrganizationResponse.From, cancellationToken));
+    }
+
+    private static readonly Dictionary<string, string[]> QueryError = new()
+    {
+        ["q"] = [$"q is the text to search for: 1 to {QueryMaxLength} characters."],
+    };
+
+    private static string? Read(string? q) => string.IsNullOrWhiteSpace(q) || q.Trim().Length > QueryMaxLength ? null : q.Trim();
+
+    /// <summary>
+    /// A query that is a phone number (digits, spaces, +, -, parentheses, at least six digits) also matches the numbers
+    /// that begin with its digits, as stored: E.164 without the '+' (<c>+44 20 7946</c> finds <c>+442079460000</c>).
+    /// </summary>
+    private static string? PhoneDigits(string text)
+    {
+        if (!text.All(c => char.IsAsciiDigit(c) || c is ' ' or '+' or '-' or '(' or ')' or '.'))
+        {
+            return null;
+        }
+        var digits = new string([.. text.Where(char.IsAsciiDigit)]);
+        return digits.Length >= 6 ? digits + ":*" : null;
+    }
+}
