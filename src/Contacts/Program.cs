@@ -21,6 +21,7 @@ app.MapAffiliationsApi();
 app.MapPersonLinksApi();
 app.MapCustomFieldsApi();
 app.MapSearchApi();
+app.MapExternalIdsApi();
 app.MapAuditApi();
 
 await app.RunAsync();

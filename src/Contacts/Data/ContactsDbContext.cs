@@ -20,6 +20,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     public DbSet<Affiliation> Affiliations => Set<Affiliation>();
     public DbSet<PersonLink> PersonLinks => Set<PersonLink>();
     public DbSet<CustomFieldDefinition> CustomFieldDefinitions => Set<CustomFieldDefinition>();
+    public DbSet<PersonExternalId> PersonExternalIds => Set<PersonExternalId>();
+    public DbSet<OrganizationExternalId> OrganizationExternalIds => Set<OrganizationExternalId>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -117,6 +119,24 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             field.Property(f => f.Key).HasMaxLength(CustomFieldDefinition.KeyMaxLength);
             field.Property(f => f.Label).HasMaxLength(CustomFieldDefinition.LabelMaxLength);
             field.HasIndex(f => new { f.TenantId, f.Entity, f.Key }).IsUnique();
+        });
+
+        modelBuilder.Entity<PersonExternalId>(externalId =>
+        {
+            externalId.HasKey(e => new { e.TenantId, e.Source, e.ExternalId });
+            externalId.Property(e => e.Source).HasMaxLength(ExternalIds.SourceMaxLength);
+            externalId.Property(e => e.ExternalId).HasMaxLength(ExternalIds.IdMaxLength);
+            externalId.HasIndex(e => new { e.PersonId, e.Source }).IsUnique();
+            externalId.HasOne<Person>().WithMany().HasForeignKey(e => e.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<OrganizationExternalId>(externalId =>
+        {
+            externalId.HasKey(e => new { e.TenantId, e.Source, e.ExternalId });
+            externalId.Property(e => e.Source).HasMaxLength(ExternalIds.SourceMaxLength);
+            externalId.Property(e => e.ExternalId).HasMaxLength(ExternalIds.IdMaxLength);
+            externalId.HasIndex(e => new { e.OrganizationId, e.Source }).IsUnique();
+            externalId.HasOne<Organization>().WithMany().HasForeignKey(e => e.OrganizationId).OnDelete(DeleteBehavior.Cascade);
         });
 
         base.OnModelCreating(modelBuilder);

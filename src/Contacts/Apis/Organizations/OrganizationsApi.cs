@@ -84,21 +84,11 @@ public static class OrganizationsApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var organization = new Organization();
-        if (await CheckParentAsync(db, organization.Id, values.ParentOrganizationId, cancellationToken) is { } badParent)
+        if (await WriteAsync(db, organization, values, isNew: true, cancellationToken) is { } problem)
         {
-            return badParent;
-        }
-
-        values.ApplyTo(organization);
-        db.Organizations.Add(organization);
-        db.Stamp();
-        db.AddEvent(organization.Created());
-        if (await SaveAsync(db, organization.Id, cancellationToken) is { } conflict)
-        {
-            return conflict;
+            return problem;
         }
         await transaction.CommitAsync(cancellationToken);
         ETags.Set(response, organization.Version);
@@ -122,25 +112,43 @@ public static class OrganizationsApi
         {
             return precondition;
         }
-        if (values.ParentOrganizationId != organization.ParentOrganizationId
-            && await CheckParentAsync(db, id, values.ParentOrganizationId, cancellationToken) is { } badParent)
+        if (await WriteAsync(db, organization, values, isNew: false, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+        await transaction.CommitAsync(cancellationToken);
+        ETags.Set(http.Response, organization.Version);
+        return TypedResults.Ok(OrganizationResponse.From(organization));
+    }
+
+    /// <summary>
+    /// Writes a new or a loaded organization with its event, checking a new parent (422). Runs in the caller's
+    /// transaction, which the hierarchy lock lasts for. Null when saved.
+    /// </summary>
+    internal static async Task<ProblemHttpResult?> WriteAsync(
+        ContactsDbContext db, Organization organization, OrganizationValues values, bool isNew, CancellationToken cancellationToken)
+    {
+        if ((isNew || values.ParentOrganizationId != organization.ParentOrganizationId)
+            && await CheckParentAsync(db, organization.Id, values.ParentOrganizationId, cancellationToken) is { } badParent)
         {
             return badParent;
         }
 
         values.ApplyTo(organization);
+        if (isNew)
+        {
+            db.Organizations.Add(organization);
+        }
         db.Stamp();
-        if (db.Entry(organization).State == EntityState.Modified)
+        if (isNew)
+        {
+            db.AddEvent(organization.Created());
+        }
+        else if (db.Entry(organization).State == EntityState.Modified)
         {
             db.AddEvent(organization.Updated());
         }
-        if (await SaveAsync(db, id, cancellationToken) is { } conflict)
-        {
-            return conflict;
-        }
-        await transaction.CommitAsync(cancellationToken);
-        ETags.Set(http.Response, organization.Version);
-        return TypedResults.Ok(OrganizationResponse.From(organization));
+        return await SaveAsync(db, organization.Id, cancellationToken);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteOrganization(

@@ -95,24 +95,10 @@ public static class PeopleApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        if (await CheckOrganizationAsync(db, values.OrganizationId, cancellationToken) is { } unknownOrganization)
-        {
-            return unknownOrganization;
-        }
-        if (await FindDuplicateAsync(db, values.Emails, exceptId: null, cancellationToken) is { } duplicate)
-        {
-            return duplicate;
-        }
-
         var person = new Person();
-        values.ApplyTo(person);
-        db.People.Add(person);
-        db.Stamp();
-        db.AddEvent(person.Created());
-
-        if (await SaveAsync(db, values.Emails, person.Id, cancellationToken) is { } conflict)
+        if (await WriteAsync(db, person, values, isNew: true, cancellationToken) is { } problem)
         {
-            return conflict;
+            return problem;
         }
         ETags.Set(response, person.Version);
         return TypedResults.Created($"/api/v1/people/{person.Id}", PersonResponse.From(person));
@@ -134,28 +120,45 @@ public static class PeopleApi
         {
             return precondition;
         }
+        if (await WriteAsync(db, person, values, isNew: false, cancellationToken) is { } problem)
+        {
+            return problem;
+        }
+        ETags.Set(http.Response, person.Version);
+        return TypedResults.Ok(PersonResponse.From(person));
+    }
+
+    /// <summary>
+    /// Writes a new or a loaded person with its event: the organization must exist (422) and no one else may have one
+    /// of the addresses (409). Null when saved.
+    /// </summary>
+    internal static async Task<ProblemHttpResult?> WriteAsync(
+        ContactsDbContext db, Person person, PersonValues values, bool isNew, CancellationToken cancellationToken)
+    {
         if (await CheckOrganizationAsync(db, values.OrganizationId, cancellationToken) is { } unknownOrganization)
         {
             return unknownOrganization;
         }
-        if (await FindDuplicateAsync(db, values.Emails, exceptId: id, cancellationToken) is { } duplicate)
+        if (await FindDuplicateAsync(db, values.Emails, exceptId: isNew ? null : person.Id, cancellationToken) is { } duplicate)
         {
             return duplicate;
         }
 
         values.ApplyTo(person);
+        if (isNew)
+        {
+            db.People.Add(person);
+        }
         db.Stamp();
-        if (db.Entry(person).State == EntityState.Modified)
+        if (isNew)
+        {
+            db.AddEvent(person.Created());
+        }
+        else if (db.Entry(person).State == EntityState.Modified)
         {
             db.AddEvent(person.Updated());
         }
-
-        if (await SaveAsync(db, values.Emails, person.Id, cancellationToken) is { } conflict)
-        {
-            return conflict;
-        }
-        ETags.Set(http.Response, person.Version);
-        return TypedResults.Ok(PersonResponse.From(person));
+        return await SaveAsync(db, values.Emails, person.Id, cancellationToken);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeletePerson(

@@ -495,6 +495,36 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.ToTable("organizations", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Contacts.Model.OrganizationExternalId", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("external_id");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.HasKey("TenantId", "Source", "ExternalId")
+                        .HasName("pk_organization_external_ids");
+
+                    b.HasIndex("OrganizationId", "Source")
+                        .IsUnique()
+                        .HasDatabaseName("ix_organization_external_ids_organization_id_source");
+
+                    b.ToTable("organization_external_ids", (string)null);
+                });
+
             modelBuilder.Entity("CrmPlatform.Contacts.Model.Person", b =>
                 {
                     b.Property<Guid>("Id")
@@ -712,6 +742,36 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasDatabaseName("ix_person_emails_person_id");
 
                     b.ToTable("person_emails", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Model.PersonExternalId", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("external_id");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("person_id");
+
+                    b.HasKey("TenantId", "Source", "ExternalId")
+                        .HasName("pk_person_external_ids");
+
+                    b.HasIndex("PersonId", "Source")
+                        .IsUnique()
+                        .HasDatabaseName("ix_person_external_ids_person_id_source");
+
+                    b.ToTable("person_external_ids", (string)null);
                 });
 
             modelBuilder.Entity("CrmPlatform.Contacts.Model.PersonLink", b =>
@@ -1060,6 +1120,16 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasConstraintName("fk_organizations_organizations_parent_organization_id");
                 });
 
+            modelBuilder.Entity("CrmPlatform.Contacts.Model.OrganizationExternalId", b =>
+                {
+                    b.HasOne("CrmPlatform.Contacts.Model.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_organization_external_ids_organizations_organization_id");
+                });
+
             modelBuilder.Entity("CrmPlatform.Contacts.Model.Person", b =>
                 {
                     b.HasOne("CrmPlatform.Contacts.Model.Organization", null)
@@ -1077,6 +1147,16 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_person_emails_people_person_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Model.PersonExternalId", b =>
+                {
+                    b.HasOne("CrmPlatform.Contacts.Model.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_person_external_ids_people_person_id");
                 });
 
             modelBuilder.Entity("CrmPlatform.Contacts.Model.PersonLink", b =>
