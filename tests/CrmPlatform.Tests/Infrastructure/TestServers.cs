@@ -64,8 +64,20 @@ public sealed class TestServers
             {
                 continue;
             }
-            await new PidFiles(Path.Combine(folder, "run"), NullLogger.Instance).StopLeftoversAsync();
-            Directory.Delete(folder, recursive: true);
+            // Another run on the machine may have just created its folder and not yet written its owner.
+            if (owner is [] && DateTime.UtcNow - Directory.GetCreationTimeUtc(folder) < TimeSpan.FromMinutes(1))
+            {
+                continue;
+            }
+            try
+            {
+                await new PidFiles(Path.Combine(folder, "run"), NullLogger.Instance).StopLeftoversAsync();
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // The run that owned it finished meanwhile and deleted it itself.
+            }
         }
     }
 
