@@ -1,12 +1,9 @@
-using System.Text.Json;
 using CrmPlatform.Contracts.Contacts.V1;
-using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Tenancy;
-using NpgsqlTypes;
 
 namespace CrmPlatform.Contacts.Model;
 
-public sealed class Person : AuditedEntity
+public sealed class Person : CustomerRecord
 {
     public const int NameMaxLength = 100;
     public const int EmailMaxLength = EmailAddress.MaxLength;
@@ -38,15 +35,7 @@ public sealed class Person : AuditedEntity
     public bool DoNotCall { get; private set; }
     public bool DoNotEmail { get; private set; }
 
-    /// <summary>Normalized and sorted (<see cref="Model.Tags"/>).</summary>
-    public string[] Tags { get; set; } = [];
-
     public Guid? OrganizationId { get; set; }
-
-    public string? Segment { get; set; }
-    public string? Industry { get; set; }
-    public Rating? Rating { get; set; }
-    public LifecycleStage? LifecycleStage { get; set; }
 
     /// <summary>The tenant-wide index of this person's addresses; never loaded, only queried (the email filter).</summary>
     public ICollection<PersonEmail> EmailIndex { get; private set; } = [];
@@ -54,35 +43,6 @@ public sealed class Person : AuditedEntity
     public string DisplayName => $"{FirstName} {LastName}".Trim();
 
     public CommunicationPreferences CommunicationPreferences => new(PreferredChannel, DoNotCall, DoNotEmail);
-
-    /// <summary>
-    /// What full-text search matches (a generated column, see the migration <c>Search</c>): names, emails, phones,
-    /// organization name and tags, weighted in that order.
-    /// </summary>
-    [AuditIgnored]
-    public NpgsqlTsVector SearchVector { get; private set; } = null!;
-
-    /// <summary>The same words as one lower-case text, for trigram similarity (misspellings, prefixes); generated.</summary>
-    [AuditIgnored]
-    public string SearchText { get; private set; } = "";
-
-    /// <summary>The tenant's custom fields: a JSON object of normalized values (<see cref="CustomFieldValues"/>).</summary>
-    public JsonDocument CustomFields { get; private set; } = CustomFieldValues.Empty;
-
-    /// <summary>Replaces the values when they differ, so that rewriting the same values is no change.</summary>
-    public void SetCustomFields(JsonDocument values)
-    {
-        if (!CustomFieldValues.AreEqual(CustomFields, values))
-        {
-            CustomFields = values;
-        }
-    }
-
-    public Classification Classification
-    {
-        get => new(Segment, Industry, Rating, LifecycleStage);
-        set => (Segment, Industry, Rating, LifecycleStage) = (value.Segment, value.Industry, value.Rating, value.LifecycleStage);
-    }
 
     /// <summary>A person has at least one email address; exactly one is primary.</summary>
     public void SetEmails(IReadOnlyList<EmailAddress> emails)
