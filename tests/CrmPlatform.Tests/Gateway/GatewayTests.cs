@@ -45,8 +45,7 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
         }
         var gateway = new ServiceFactory<DownstreamHealthCheck>(settings);
         // Real Kestrel rather than the in-memory test server: forwarding headers depend on a real client connection.
-        gateway.UseKestrel(0);
-        gateway.StartServer();
+        gateway.StartOnKestrel();
         return gateway;
     }
 

@@ -51,8 +51,7 @@ public sealed class IdentityServer : IAsyncDisposable
             configuration[key] = value;
         }
         var factory = new ServiceFactory<IdentityDbContext>(configuration);
-        factory.UseKestrel(0);
-        factory.StartServer();
+        factory.StartOnKestrel();
         return new IdentityServer(factory, secret);
     }
 

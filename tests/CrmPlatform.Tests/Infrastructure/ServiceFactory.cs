@@ -20,5 +20,22 @@ public sealed class ServiceFactory<TEntryPoint>(IReadOnlyDictionary<string, stri
         {
             builder.UseSetting(key, value);
         }
+        if (_onKestrel)
+        {
+            builder.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
+        }
+    }
+
+    private bool _onKestrel;
+
+    /// <summary>
+    /// Starts the service on real Kestrel at a free loopback port. The port comes from the urls setting rather than
+    /// <c>UseKestrel(0)</c>, whose address rewrite races the app's own start and sometimes throws (dotnet/aspnetcore#67714).
+    /// </summary>
+    public void StartOnKestrel()
+    {
+        _onKestrel = true;
+        UseKestrel();
+        StartServer();
     }
 }
