@@ -10,7 +10,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Contacts.Apis;
 
-public sealed record ConsentEvidenceDto(string? FormId, string? FormUrl, string? IpAddress, string? UserAgent, DateTime? DoubleOptInConfirmedAt)
+/// <param name="DoubleOptInRequestId">Set by the platform's own double opt-in on the grant it confirms; ignored in requests.</param>
+public sealed record ConsentEvidenceDto(
+    string? FormId, string? FormUrl, string? IpAddress, string? UserAgent, DateTime? DoubleOptInConfirmedAt, Guid? DoubleOptInRequestId = null)
 {
     public ConsentEvidence ToEvidence() => new()
     {
@@ -21,7 +23,8 @@ public sealed record ConsentEvidenceDto(string? FormId, string? FormUrl, string?
         DoubleOptInConfirmedAt = DoubleOptInConfirmedAt,
     };
 
-    public static ConsentEvidenceDto From(ConsentEvidence e) => new(e.FormId, e.FormUrl, e.IpAddress, e.UserAgent, e.DoubleOptInConfirmedAt);
+    public static ConsentEvidenceDto From(ConsentEvidence e) =>
+        new(e.FormId, e.FormUrl, e.IpAddress, e.UserAgent, e.DoubleOptInConfirmedAt, e.DoubleOptInRequestId);
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

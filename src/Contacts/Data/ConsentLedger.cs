@@ -21,6 +21,12 @@ internal static class ConsentLedger
     public static Task<bool> LockPersonAsync(this ContactsDbContext db, Guid personId, CancellationToken cancellationToken) =>
         db.People.FromSql($"SELECT * FROM people WHERE id = {personId} FOR SHARE").AnyAsync(cancellationToken);
 
+    /// <summary>The person's consent for the purpose and channel, if any, locked until the transaction ends.</summary>
+    public static Task<Consent?> LockConsentAsync(this ContactsDbContext db, Guid personId, string purpose, string channel, CancellationToken cancellationToken) =>
+        db.Consents
+            .FromSql($"SELECT * FROM consents WHERE person_id = {personId} AND purpose = {purpose} AND channel = {channel} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+
     /// <summary>
     /// Applies <paramref name="state"/> to the person's consent for the purpose and channel (started if there is none),
     /// with the consent's row locked so concurrent statements about it apply one after the other.
@@ -29,9 +35,7 @@ internal static class ConsentLedger
         this ContactsDbContext db, Guid personId, string purpose, string channel, Func<Consent, ConsentRecord> state, DateTime now,
         CancellationToken cancellationToken)
     {
-        var consent = await db.Consents
-            .FromSql($"SELECT * FROM consents WHERE person_id = {personId} AND purpose = {purpose} AND channel = {channel} FOR UPDATE")
-            .SingleOrDefaultAsync(cancellationToken);
+        var consent = await db.LockConsentAsync(personId, purpose, channel, cancellationToken);
         var before = consent is null ? null : AuditState(consent);
         consent ??= db.Consents.Add(Consent.Start(personId, purpose, channel)).Entity;
         var record = state(consent);
