@@ -81,7 +81,6 @@ public sealed record ConsentList(IReadOnlyList<ConsentResponse> Items);
 public static class ConsentsApi
 {
     private const string PersonResource = "person";
-    private const int StatementAttempts = 3;
 
     public static RouteGroupBuilder MapConsentsApi(this IEndpointRouteBuilder app)
     {
@@ -130,34 +129,22 @@ public static class ConsentsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        for (var attempt = 1; ; attempt++)
+        return await db.RetryWhenFirstStatementsRaceAsync<Results<Created<ConsentRecordResponse>, ValidationProblem, ProblemHttpResult>>(async () =>
         {
-            try
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (!await db.LockPersonAsync(personId, cancellationToken))
             {
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                if (!await db.LockPersonAsync(personId, cancellationToken))
-                {
-                    return ApiProblems.NotFound(PersonResource, personId);
-                }
-                var actor = ConsentLedger.Actor(db);
-                var record = await db.RecordConsentAsync(personId, request.Purpose!, request.Channel!,
-                    consent => request.ApplyTo(consent, actor, now), now, cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                return ApiProblems.NotFound(PersonResource, personId);
+            }
+            var actor = ConsentLedger.Actor(db);
+            var record = await db.RecordConsentAsync(personId, request.Purpose!, request.Channel!,
+                consent => request.ApplyTo(consent, actor, now), now, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
 
-                ETags.Set(response, record.Version);
-                return TypedResults.Created($"/api/v1/people/{personId}/consents/history/{record.Id}", ConsentRecordResponse.From(record));
-            }
-            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
-            {
-                // Another first statement for this purpose and channel committed meanwhile: apply this one after it.
-                db.ChangeTracker.Clear();
-                if (attempt == StatementAttempts)
-                {
-                    return ApiProblems.Conflict("Other statements about this consent kept arriving at the same time; retry.");
-                }
-            }
-        }
+            ETags.Set(response, record.Version);
+            return TypedResults.Created($"/api/v1/people/{personId}/consents/history/{record.Id}", ConsentRecordResponse.From(record));
+        }, conflict => conflict);
     }
 
     public static async Task<Results<Ok<CursorPage<ConsentRecordResponse>>, ValidationProblem, ProblemHttpResult>> ListConsentHistory(

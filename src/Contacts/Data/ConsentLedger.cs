@@ -1,7 +1,10 @@
 using System.Text.Json;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Contracts.Contacts.V1;
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
+using CrmPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Contacts.Data;
@@ -59,6 +62,33 @@ internal static class ConsentLedger
     }
 
     public static string Actor(ContactsDbContext db) => db.CurrentActorId ?? "system";
+
+    private const int StatementAttempts = 3;
+
+    /// <summary>
+    /// Runs <paramref name="statement"/> (a transaction of its own) again when another first statement about the same
+    /// consent committed meanwhile (the unique consent per person, purpose and channel), so this one applies after it;
+    /// after three such races, a 409.
+    /// </summary>
+    public static async Task<TResult> RetryWhenFirstStatementsRaceAsync<TResult>(
+        this ContactsDbContext db, Func<Task<TResult>> statement, Func<ProblemHttpResult, TResult> conflict)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await statement();
+            }
+            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+            {
+                db.ChangeTracker.Clear();
+                if (attempt == StatementAttempts)
+                {
+                    return conflict(ApiProblems.Conflict("Other statements about this consent kept arriving at the same time; retry."));
+                }
+            }
+        }
+    }
 
     private static void Append(ContactsDbContext db, Consent consent, ConsentRecord record, object? before, DateTime now)
     {

@@ -2,7 +2,6 @@ using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.DoubleOptIn;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Contracts.Contacts.V1;
-using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Outbox;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -46,7 +45,6 @@ public sealed record DoubleOptInResponse(
 public static class DoubleOptInApi
 {
     private const string PersonResource = "person";
-    private const int StatementAttempts = 3;
 
     public static RouteGroupBuilder MapDoubleOptInApi(this IEndpointRouteBuilder app)
     {
@@ -73,44 +71,32 @@ public static class DoubleOptInApi
                 detail: "Double opt-in sends an email, and this service has no SMTP server configured (ConnectionStrings__mail).");
         }
 
-        for (var attempt = 1; ; attempt++)
+        return await db.RetryWhenFirstStatementsRaceAsync<Results<Accepted<DoubleOptInResponse>, ValidationProblem, ProblemHttpResult>>(async () =>
         {
-            try
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (!await db.LockPersonAsync(personId, cancellationToken))
             {
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                if (!await db.LockPersonAsync(personId, cancellationToken))
-                {
-                    return ApiProblems.NotFound(PersonResource, personId);
-                }
-                var person = await db.People.SingleAsync(p => p.Id == personId, cancellationToken);
-                if (person.DoNotEmail)
-                {
-                    return ApiProblems.Conflict("The person asked not to be emailed (communicationPreferences.doNotEmail), so no confirmation email can be sent.");
-                }
-                var requested = await db.RequestAsync(person, body.Purpose!, body.Channel!, body.Source!, body.ValidUntil, body.ToEvidence(),
-                    settings.Value, now, cancellationToken);
-                if (requested is null)
-                {
-                    return ApiProblems.Conflict($"The person's {body.Purpose} consent by {body.Channel} is granted and in force; there is nothing to confirm.");
-                }
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                mail.Notify();
+                return ApiProblems.NotFound(PersonResource, personId);
+            }
+            var person = await db.People.SingleAsync(p => p.Id == personId, cancellationToken);
+            if (person.DoNotEmail)
+            {
+                return ApiProblems.Conflict("The person asked not to be emailed (communicationPreferences.doNotEmail), so no confirmation email can be sent.");
+            }
+            var requested = await db.RequestAsync(person, body.Purpose!, body.Channel!, body.Source!, body.ValidUntil, body.ToEvidence(),
+                settings.Value, now, cancellationToken);
+            if (requested is null)
+            {
+                return ApiProblems.Conflict($"The person's {body.Purpose} consent by {body.Channel} is granted and in force; there is nothing to confirm.");
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            mail.Notify();
 
-                ETags.Set(response, requested.Pending.Version);
-                return TypedResults.Accepted($"/api/v1/people/{personId}/consents/double-opt-in/{requested.Request.Id}",
-                    DoubleOptInResponse.From(requested.Request, requested.Email));
-            }
-            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
-            {
-                // Another first statement about this consent committed meanwhile: apply this one after it.
-                db.ChangeTracker.Clear();
-                if (attempt == StatementAttempts)
-                {
-                    return ApiProblems.Conflict("Other statements about this consent kept arriving at the same time; retry.");
-                }
-            }
-        }
+            ETags.Set(response, requested.Pending.Version);
+            return TypedResults.Accepted($"/api/v1/people/{personId}/consents/double-opt-in/{requested.Request.Id}",
+                DoubleOptInResponse.From(requested.Request, requested.Email));
+        }, conflict => conflict);
     }
 
     public static async Task<Results<Ok<DoubleOptInResponse>, ProblemHttpResult>> GetRequest(
