@@ -9,6 +9,8 @@ namespace CrmPlatform.Contacts.DoubleOptIn;
 /// <summary>What became of a confirmation.</summary>
 public enum ConfirmationOutcome
 {
+    /// <summary>The link is good and not used yet (what looking at it says).</summary>
+    Open,
     Confirmed,
     UnknownToken,
     AlreadyConfirmed,
@@ -132,7 +134,7 @@ internal static class DoubleOptInLedger
     {
         var hash = OpaqueToken.Hash(token);
         var request = await db.DoubleOptInRequests.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(r => r.TokenHash == hash, cancellationToken);
-        return request is null ? new(ConfirmationOutcome.UnknownToken, null) : new(Ended(request, now) ?? ConfirmationOutcome.Confirmed, request);
+        return request is null ? new(ConfirmationOutcome.UnknownToken, null) : new(Ended(request, now) ?? ConfirmationOutcome.Open, request);
     }
 
     /// <summary>

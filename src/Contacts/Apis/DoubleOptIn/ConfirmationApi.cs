@@ -56,7 +56,7 @@ public static class ConfirmationApi
             return ConfirmationPage.Ended(context, ConfirmationOutcome.UnknownToken);
         }
         var inspected = await db.InspectAsync(token.Trim(), clock.GetUtcNow().UtcDateTime, cancellationToken);
-        return inspected.Outcome == ConfirmationOutcome.Confirmed
+        return inspected.Outcome == ConfirmationOutcome.Open
             ? ConfirmationPage.Ask(context, token.Trim(), inspected.Request!)
             : ConfirmationPage.Ended(context, inspected.Outcome);
     }
@@ -82,7 +82,7 @@ public static class ConfirmationApi
 
     public static int StatusOf(ConfirmationOutcome outcome) => outcome switch
     {
-        ConfirmationOutcome.Confirmed => StatusCodes.Status200OK,
+        ConfirmationOutcome.Open or ConfirmationOutcome.Confirmed => StatusCodes.Status200OK,
         ConfirmationOutcome.AlreadyConfirmed => StatusCodes.Status409Conflict,
         ConfirmationOutcome.Expired or ConfirmationOutcome.NoLongerValid => StatusCodes.Status410Gone,
         _ => StatusCodes.Status404NotFound,
