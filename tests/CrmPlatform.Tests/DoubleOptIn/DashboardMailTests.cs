@@ -24,6 +24,10 @@ public sealed partial class DashboardTests
         var summary = listed.Body.EnumerateArray().First(m => m.GetProperty("envelopeTo")[0].GetString() == email);
         Assert.Equal("Please confirm: our newsletter", summary.Str("subject"));
         var detail = await fixture.Host.DashboardApi.GetJsonAsync($"/api/mail/{summary.Str("id")}");
+        using var raw = await fixture.Host.DashboardApi.GetAsync($"/api/mail/{summary.Str("id")}/raw");
+        Assert.Equal("message/rfc822", raw.Content.Headers.ContentType?.MediaType);
+        var eml = await MimeKit.MimeMessage.LoadAsync(await raw.Content.ReadAsStreamAsync());
+        Assert.Equal((summary.Str("messageId"), "multipart/alternative"), (eml.MessageId, eml.Body!.ContentType.MimeType));
         var link = Regex.Match(detail.Body.Str("text"), @"http://localhost:\d+/api/v1/consents/confirm\?token=[A-Za-z0-9_-]+").Value;
         Assert.StartsWith($"http://localhost:{fixture.Host.Gateway.Port}/", link);
         using (var anonymous = new HttpClient())

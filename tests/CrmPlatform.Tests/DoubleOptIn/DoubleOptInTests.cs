@@ -142,6 +142,20 @@ public sealed class DoubleOptInTests(DoubleOptInFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Of_several_confirmations_racing_with_one_link_exactly_one_grants()
+    {
+        var (person, address) = await NewPersonAsync();
+        await _contacts.PostJsonAsync(DoubleOptInUrl(person), Request());
+        var token = DoubleOptInFixture.TokenIn(await fixture.EmailToAsync(address));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => ConfirmAsync(token)));
+
+        Assert.Single(answers, a => a.Status == HttpStatusCode.OK);
+        Assert.All(answers.Where(a => a.Status != HttpStatusCode.OK), a => a.AssertProblem(HttpStatusCode.Conflict));
+        Assert.Equal(["pending", "granted"], (await _contacts.GetJsonAsync(HistoryUrl(person))).Items().Select(r => r.Str("status")));
+    }
+
+    [Fact]
     public async Task An_expired_link_is_a_410_and_the_unconfirmed_consent_is_withdrawn_for_every_subscriber()
     {
         var (person, address) = await NewPersonAsync();
@@ -250,6 +264,14 @@ public sealed class DoubleOptInTests(DoubleOptInFixture fixture) : IClassFixture
         (await _contacts.PostJsonAsync(DoubleOptInUrl(Guid.CreateVersion7()), Request())).AssertProblem(HttpStatusCode.NotFound);
         Assert.Empty((await _contacts.GetJsonAsync(HistoryUrl(person))).Items());
 
+        var unwilling = (await _contacts.PostJsonAsync("/api/v1/people", new
+        {
+            firstName = "Charles", lastName = "Babbage", email = $"{Guid.NewGuid():N}@example.com",
+            communicationPreferences = new { doNotEmail = true },
+        })).Body.Id();
+        (await _contacts.PostJsonAsync(DoubleOptInUrl(unwilling), Request())).AssertProblem(HttpStatusCode.Conflict);
+        Assert.Empty((await _contacts.GetJsonAsync(HistoryUrl(unwilling))).Items());
+
         // Granted and in force already: nothing to confirm, and the grant stays.
         Assert.Equal(HttpStatusCode.Created, (await _contacts.PostJsonAsync(ConsentsUrl(person), Grant())).Status);
         (await _contacts.PostJsonAsync(DoubleOptInUrl(person), Request())).AssertProblem(HttpStatusCode.Conflict);
@@ -285,6 +307,33 @@ public sealed class DoubleOptInTests(DoubleOptInFixture fixture) : IClassFixture
         Assert.Single(fixture.Mail.Messages, m => m.Recipients.Contains(address));
         Assert.Equal(HttpStatusCode.OK, (await ConfirmAsync(DoubleOptInFixture.TokenIn(mail))).Status);
         Assert.True(sent.Body.GetProperty("emailAttempts").GetInt32() >= 3);
+    }
+
+    [Fact]
+    public async Task An_email_whose_link_expired_while_the_mail_server_was_down_is_dropped_unsent()
+    {
+        var (person, address) = await NewPersonAsync();
+        await fixture.StopMailServerAsync();
+        string location;
+        try
+        {
+            location = (await _contacts.PostJsonAsync(DoubleOptInUrl(person), Request())).Response.Headers.Location!.ToString();
+            await Eventually.ReturnsAsync(() => _contacts.GetJsonAsync(location), a => a.Body.GetProperty("emailAttempts").GetInt32() >= 1,
+                "the sender tries and fails");
+            await PlatformServices.QueryAsync(Platform.Contacts, db => db.OutgoingEmails.Where(e => e.To == address)
+                .ExecuteUpdateAsync(e => e.SetProperty(x => x.DiscardAfter, DateTime.UtcNow.AddSeconds(-1))));
+            var dropped = await Eventually.ReturnsAsync(
+                () => PlatformServices.QueryAsync(Platform.Contacts, db => db.OutgoingEmails.AsNoTracking().SingleAsync(e => e.To == address)),
+                e => e.DiscardedAt is not null, "the sender drops the expired email");
+            Assert.Equal((null, null, null), (dropped.SentAt, dropped.TextBody, dropped.HtmlBody));
+        }
+        finally
+        {
+            fixture.StartMailServer();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.DoesNotContain(fixture.Mail.Messages, m => m.Recipients.Contains(address));
     }
 
     [Fact]
