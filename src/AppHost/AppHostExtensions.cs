@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using CrmPlatform.AppHost.Dashboard;
+using CrmPlatform.AppHost.Mail;
 using CrmPlatform.AppHost.Messaging;
 using CrmPlatform.AppHost.Model;
 using CrmPlatform.AppHost.Orchestration;
@@ -49,6 +50,7 @@ public static class AppHostExtensions
         api.MapResourcesApi();
         api.MapErrorQueuesApi();
         api.MapTelemetryApi();
+        api.MapMailApi();
         app.MapOtlpReceivers(options);
         app.MapDashboard(options);
         app.PrintLoginUrl(options);

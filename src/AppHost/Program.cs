@@ -22,13 +22,16 @@ var serviceDb = postgres.AddDatabase("servicedb", owner: "service");
 var identityDb = postgres.AddDatabase("identitydb", owner: "identity");
 
 var messaging = platform.AddRabbitMq("messaging");
+var mail = platform.AddMail("mail");
 
 var identity = platform.AddProject("identity", "Identity").WithReference(identityDb).WithReference(messaging)
     .WithEnvironment("Identity__Issuer", $"http://localhost:{platform.Options.GatewayPort}")
     .WithEnvironment("Identity__Bootstrap__ClientId", builder.Configuration["Identity:Bootstrap:ClientId"] ?? "crm-admin")
     .WithSecret("Identity__Bootstrap__ClientSecret", "bootstrap-client-secret", builder.Configuration["Identity:Bootstrap:ClientSecret"]);
 
-var contacts = platform.AddProject("contacts", "Contacts").WithReference(contactsDb).WithReference(messaging).WithReference(identity);
+var contacts = platform.AddProject("contacts", "Contacts").WithReference(contactsDb).WithReference(messaging).WithReference(identity)
+    .WithReference(mail)
+    .WithEnvironment("DoubleOptIn__ConfirmationUrl", $"http://localhost:{platform.Options.GatewayPort}/api/v1/consents/confirm");
 var sales = platform.AddProject("sales", "Sales").WithReference(salesDb).WithReference(messaging).WithReference(identity);
 var marketing = platform.AddProject("marketing", "Marketing").WithReference(marketingDb).WithReference(messaging).WithReference(identity);
 var service = platform.AddProject("service", "Service").WithReference(serviceDb).WithReference(messaging).WithReference(identity);

@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Apis;
+using CrmPlatform.Contacts.Apis.DoubleOptIn;
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts;
 using CrmPlatform.Persistence.Audit;
@@ -14,9 +15,12 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.UseIdempotentPosts<ContactsDbContext>();
+app.UseRateLimiter();
 app.MapPeopleApi();
 app.MapOrganizationsApi();
 app.MapConsentsApi();
+app.MapDoubleOptInApi();
+app.MapConfirmationApi();
 app.MapAffiliationsApi();
 app.MapPersonLinksApi();
 app.MapCustomFieldsApi();

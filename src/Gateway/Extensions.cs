@@ -8,7 +8,7 @@ internal static class Extensions
 {
     /// <summary>
     /// Which public path prefix goes to which service. The services' own addresses come from configuration. Only the
-    /// OAuth endpoints are open without a token; the gateway checks tokens too, and each service checks them again.
+    /// OAuth endpoints and the double opt-in confirmation are open without a token; the gateway checks tokens too, and each service checks them again.
     /// </summary>
     private static readonly (string PathPrefix, string Service, bool Anonymous)[] Routes =
     [
@@ -22,6 +22,8 @@ internal static class Extensions
         ("/api/v1/people", "contacts", false),
         ("/api/v1/organizations", "contacts", false),
         ("/api/v1/custom-fields", "contacts", false),
+        // The link in a double opt-in email: its token is the credential (Contacts limits attempts per address).
+        ("/api/v1/consents/confirm", "contacts", true),
         ("/api/v1/opportunities", "sales", false),
         ("/api/v1/marketing", "marketing", false),
     ];

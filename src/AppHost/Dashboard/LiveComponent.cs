@@ -48,6 +48,13 @@ public abstract class LiveComponent : ComponentBase, IDisposable
         return Keep(new Subscription(() => log.LineAdded -= handler));
     }
 
+    protected IDisposable Follow(Mail.MailStore store)
+    {
+        Action handler = ScheduleRefresh;
+        store.Changed += handler;
+        return Keep(new Subscription(() => store.Changed -= handler));
+    }
+
     protected void ScheduleRefresh()
     {
         if (!_disposed && Interlocked.Exchange(ref _refreshScheduled, 1) == 0)

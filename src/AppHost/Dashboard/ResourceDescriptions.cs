@@ -12,6 +12,7 @@ public static class ResourceDescriptions
         ResourceKind.PostgresDatabase => "PostgreSQL database",
         ResourceKind.RabbitMq => "RabbitMQ",
         ResourceKind.Project => "Project",
+        ResourceKind.Mail => "SMTP sink",
         _ => kind.ToString(),
     };
 
@@ -24,6 +25,7 @@ public static class ResourceDescriptions
         PostgresDatabaseResource database => $"database on {database.Server.Name}",
         RabbitMqResource { Server: { } server } => Path.Combine(server.Options.InstallDirectory, "rabbitmq-server"),
         RabbitMqResource => "rabbitmq-server",
+        Mail.MailResource => "in the AppHost (src/AppHost/Mail)",
         _ => "",
     };
 

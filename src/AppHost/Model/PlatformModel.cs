@@ -17,6 +17,9 @@ public sealed partial class PlatformModel(AppHostOptions options)
     public RabbitMqResource AddRabbitMq(string name, string user = "crm", string virtualHost = "crm") =>
         Add(new RabbitMqResource(name, user, virtualHost));
 
+    /// <summary>An SMTP server that keeps what it receives for developers to read (the dashboard's Mail page, <c>/api/mail</c>).</summary>
+    public Mail.MailResource AddMail(string name) => Add(new Mail.MailResource(name));
+
     /// <param name="name">The resource name, which is also the service name in telemetry and service discovery.</param>
     /// <param name="projectFolder">The project's folder under <c>src/</c>.</param>
     public ProjectResource AddProject(string name, string projectFolder) => Add(new ProjectResource(name, projectFolder));

@@ -6,6 +6,7 @@ public enum ResourceKind
     PostgresDatabase,
     RabbitMq,
     Project,
+    Mail,
 }
 
 /// <summary>Aspire's lifecycle states.</summary>

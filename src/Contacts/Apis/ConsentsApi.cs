@@ -10,7 +10,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Contacts.Apis;
 
-public sealed record ConsentEvidenceDto(string? FormId, string? FormUrl, string? IpAddress, string? UserAgent, DateTime? DoubleOptInConfirmedAt)
+/// <param name="DoubleOptInRequestId">Set by the platform's own double opt-in on the grant it confirms; ignored in requests.</param>
+public sealed record ConsentEvidenceDto(
+    string? FormId, string? FormUrl, string? IpAddress, string? UserAgent, DateTime? DoubleOptInConfirmedAt, Guid? DoubleOptInRequestId = null)
 {
     public ConsentEvidence ToEvidence() => new()
     {
@@ -21,7 +23,8 @@ public sealed record ConsentEvidenceDto(string? FormId, string? FormUrl, string?
         DoubleOptInConfirmedAt = DoubleOptInConfirmedAt,
     };
 
-    public static ConsentEvidenceDto From(ConsentEvidence e) => new(e.FormId, e.FormUrl, e.IpAddress, e.UserAgent, e.DoubleOptInConfirmedAt);
+    public static ConsentEvidenceDto From(ConsentEvidence e) =>
+        new(e.FormId, e.FormUrl, e.IpAddress, e.UserAgent, e.DoubleOptInConfirmedAt, e.DoubleOptInRequestId);
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
@@ -78,7 +81,6 @@ public sealed record ConsentList(IReadOnlyList<ConsentResponse> Items);
 public static class ConsentsApi
 {
     private const string PersonResource = "person";
-    private const int StatementAttempts = 3;
 
     public static RouteGroupBuilder MapConsentsApi(this IEndpointRouteBuilder app)
     {
@@ -127,34 +129,22 @@ public static class ConsentsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        for (var attempt = 1; ; attempt++)
+        return await db.RetryWhenFirstStatementsRaceAsync<Results<Created<ConsentRecordResponse>, ValidationProblem, ProblemHttpResult>>(async () =>
         {
-            try
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (!await db.LockPersonAsync(personId, cancellationToken))
             {
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                if (!await db.LockPersonAsync(personId, cancellationToken))
-                {
-                    return ApiProblems.NotFound(PersonResource, personId);
-                }
-                var actor = ConsentLedger.Actor(db);
-                var record = await db.RecordConsentAsync(personId, request.Purpose!, request.Channel!,
-                    consent => request.ApplyTo(consent, actor, now), now, cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                return ApiProblems.NotFound(PersonResource, personId);
+            }
+            var actor = ConsentLedger.Actor(db);
+            var record = await db.RecordConsentAsync(personId, request.Purpose!, request.Channel!,
+                consent => request.ApplyTo(consent, actor, now), now, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
 
-                ETags.Set(response, record.Version);
-                return TypedResults.Created($"/api/v1/people/{personId}/consents/history/{record.Id}", ConsentRecordResponse.From(record));
-            }
-            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
-            {
-                // Another first statement for this purpose and channel committed meanwhile: apply this one after it.
-                db.ChangeTracker.Clear();
-                if (attempt == StatementAttempts)
-                {
-                    return ApiProblems.Conflict("Other statements about this consent kept arriving at the same time; retry.");
-                }
-            }
-        }
+            ETags.Set(response, record.Version);
+            return TypedResults.Created($"/api/v1/people/{personId}/consents/history/{record.Id}", ConsentRecordResponse.From(record));
+        }, conflict => conflict);
     }
 
     public static async Task<Results<Ok<CursorPage<ConsentRecordResponse>>, ValidationProblem, ProblemHttpResult>> ListConsentHistory(

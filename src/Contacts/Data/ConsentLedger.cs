@@ -1,7 +1,10 @@
 using System.Text.Json;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Contracts.Contacts.V1;
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
+using CrmPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Contacts.Data;
@@ -21,6 +24,12 @@ internal static class ConsentLedger
     public static Task<bool> LockPersonAsync(this ContactsDbContext db, Guid personId, CancellationToken cancellationToken) =>
         db.People.FromSql($"SELECT * FROM people WHERE id = {personId} FOR SHARE").AnyAsync(cancellationToken);
 
+    /// <summary>The person's consent for the purpose and channel, if any, locked until the transaction ends.</summary>
+    public static Task<Consent?> LockConsentAsync(this ContactsDbContext db, Guid personId, string purpose, string channel, CancellationToken cancellationToken) =>
+        db.Consents
+            .FromSql($"SELECT * FROM consents WHERE person_id = {personId} AND purpose = {purpose} AND channel = {channel} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+
     /// <summary>
     /// Applies <paramref name="state"/> to the person's consent for the purpose and channel (started if there is none),
     /// with the consent's row locked so concurrent statements about it apply one after the other.
@@ -29,9 +38,7 @@ internal static class ConsentLedger
         this ContactsDbContext db, Guid personId, string purpose, string channel, Func<Consent, ConsentRecord> state, DateTime now,
         CancellationToken cancellationToken)
     {
-        var consent = await db.Consents
-            .FromSql($"SELECT * FROM consents WHERE person_id = {personId} AND purpose = {purpose} AND channel = {channel} FOR UPDATE")
-            .SingleOrDefaultAsync(cancellationToken);
+        var consent = await db.LockConsentAsync(personId, purpose, channel, cancellationToken);
         var before = consent is null ? null : AuditState(consent);
         consent ??= db.Consents.Add(Consent.Start(personId, purpose, channel)).Entity;
         var record = state(consent);
@@ -55,6 +62,33 @@ internal static class ConsentLedger
     }
 
     public static string Actor(ContactsDbContext db) => db.CurrentActorId ?? "system";
+
+    private const int StatementAttempts = 3;
+
+    /// <summary>
+    /// Runs <paramref name="statement"/> (a transaction of its own) again when another first statement about the same
+    /// consent committed meanwhile (the unique consent per person, purpose and channel), so this one applies after it;
+    /// after three such races, a 409.
+    /// </summary>
+    public static async Task<TResult> RetryWhenFirstStatementsRaceAsync<TResult>(
+        this ContactsDbContext db, Func<Task<TResult>> statement, Func<ProblemHttpResult, TResult> conflict)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await statement();
+            }
+            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+            {
+                db.ChangeTracker.Clear();
+                if (attempt == StatementAttempts)
+                {
+                    return conflict(ApiProblems.Conflict("Other statements about this consent kept arriving at the same time; retry."));
+                }
+            }
+        }
+    }
 
     private static void Append(ContactsDbContext db, Consent consent, ConsentRecord record, object? before, DateTime now)
     {

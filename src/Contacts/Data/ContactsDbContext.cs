@@ -1,3 +1,4 @@
+using CrmPlatform.Contacts.DoubleOptIn;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
@@ -23,6 +24,9 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     public DbSet<PersonExternalId> PersonExternalIds => Set<PersonExternalId>();
     public DbSet<OrganizationExternalId> OrganizationExternalIds => Set<OrganizationExternalId>();
 
+    public DbSet<DoubleOptInRequest> DoubleOptInRequests => Set<DoubleOptInRequest>();
+    public DbSet<OutgoingEmail> OutgoingEmails => Set<OutgoingEmail>();
+
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -31,6 +35,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         modelBuilder.AddAuditLog();
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddConsents();
+        modelBuilder.AddDoubleOptIn();
         // Trigram similarity for search. A trusted extension: the database's owner (the service's role) creates it.
         modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<Person>(person =>

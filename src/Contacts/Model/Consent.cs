@@ -38,6 +38,18 @@ public sealed class Consent : Entity, IConsentState
         return Append(source, reason: null, evidence, recordedBy, now);
     }
 
+    /// <summary>
+    /// Asks the person to confirm by double opt-in: no permission until they do (nor if they never do), whatever was
+    /// stated before. The window they will grant is the request's, applied on confirmation.
+    /// </summary>
+    public ConsentRecord AwaitConfirmation(string source, ConsentEvidence evidence, string recordedBy, DateTime now)
+    {
+        Status = ConsentValues.Pending;
+        ValidFrom = null;
+        ValidUntil = null;
+        return Append(source, reason: null, evidence, recordedBy, now);
+    }
+
     /// <summary>Withdraws consent from now on. Allowed without an earlier grant: an explicit "do not contact" is worth keeping.</summary>
     public ConsentRecord Withdraw(string source, string? reason, ConsentEvidence evidence, string recordedBy, DateTime now)
     {

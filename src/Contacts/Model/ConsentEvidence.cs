@@ -17,6 +17,8 @@ public sealed class ConsentEvidence
     public string? IpAddress { get; init; }
     public string? UserAgent { get; init; }
     public DateTime? DoubleOptInConfirmedAt { get; init; }
+    /// <summary>The double opt-in request the person confirmed (its link's token is stored only hashed), when the platform ran it.</summary>
+    public Guid? DoubleOptInRequestId { get; init; }
 
     public static ConsentEvidence None { get; } = new();
 }

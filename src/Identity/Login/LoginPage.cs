@@ -1,4 +1,4 @@
-using System.Text.Encodings.Web;
+using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -31,36 +31,8 @@ internal static class LoginPage
     public static ContentHttpResult SignedIn(HttpContext context, string displayName) =>
         Page(context, StatusCodes.Status200OK, "Signed in", $"<h1>Signed in</h1><p>You are signed in as {Encode(displayName)}.</p>");
 
-    private static ContentHttpResult Page(HttpContext context, int status, string title, string body)
-    {
-        context.Response.Headers.CacheControl = "no-store";
-        // No frames (clickjacking the form), no scripts, only the inline style below.
-        context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
-        context.Response.Headers.XFrameOptions = "DENY";
-        return TypedResults.Content($$"""
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-              <meta charset="utf-8">
-              <meta name="viewport" content="width=device-width, initial-scale=1">
-              <title>{{Encode(title)}} · CRM</title>
-              <style>
-                body { font-family: system-ui, sans-serif; background: #f4f5f7; margin: 0; }
-                main { max-width: 22rem; margin: 4rem auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 4px #0002; }
-                h1 { font-size: 1.3rem; margin-top: 0; }
-                label { display: block; margin-top: 1rem; font-size: .9rem; }
-                input { width: 100%; box-sizing: border-box; padding: .5rem; margin-top: .25rem; font-size: 1rem; }
-                button { margin-top: 1.5rem; width: 100%; padding: .6rem; font-size: 1rem; background: #2456c8; color: #fff; border: 0; border-radius: 4px; }
-                .error { color: #a4001d; background: #fdecee; padding: .5rem; border-radius: 4px; }
-                .hint { color: #666; }
-              </style>
-            </head>
-            <body><main>
-            {{body}}
-            </main></body>
-            </html>
-            """, "text/html; charset=utf-8", statusCode: status);
-    }
+    private static ContentHttpResult Page(HttpContext context, int status, string title, string body) =>
+        HtmlPage.Render(context, status, title, body);
 
-    private static string Encode(string value) => HtmlEncoder.Default.Encode(value);
+    private static string Encode(string value) => HtmlPage.Encode(value);
 }

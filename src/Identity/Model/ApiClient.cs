@@ -1,3 +1,4 @@
+using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Persistence.Audit;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,3 +1,4 @@
+using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Identity.Data;
 using CrmPlatform.Identity.Model;
 using Microsoft.EntityFrameworkCore;

@@ -18,6 +18,7 @@ public static class ContactReasons
 {
     public const string Granted = "granted";
     public const string Withdrawn = "withdrawn";
+    public const string Pending = "pending";
     public const string Expired = "expired";
     public const string NotYetValid = "not-yet-valid";
     public const string NoRecord = "no-record";
@@ -29,8 +30,8 @@ public sealed record ContactDecision(bool Allowed, string Reason, DateTime? Sinc
 
 /// <summary>
 /// The one rule for "may we contact this person for this purpose on this channel": only a granted consent inside its
-/// validity window allows it. No record, a withdrawal, an expired or a not-yet-valid grant, or a status this code does
-/// not know all mean no. Contacts, Marketing, Sales and Service all decide with this.
+/// validity window allows it. No record, a withdrawal, a grant pending its double opt-in confirmation, an expired or a
+/// not-yet-valid grant, or a status this code does not know all mean no. Contacts, Marketing, Sales and Service all decide with this.
 /// </summary>
 public static class ContactRule
 {
@@ -43,6 +44,10 @@ public static class ContactRule
         if (consent.Status == ConsentValues.Withdrawn)
         {
             return new(false, ContactReasons.Withdrawn, consent.ChangedAt, null, $"Withdrawn at {Format(consent.ChangedAt)}.");
+        }
+        if (consent.Status == ConsentValues.Pending)
+        {
+            return new(false, ContactReasons.Pending, consent.ChangedAt, null, $"Awaiting the person's double opt-in confirmation since {Format(consent.ChangedAt)}.");
         }
         if (consent.Status != ConsentValues.Granted)
         {

@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace CrmPlatform.Tests.Dashboard;
 
 /// <summary>The dashboard's pages in a real browser against a running platform, with live telemetry from its services.</summary>
-public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+public sealed partial class DashboardTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
 {
     [Fact]
     public async Task Without_the_cookie_a_page_sends_to_the_login_where_a_wrong_token_is_refused_and_the_right_one_lets_in()

@@ -43,7 +43,7 @@ public sealed class PlatformTests : IAsyncLifetime
         var gateway = await StartPlatformAsync();
         var resources = await _host!.ResourcesAsync();
         Assert.Equal(
-            ["contacts", "gateway", "identity", "marketing", "messaging", "postgres", "sales", "service"],
+            ["contacts", "gateway", "identity", "mail", "marketing", "messaging", "postgres", "sales", "service"],
             resources.Where(r => r.Kind != "PostgresDatabase").Select(r => r.Name).Order().ToArray());
 
         // Each service's own checks, as its /health reports them; the probe itself for the rest.

@@ -122,6 +122,20 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
     }
 
     [Fact]
+    public async Task The_double_opt_in_confirmation_reaches_contacts_without_a_token()
+    {
+        using var anonymous = _gateway.CreateClient();
+        var page = await anonymous.GetJsonAsync("/api/v1/consents/confirm?token=abc");
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Equal(("contacts", "/api/v1/consents/confirm?token=abc"), (page.Body.Str("service"), page.Body.Str("path")));
+
+        var confirm = await anonymous.PostJsonAsync("/api/v1/consents/confirm", new { token = "abc" });
+        Assert.Equal(("contacts", "/api/v1/consents/confirm"), (confirm.Body.Str("service"), confirm.Body.Str("path")));
+        // Only that path: the rest of the consents API still needs a token.
+        (await anonymous.GetJsonAsync("/api/v1/consents")).AssertProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task Cors_preflight_is_answered_for_configured_origins_only()
     {
         using var anonymous = _gateway.CreateClient();

@@ -38,7 +38,8 @@ public sealed class PlatformServices : IAsyncDisposable
     public ServiceFactory<MarketingDbContext> Marketing { get; }
     public ServiceFactory<ServiceDbContext> Service { get; }
 
-    public static async Task<PlatformServices> StartAsync(string messagingUri)
+    /// <param name="contactsSettings">Contacts' own further settings, such as its mail server.</param>
+    public static async Task<PlatformServices> StartAsync(string messagingUri, IReadOnlyDictionary<string, string>? contactsSettings = null)
     {
         var servers = await TestServers.GetAsync();
         var identity = await IdentityServer.StartAsync(messagingUri);
@@ -51,7 +52,7 @@ public sealed class PlatformServices : IAsyncDisposable
 
         var platform = new PlatformServices(
             identity, await identity.AdminTokenAsync(),
-            new(await Settings("contactsdb")), new(await Settings("salesdb")),
+            new((await Settings("contactsdb")).Concat(contactsSettings ?? new Dictionary<string, string>()).ToDictionary()), new(await Settings("salesdb")),
             new(await Settings("marketingdb")), new(await Settings("servicedb")));
 
         // Touching Server starts the host: migrations, then the bus with its queues.
@@ -61,10 +62,10 @@ public sealed class PlatformServices : IAsyncDisposable
         return platform;
     }
 
-    public static async Task<PlatformServices> StartOnSharedBrokerAsync()
+    public static async Task<PlatformServices> StartOnSharedBrokerAsync(IReadOnlyDictionary<string, string>? contactsSettings = null)
     {
         var servers = await TestServers.GetAsync();
-        return await StartAsync(await servers.CreateVirtualHostAsync());
+        return await StartAsync(await servers.CreateVirtualHostAsync(), contactsSettings);
     }
 
     /// <summary>An HTTP client for a service that sends <paramref name="token"/> (the admin's by default).</summary>

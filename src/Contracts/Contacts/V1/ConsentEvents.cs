@@ -16,6 +16,12 @@ public static class ConsentValues
     public const string Granted = "granted";
     public const string Withdrawn = "withdrawn";
 
+    /// <summary>
+    /// Asked for by double opt-in and not confirmed yet: never permission. Added after V1's first release; not a status
+    /// clients state themselves (they request a double opt-in), so it is not in <see cref="Statuses"/>.
+    /// </summary>
+    public const string Pending = "pending";
+
     public static readonly IReadOnlyList<string> Statuses = [Granted, Withdrawn];
 }
 

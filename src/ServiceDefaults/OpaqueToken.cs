@@ -2,10 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace CrmPlatform.Identity.Tokens;
+namespace CrmPlatform.ServiceDefaults;
 
 /// <summary>
-/// Random bearer strings (client secrets, authorization codes, refresh tokens). Only their SHA-256 is stored, so a
+/// Random bearer strings (client secrets, authorization codes, refresh tokens, double opt-in links). Only their SHA-256 is stored, so a
 /// leaked database hands out nothing that works; 256 random bits make a slow hash unnecessary.
 /// </summary>
 public static class OpaqueToken
