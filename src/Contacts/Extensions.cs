@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Gdpr;
 using CrmPlatform.Persistence;
 using CrmPlatform.ServiceDefaults;
 
@@ -12,6 +13,10 @@ internal static class Extensions
     {
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<ContactsDbContext>("contactsdb");
-        builder.AddMessaging(ServiceName, bus => bus.AddTeamDirectoryConsumer<ContactsDbContext>(ServiceName));
+        builder.AddMessaging(ServiceName, bus =>
+        {
+            bus.AddTeamDirectoryConsumer<ContactsDbContext>(ServiceName);
+            bus.AddGdpr(builder, ServiceName);
+        });
     }
 }

@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Apis;
+using CrmPlatform.Contacts.Apis.Gdpr;
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts;
 using CrmPlatform.Persistence.Audit;
@@ -22,6 +23,8 @@ app.MapPersonLinksApi();
 app.MapCustomFieldsApi();
 app.MapSearchApi();
 app.MapExternalIdsApi();
+app.MapGdprRequestsApi();
+app.MapRetentionApi();
 app.MapAuditApi();
 
 await app.RunAsync();

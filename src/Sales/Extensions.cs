@@ -1,4 +1,6 @@
 using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Gdpr;
+using CrmPlatform.Sales.Gdpr;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.ServiceDefaults;
 
@@ -17,6 +19,8 @@ internal static class Extensions
             bus.AddContactDirectoryConsumer<SalesDbContext>(ServiceName);
             bus.AddTeamDirectoryConsumer<SalesDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<SalesDbContext>(ServiceName);
+            bus.AddGdprConsumer<SalesDbContext>(ServiceName);
         });
+        builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
     }
 }

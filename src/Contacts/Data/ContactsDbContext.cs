@@ -1,3 +1,4 @@
+using CrmPlatform.Contacts.Gdpr;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
@@ -31,6 +32,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         modelBuilder.AddAuditLog();
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddConsents();
+        modelBuilder.AddGdpr();
         // Trigram similarity for search. A trusted extension: the database's owner (the service's role) creates it.
         modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<Person>(person =>
