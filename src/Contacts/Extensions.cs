@@ -1,6 +1,7 @@
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.Gdpr;
 using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Contacts;
@@ -13,6 +14,7 @@ internal static class Extensions
     {
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<ContactsDbContext>("contactsdb");
+        builder.AddAuditRetention<ContactsDbContext>();
         builder.AddMessaging(ServiceName, bus =>
         {
             bus.AddTeamDirectoryConsumer<ContactsDbContext>(ServiceName);

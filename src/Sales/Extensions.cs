@@ -14,6 +14,7 @@ internal static class Extensions
     {
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<SalesDbContext>("salesdb");
+        builder.AddAuditRetention<SalesDbContext>();
         builder.AddMessaging(ServiceName, bus =>
         {
             bus.AddContactDirectoryConsumer<SalesDbContext>(ServiceName);
