@@ -103,6 +103,9 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
         Assert.Equal("[erased]", erased.Body.Str("firstName"));
         Assert.EndsWith("@erased.invalid", erased.Body.Str("email"));
         Assert.Equal(JsonValueKind.Null, erased.Body.GetProperty("phone").ValueKind);
+        Assert.NotNull(erased.Body.GetProperty("erasedAt").GetString());
+        (await _steps.Contacts.PutJsonAsync($"/api/v1/people/{person}", Api.NewPerson(firstName: "Dorothy"), Api.AnyVersion))
+            .AssertProblem(HttpStatusCode.Conflict);
         var history = await _steps.Contacts.GetJsonAsync(HistoryUrl(person));
         Assert.All(history.Items(), r => Assert.Equal(JsonValueKind.Null, r.GetProperty("evidence").GetProperty("ipAddress").ValueKind));
         Assert.Equal("withdrawn", history.Items()[^1].Str("status"));
