@@ -171,6 +171,29 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
     }
 
     [Fact]
+    public async Task A_repeated_or_unexpected_answer_changes_nothing()
+    {
+        var person = await _steps.PersonEverywhereAsync();
+        var request = await _steps.CompletedRequestAsync(person, "erasure");
+        var salesAt = request.GetProperty("services")[1].GetProperty("at").GetDateTime();
+
+        var bus = Platform.Sales.Services.GetRequiredService<MassTransit.IBus>();
+        Task AnswerAsync(string service) => bus.Publish(new CrmPlatform.Contracts.Gdpr.V1.PersonErasureConfirmed(
+            Guid.NewGuid(), DateTime.UtcNow, TenantContext.DefaultTenantId, request.Id(), 1, person, service, DateTime.UtcNow,
+            new Dictionary<string, int> { ["opportunities"] = 99 }));
+        await AnswerAsync("sales");
+        await AnswerAsync("billing");
+        await Eventually.TrueAsync(() => PlatformServices.QueryAsync(Platform.Contacts,
+            db => db.InboxMessages.CountAsync(m => m.Consumer == "gdpr-replies" && m.ProcessedAt > salesAt)).ContinueWith(t => t.Result >= 2),
+            "both answers are processed");
+
+        var after = (await _steps.Contacts.GetJsonAsync($"{GdprSteps.RequestsUrl}/{request.Id()}")).Body;
+        Assert.Equal(AllServices, after.GetProperty("services").EnumerateArray().Select(s => s.Str("service")));
+        Assert.Equal(salesAt, after.GetProperty("services")[1].GetProperty("at").GetDateTime());
+        Assert.NotEqual(99, after.GetProperty("services")[1].GetProperty("erased").GetProperty("opportunities").GetInt32());
+    }
+
+    [Fact]
     public async Task Bad_requests_are_problems_and_only_admins_may_make_them()
     {
         (await _steps.Contacts.PostJsonAsync(GdprSteps.RequestsUrl, new { type = "forget-me-a-bit" })).AssertProblem(HttpStatusCode.BadRequest);
