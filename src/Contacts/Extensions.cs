@@ -1,6 +1,8 @@
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.DoubleOptIn;
+using CrmPlatform.Contacts.Gdpr;
 using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Contacts;
@@ -14,6 +16,11 @@ internal static class Extensions
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<ContactsDbContext>("contactsdb");
         builder.AddDoubleOptIn();
-        builder.AddMessaging(ServiceName, bus => bus.AddTeamDirectoryConsumer<ContactsDbContext>(ServiceName));
+        builder.AddAuditRetention<ContactsDbContext>();
+        builder.AddMessaging(ServiceName, bus =>
+        {
+            bus.AddTeamDirectoryConsumer<ContactsDbContext>(ServiceName);
+            bus.AddGdpr(builder, ServiceName);
+        });
     }
 }

@@ -11,6 +11,9 @@ public static class Permissions
     /// <summary>A person's consents: recorded by whoever talks to customers, append-only (no update or delete).</summary>
     public const string Consents = "consents";
     public const string CustomFields = "custom-fields";
+    /// <summary>Data subject requests: an access export holds everything about a person, an erasure cannot be undone.</summary>
+    public const string Gdpr = "gdpr-requests";
+    public const string RetentionPolicy = "retention-policy";
 
     private static readonly string[] Everyone = [.. Roles.All];
     private static readonly string[] CustomerFacing = [Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ServiceAgent];
@@ -28,5 +31,9 @@ public static class Permissions
         .Allow(Consents, Operation.Create, CustomerFacing)
         // Custom fields shape every tenant's records: everyone reads the definitions, admins change them.
         .Allow(CustomFields, Operation.Read, Everyone)
-        .Allow(CustomFields, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin);
+        .Allow(CustomFields, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin)
+        // Privacy work is the admins' alone (least privilege: no customer-facing role needs it); an API client can be
+        // given just these scopes (gdpr-requests:*, retention-policy:*) for a privacy tool.
+        .Allow(Gdpr, [Operation.Read, Operation.Create], Roles.Admin)
+        .Allow(RetentionPolicy, [Operation.Read, Operation.Update, Operation.Create], Roles.Admin);
 }

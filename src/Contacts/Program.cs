@@ -1,5 +1,6 @@
 using CrmPlatform.Contacts.Apis;
 using CrmPlatform.Contacts.Apis.DoubleOptIn;
+using CrmPlatform.Contacts.Apis.Gdpr;
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts;
 using CrmPlatform.Persistence.Audit;
@@ -26,6 +27,8 @@ app.MapPersonLinksApi();
 app.MapCustomFieldsApi();
 app.MapSearchApi();
 app.MapExternalIdsApi();
+app.MapGdprRequestsApi();
+app.MapRetentionApi();
 app.MapAuditApi();
 
 await app.RunAsync();

@@ -24,6 +24,7 @@ internal static class Extensions
         ("/api/v1/custom-fields", "contacts", false),
         // The link in a double opt-in email: its token is the credential (Contacts limits attempts per address).
         ("/api/v1/consents/confirm", "contacts", true),
+        ("/api/v1/gdpr", "contacts", false),
         ("/api/v1/opportunities", "sales", false),
         ("/api/v1/marketing", "marketing", false),
     ];
@@ -61,6 +62,16 @@ internal static class Extensions
             {
                 Path = "/api/v1/audit",
                 QueryParameters = [new RouteQueryParameter { Name = "entityType", Values = [audit.EntityType], Mode = QueryParameterMatchMode.Exact }],
+            },
+        })).Concat(AuditLogs.Select(audit => new RouteConfig
+        {
+            // The export goes to the service that keeps the entity's log: /api/v1/audit/export?entity=opportunity.
+            RouteId = $"audit-export-{audit.EntityType}",
+            ClusterId = audit.Service,
+            Match = new RouteMatch
+            {
+                Path = "/api/v1/audit/export",
+                QueryParameters = [new RouteQueryParameter { Name = "entity", Values = [audit.EntityType], Mode = QueryParameterMatchMode.Exact }],
             },
         })).ToList();
 

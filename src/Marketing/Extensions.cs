@@ -1,4 +1,5 @@
 using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Marketing.Data;
 using CrmPlatform.ServiceDefaults;
 
@@ -16,6 +17,7 @@ internal static class Extensions
         {
             bus.AddContactDirectoryConsumer<MarketingDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<MarketingDbContext>(ServiceName);
+            bus.AddGdprConsumer<MarketingDbContext>(ServiceName);
         });
     }
 }

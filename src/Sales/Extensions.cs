@@ -1,4 +1,6 @@
 using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Gdpr;
+using CrmPlatform.Sales.Gdpr;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.ServiceDefaults;
 
@@ -12,11 +14,14 @@ internal static class Extensions
     {
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<SalesDbContext>("salesdb");
+        builder.AddAuditRetention<SalesDbContext>();
         builder.AddMessaging(ServiceName, bus =>
         {
             bus.AddContactDirectoryConsumer<SalesDbContext>(ServiceName);
             bus.AddTeamDirectoryConsumer<SalesDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<SalesDbContext>(ServiceName);
+            bus.AddGdprConsumer<SalesDbContext>(ServiceName);
         });
+        builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
     }
 }

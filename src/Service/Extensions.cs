@@ -1,4 +1,5 @@
 using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Service.Data;
 using CrmPlatform.ServiceDefaults;
 
@@ -15,6 +16,7 @@ internal static class Extensions
         {
             bus.AddContactDirectoryConsumer<ServiceDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<ServiceDbContext>(ServiceName);
+            bus.AddGdprConsumer<ServiceDbContext>(ServiceName);
         });
     }
 }

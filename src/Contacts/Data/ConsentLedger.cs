@@ -50,15 +50,18 @@ internal static class ConsentLedger
     /// A deleted person may no longer be contacted: every consent still granted is withdrawn, which tells every
     /// subscriber. The history stays (see the architecture notes on deletion).
     /// </summary>
-    public static async Task WithdrawAllForDeletionAsync(this ContactsDbContext db, Guid personId, DateTime now, CancellationToken cancellationToken)
+    /// <returns>How many consents were withdrawn.</returns>
+    public static async Task<int> WithdrawAllForDeletionAsync(
+        this ContactsDbContext db, Guid personId, DateTime now, CancellationToken cancellationToken, string reason = "The person was deleted.")
     {
         var granted = await db.Consents.Where(c => c.PersonId == personId && c.Status == ConsentValues.Granted).ToListAsync(cancellationToken);
         foreach (var consent in granted)
         {
             var before = AuditState(consent);
-            var record = consent.Withdraw("api", "The person was deleted.", ConsentEvidence.None, Actor(db), now);
+            var record = consent.Withdraw("api", reason, ConsentEvidence.None, Actor(db), now);
             Append(db, consent, record, before, now);
         }
+        return granted.Count;
     }
 
     public static string Actor(ContactsDbContext db) => db.CurrentActorId ?? "system";

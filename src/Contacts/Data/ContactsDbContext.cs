@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.DoubleOptIn;
+using CrmPlatform.Contacts.Gdpr;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
@@ -36,6 +37,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddConsents();
         modelBuilder.AddDoubleOptIn();
+        modelBuilder.AddGdpr();
         // Trigram similarity for search. A trusted extension: the database's owner (the service's role) creates it.
         modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<Person>(person =>

@@ -3,7 +3,7 @@ using CrmPlatform.Persistence.Tenancy;
 
 namespace CrmPlatform.Contacts.Model;
 
-public sealed class Person : CustomerRecord
+public sealed partial class Person : CustomerRecord
 {
     public const int NameMaxLength = 100;
     public const int EmailMaxLength = EmailAddress.MaxLength;
@@ -90,6 +90,9 @@ public sealed class Person : CustomerRecord
         Rating = Rating is { } rating ? KindNames.Of(rating) : null,
         LifecycleStage = LifecycleStage is { } stage ? KindNames.Of(stage) : null,
         CustomFields = CustomFieldValues.ToDictionary(CustomFields),
+        ProcessingRestricted = ProcessingRestrictedAt is not null,
+        ObjectsToDirectMarketing = DirectMarketingObjectionAt is not null,
+        Erased = ErasedAt is not null,
     };
 
     // Events carry the version the save is about to write, so the entity must be stamped first.

@@ -1,6 +1,6 @@
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Marketing.Data;
-using CrmPlatform.Persistence.Consents;
+using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,7 +8,8 @@ namespace CrmPlatform.Marketing.Apis;
 
 /// <summary>
 /// The answer to "may we contact this person for this purpose on this channel now", with the reason: granted (until
-/// when), withdrawn (when), expired (when), not yet valid (from when), or no record.
+/// when), withdrawn (when), expired (when), not yet valid (from when), no record, or objected / restricted (GDPR
+/// Art. 21 / 18, which override any consent).
 /// </summary>
 public sealed record CanContactResponse(
     Guid PersonId, string Purpose, string Channel, bool Allowed, string Reason, string Detail, DateTime? Since, DateTime? Until);
@@ -39,7 +40,7 @@ public static class ContactabilityApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var decision = await db.DecideContactAsync(personId, purpose!, channel!, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        var decision = await DirectMarketingRule.DecideAsync(db, personId, purpose!, channel!, clock.GetUtcNow().UtcDateTime, cancellationToken);
         return TypedResults.Ok(new CanContactResponse(
             personId, purpose!, channel!, decision.Allowed, decision.Reason, decision.Detail, decision.Since, decision.Until));
     }

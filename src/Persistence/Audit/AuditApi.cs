@@ -23,8 +23,12 @@ public static class AuditApi
 {
     public const string Resource = "audit";
 
-    public static RouteHandlerBuilder MapAuditApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/v1/audit", ListAuditEntries).WithTags("Audit").RequirePermission(Resource, Operation.Read);
+    /// <summary>The audit log as pages (<c>/api/v1/audit</c>) and as one streamed export (<see cref="AuditExportApi"/>).</summary>
+    public static RouteHandlerBuilder MapAuditApi(this IEndpointRouteBuilder app)
+    {
+        app.MapAuditExportApi();
+        return app.MapGet("/api/v1/audit", ListAuditEntries).WithTags("Audit").RequirePermission(Resource, Operation.Read);
+    }
 
     public static async Task<Results<Ok<CursorPage<AuditEntryResponse>>, ValidationProblem>> ListAuditEntries(
         TenantDbContext db, string? entityType, Guid? entityId, int? limit, string? cursor, CancellationToken cancellationToken)

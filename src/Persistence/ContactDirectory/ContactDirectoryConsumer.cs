@@ -36,6 +36,8 @@ public sealed class ContactDirectoryConsumer<TDbContext>(TDbContext db, TenantCo
         contact.DisplayName = $"{person.FirstName} {person.LastName}".Trim();
         contact.Email = person.Email;
         contact.OrganizationId = person.OrganizationId;
+        contact.ProcessingRestricted = person.ProcessingRestricted ?? false;
+        contact.ObjectsToDirectMarketing = person.ObjectsToDirectMarketing ?? false;
     }
 
     private Task Apply<TEvent>(ConsumeContext<TEvent> context, ContactKind kind, Action<DirectoryContact> change)

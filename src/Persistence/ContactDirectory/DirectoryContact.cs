@@ -19,6 +19,10 @@ public sealed class DirectoryContact : ReplicaRow
     public string DisplayName { get; set; } = "";
     public string? Email { get; set; }
     public Guid? OrganizationId { get; set; }
+    /// <summary>The person restricted processing (GDPR Art. 18): no new uses of their data, no marketing.</summary>
+    public bool ProcessingRestricted { get; set; }
+    /// <summary>The person objected to direct marketing (GDPR Art. 21(2)).</summary>
+    public bool ObjectsToDirectMarketing { get; set; }
 }
 
 /// <summary>A DbContext that keeps the contact directory.</summary>

@@ -116,6 +116,10 @@ public static class OpportunitiesApi
         {
             return UnknownCustomer(request.CustomerId.Value);
         }
+        if (customer.ProcessingRestricted)
+        {
+            return RestrictedCustomer(customer.Id);
+        }
 
         var opportunity = new Opportunity();
         request.ApplyTo(opportunity);
@@ -180,6 +184,11 @@ public static class OpportunitiesApi
 
     private static Task<DirectoryContact?> FindCustomerAsync(SalesDbContext db, Guid customerId, CancellationToken cancellationToken) =>
         db.DirectoryContacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == customerId && !c.IsDeleted, cancellationToken);
+
+    /// <summary>GDPR Art. 18: while processing is restricted, the person's data is kept but put to no new use.</summary>
+    private static ProblemHttpResult RestrictedCustomer(Guid customerId) => ApiProblems.Unprocessable(
+        $"The person '{customerId}' has restricted the processing of their data; no new opportunities can be created for them.",
+        new Dictionary<string, string[]> { ["customerId"] = ["Processing of this person's data is restricted."] });
 
     private static ProblemHttpResult UnknownCustomer(Guid customerId) => ApiProblems.Unprocessable(
         $"Sales knows no person or organization with id '{customerId}'. A contact created moments ago may still be on its way from Contacts.",

@@ -120,6 +120,10 @@ public static class PeopleApi
         {
             return precondition;
         }
+        if (person.ErasedAt is not null)
+        {
+            return ApiProblems.Conflict($"The person '{id}' was erased at the data subject's request; their data cannot be written back.");
+        }
         if (await WriteAsync(db, person, values, isNew: false, cancellationToken) is { } problem)
         {
             return problem;

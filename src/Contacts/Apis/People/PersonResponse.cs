@@ -33,5 +33,19 @@ public sealed record PersonResponse(
     public static PersonResponse From(Person p) => new(
         p.Id, p.FirstName, p.LastName, p.Email, p.Phone, p.Emails, p.Phones, p.Addresses, p.JobTitle, p.Language,
         p.CommunicationPreferences, p.Tags, p.OrganizationId,
-        p.Segment, p.Industry, p.Rating, p.LifecycleStage, p.CustomFields.RootElement.Clone(), p.OwnerId, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.Version);
+        p.Segment, p.Industry, p.Rating, p.LifecycleStage, p.CustomFields.RootElement.Clone(), p.OwnerId, p.CreatedAt, p.CreatedBy, p.UpdatedAt, p.UpdatedBy, p.Version)
+    {
+        ProcessingRestrictedAt = p.ProcessingRestrictedAt,
+        DirectMarketingObjectionAt = p.DirectMarketingObjectionAt,
+        ErasedAt = p.ErasedAt,
+    };
+
+    /// <summary>Since when processing is restricted (GDPR Art. 18), set through <c>/api/v1/gdpr/requests</c>.</summary>
+    public DateTime? ProcessingRestrictedAt { get; init; }
+
+    /// <summary>Since when the person objects to direct marketing (GDPR Art. 21).</summary>
+    public DateTime? DirectMarketingObjectionAt { get; init; }
+
+    /// <summary>When the person's data was erased; the record holds placeholders since.</summary>
+    public DateTime? ErasedAt { get; init; }
 }

@@ -196,6 +196,206 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.ToTable("outgoing_emails", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Contacts.Gdpr.GdprRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<string[]>("ExpectedServices")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("expected_services");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("person_id");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_gdpr_requests");
+
+                    b.HasIndex("TenantId", "PersonId")
+                        .HasDatabaseName("ix_gdpr_requests_tenant_id_person_id");
+
+                    b.HasIndex("TenantId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_gdpr_requests_tenant_id_created_at_id");
+
+                    b.ToTable("gdpr_requests", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Gdpr.GdprServiceReply", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("content");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("Service")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasColumnName("service");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_gdpr_service_replies");
+
+                    b.HasIndex("RequestId", "Service")
+                        .IsUnique()
+                        .HasDatabaseName("ix_gdpr_service_replies_request_id_service");
+
+                    b.ToTable("gdpr_service_replies", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Gdpr.RetentionPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int?>("AnonymizeInactiveAfterMonths")
+                        .HasColumnType("integer")
+                        .HasColumnName("anonymize_inactive_after_months");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_retention_policies");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_retention_policies_tenant_id");
+
+                    b.ToTable("retention_policies", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Gdpr.RetentionRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Anonymized")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("anonymized");
+
+                    b.Property<int>("AnonymizedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("anonymized_count");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("Cutoff")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cutoff");
+
+                    b.Property<int>("InactiveAfterMonths")
+                        .HasColumnType("integer")
+                        .HasColumnName("inactive_after_months");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TriggeredBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("triggered_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_retention_runs");
+
+                    b.HasIndex("TenantId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_retention_runs_tenant_id_created_at_id");
+
+                    b.ToTable("retention_runs", (string)null);
+                });
+
             modelBuilder.Entity("CrmPlatform.Contacts.Model.Affiliation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -728,6 +928,10 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnName("custom_fields")
                         .HasDefaultValueSql("'{}'::jsonb");
 
+                    b.Property<DateTime?>("DirectMarketingObjectionAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("direct_marketing_objection_at");
+
                     b.Property<bool>("DoNotCall")
                         .HasColumnType("boolean")
                         .HasColumnName("do_not_call");
@@ -748,6 +952,10 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("emails")
                         .HasDefaultValueSql("'[]'::jsonb");
+
+                    b.Property<DateTime?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
 
                     b.Property<string>("FirstName")
                         .IsRequired()
@@ -810,6 +1018,10 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)")
                         .HasColumnName("preferred_channel");
+
+                    b.Property<DateTime?>("ProcessingRestrictedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("processing_restricted_at");
 
                     b.Property<int?>("Rating")
                         .HasColumnType("integer")
@@ -1268,6 +1480,16 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.ToTable("directory_teams", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Contacts.Gdpr.GdprServiceReply", b =>
+                {
+                    b.HasOne("CrmPlatform.Contacts.Gdpr.GdprRequest", null)
+                        .WithMany("Replies")
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_gdpr_service_replies_gdpr_requests_request_id");
+                });
+
             modelBuilder.Entity("CrmPlatform.Contacts.Model.Affiliation", b =>
                 {
                     b.HasOne("CrmPlatform.Contacts.Model.Organization", null)
@@ -1348,6 +1570,11 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_person_links_people_related_person_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Gdpr.GdprRequest", b =>
+                {
+                    b.Navigation("Replies");
                 });
 
             modelBuilder.Entity("CrmPlatform.Contacts.Model.Person", b =>

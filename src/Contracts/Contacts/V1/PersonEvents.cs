@@ -55,6 +55,18 @@ public sealed record PersonSnapshot(
     /// or a list of choices, as the tenant defined them (<c>/api/v1/custom-fields</c> in Contacts).
     /// </summary>
     public IReadOnlyDictionary<string, JsonElement>? CustomFields { get; init; }
+
+    /// <summary>
+    /// The person restricted processing of their data (GDPR Art. 18): keep it, but do not use it for new purposes
+    /// (no new opportunities, no marketing) until the restriction is lifted.
+    /// </summary>
+    public bool? ProcessingRestricted { get; init; }
+
+    /// <summary>The person objected to direct marketing (GDPR Art. 21(2)): never contact them for marketing.</summary>
+    public bool? ObjectsToDirectMarketing { get; init; }
+
+    /// <summary>The person's data was erased; the snapshot holds placeholders only.</summary>
+    public bool? Erased { get; init; }
 }
 
 public sealed record PersonCreated(

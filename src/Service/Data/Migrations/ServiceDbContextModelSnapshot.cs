@@ -124,9 +124,17 @@ namespace CrmPlatform.Service.Data.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("kind");
 
+                    b.Property<bool>("ObjectsToDirectMarketing")
+                        .HasColumnType("boolean")
+                        .HasColumnName("objects_to_direct_marketing");
+
                     b.Property<Guid?>("OrganizationId")
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
+
+                    b.Property<bool>("ProcessingRestricted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("processing_restricted");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")

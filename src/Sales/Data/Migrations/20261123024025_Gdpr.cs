@@ -1,0 +1,46 @@
+﻿using CrmPlatform.Persistence.Gdpr;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace CrmPlatform.Sales.Data.Migrations
+{
+    /// <inheritdoc />
+    public partial class Gdpr : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<bool>(
+                name: "objects_to_direct_marketing",
+                table: "directory_contacts",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "processing_restricted",
+                table: "directory_contacts",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            // Append-only stays; erasure may redact, a retention purge may remove and says so (see AuditTrail).
+            migrationBuilder.MakeAuditLogRedactableAndPurgeable();
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropAuditLogRedactionAndPurge();
+
+            migrationBuilder.DropColumn(
+                name: "objects_to_direct_marketing",
+                table: "directory_contacts");
+
+            migrationBuilder.DropColumn(
+                name: "processing_restricted",
+                table: "directory_contacts");
+        }
+    }
+}
