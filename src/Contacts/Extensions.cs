@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Duplicates;
 using CrmPlatform.Persistence;
 using CrmPlatform.ServiceDefaults;
 
@@ -12,6 +13,7 @@ internal static class Extensions
     {
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<ContactsDbContext>("contactsdb");
+        builder.AddDuplicatesAndMerges();
         builder.AddMessaging(ServiceName, bus => bus.AddTeamDirectoryConsumer<ContactsDbContext>(ServiceName));
     }
 }

@@ -11,6 +11,12 @@ public static class Permissions
     /// <summary>A person's consents: recorded by whoever talks to customers, append-only (no update or delete).</summary>
     public const string Consents = "consents";
     public const string CustomFields = "custom-fields";
+    /// <summary>The review list of likely duplicates; dismissing a pair needs what deleting needs.</summary>
+    public const string Duplicates = "duplicates";
+    /// <summary>Asking for a duplicate scan of the whole tenant now.</summary>
+    public const string DuplicateScans = "duplicate-scans";
+    /// <summary>Merges: reading one; undoing one needs what deleting (and merging) needs.</summary>
+    public const string Merges = "merges";
 
     private static readonly string[] Everyone = [.. Roles.All];
     private static readonly string[] CustomerFacing = [Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ServiceAgent];
@@ -28,5 +34,10 @@ public static class Permissions
         .Allow(Consents, Operation.Create, CustomerFacing)
         // Custom fields shape every tenant's records: everyone reads the definitions, admins change them.
         .Allow(CustomFields, Operation.Read, Everyone)
-        .Allow(CustomFields, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin);
+        .Allow(CustomFields, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin)
+        .Allow(Duplicates, Operation.Read, Everyone)
+        .Allow(Duplicates, Operation.Delete, Managers)
+        .Allow(DuplicateScans, Operation.Create, Roles.Admin)
+        .Allow(Merges, Operation.Read, Everyone)
+        .Allow(Merges, Operation.Create, Managers);
 }

@@ -22,6 +22,8 @@ app.MapPersonLinksApi();
 app.MapCustomFieldsApi();
 app.MapSearchApi();
 app.MapExternalIdsApi();
+app.MapDuplicatesApi();
+app.MapMergesApi();
 app.MapAuditApi();
 
 await app.RunAsync();

@@ -1,5 +1,6 @@
 using CrmPlatform.Persistence;
 using CrmPlatform.Sales.Data;
+using CrmPlatform.Sales.Merges;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Sales;
@@ -17,6 +18,7 @@ internal static class Extensions
             bus.AddContactDirectoryConsumer<SalesDbContext>(ServiceName);
             bus.AddTeamDirectoryConsumer<SalesDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<SalesDbContext>(ServiceName);
+            bus.AddOpportunityMergeConsumer(ServiceName);
         });
     }
 }

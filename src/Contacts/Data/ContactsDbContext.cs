@@ -1,3 +1,5 @@
+using CrmPlatform.Contacts.Duplicates;
+using CrmPlatform.Contacts.Merging;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
@@ -23,6 +25,9 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     public DbSet<PersonExternalId> PersonExternalIds => Set<PersonExternalId>();
     public DbSet<OrganizationExternalId> OrganizationExternalIds => Set<OrganizationExternalId>();
 
+    public DbSet<DuplicatePair> DuplicatePairs => Set<DuplicatePair>();
+    public DbSet<MergeRecord> Merges => Set<MergeRecord>();
+
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -31,6 +36,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         modelBuilder.AddAuditLog();
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddConsents();
+        modelBuilder.AddDuplicates();
+        modelBuilder.AddMerges();
         // Trigram similarity for search. A trusted extension: the database's owner (the service's role) creates it.
         modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<Person>(person =>
