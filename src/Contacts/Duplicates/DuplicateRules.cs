@@ -10,7 +10,7 @@ namespace CrmPlatform.Contacts.Duplicates;
 /// <c>same-email</c> 80 (an address equal after lower-casing and dropping a <c>+tag</c>: <c>ada+crm@x.com</c> is
 /// <c>ada@x.com</c>; exactly equal addresses cannot exist twice anyway), <c>same-phone</c> 50 (any number, E.164),
 /// <c>similar-name</c> 50 × trigram similarity of "first last" (from 0.6), and, only together with a similar name,
-/// <c>same-organization</c> 30 and <c>same-email-domain</c> 20 (a company domain, not a free mail provider).
+/// <c>same-organization</c> 40 and <c>same-email-domain</c> 20 (a company domain, not a free mail provider).
 /// </description></item>
 /// <item><term>organizations</term><description>
 /// <c>same-domain</c> 80, <c>similar-name</c> 60 × similarity of the names without legal forms (Inc, GmbH…) and
@@ -55,7 +55,7 @@ internal static class DuplicateRules
         FROM people p WHERE p.tenant_id = @tenant AND p.id = ANY(@ids)
         """;
 
-    /// <summary>Scored candidates of each probe: ProbeId, CandidateId, Score, Reasons (a JSON array).</summary>
+    /// <summary>Scored candidates of each probe: probe_id, candidate_id, score, reasons (a JSON array).</summary>
     public static string PersonMatches(string probe) => $$"""
         WITH probe AS ({{probe}}),
         candidates AS (
@@ -70,7 +70,7 @@ internal static class DuplicateRules
             ) c
             WHERE pr.id IS NULL OR c.id <> pr.id
         )
-        SELECT c.probe_id AS "ProbeId", p.id AS "CandidateId", r.score::int AS "Score", r.reasons::text AS "Reasons"
+        SELECT c.probe_id, p.id AS candidate_id, r.score::int AS score, r.reasons::text AS reasons
         FROM candidates c
         JOIN probe pr ON pr.id IS NOT DISTINCT FROM c.probe_id
         JOIN people p ON p.id = c.candidate_id AND p.tenant_id = @tenant
@@ -87,7 +87,7 @@ internal static class DuplicateRules
                                           'similarity', round(sim.s::numeric, 2), 'points', round(50 * sim.s)::int)
                 WHERE sim.s >= 0.6
                 UNION ALL
-                SELECT jsonb_build_object('rule', 'same-organization', 'field', 'organizationId', 'values', jsonb_build_array(p.organization_id), 'points', 30)
+                SELECT jsonb_build_object('rule', 'same-organization', 'field', 'organizationId', 'values', jsonb_build_array(p.organization_id), 'points', 40)
                 WHERE sim.s >= 0.6 AND p.organization_id = pr.organization_id
                 UNION ALL
                 SELECT jsonb_build_object('rule', 'same-email-domain', 'field', 'emails', 'values', to_jsonb(array_agg(DISTINCT d)), 'points', 20)
@@ -119,7 +119,7 @@ internal static class DuplicateRules
             ) c
             WHERE pr.id IS NULL OR c.id <> pr.id
         )
-        SELECT c.probe_id AS "ProbeId", o.id AS "CandidateId", r.score::int AS "Score", r.reasons::text AS "Reasons"
+        SELECT c.probe_id, o.id AS candidate_id, r.score::int AS score, r.reasons::text AS reasons
         FROM candidates c
         JOIN probe pr ON pr.id IS NOT DISTINCT FROM c.probe_id
         JOIN organizations o ON o.id = c.candidate_id AND o.tenant_id = @tenant
