@@ -22,6 +22,8 @@ internal static class Extensions
         ("/api/v1/people", "contacts", false),
         ("/api/v1/organizations", "contacts", false),
         ("/api/v1/custom-fields", "contacts", false),
+        ("/api/v1/duplicates", "contacts", false),
+        ("/api/v1/merges", "contacts", false),
         ("/api/v1/opportunities", "sales", false),
         ("/api/v1/marketing", "marketing", false),
     ];
