@@ -8,7 +8,8 @@ namespace CrmPlatform.Contacts.Duplicates;
 /// <list type="table">
 /// <item><term>people</term><description>
 /// <c>same-email</c> 80 (an address equal after lower-casing and dropping a <c>+tag</c>: <c>ada+crm@x.com</c> is
-/// <c>ada@x.com</c>; exactly equal addresses cannot exist twice anyway), <c>same-phone</c> 50 (any number, E.164),
+/// <c>ada@x.com</c>; an identical address is not this rule's: it cannot belong to two people at all, and a create
+/// with one answers the unique address's own 409, which no <c>allowDuplicates</c> overrides), <c>same-phone</c> 50 (any number, E.164),
 /// <c>similar-name</c> 50 × trigram similarity of "first last" (from 0.6), and, only together with a similar name,
 /// <c>same-organization</c> 40 and <c>same-email-domain</c> 20 (a company domain, not a free mail provider).
 /// </description></item>
@@ -39,7 +40,7 @@ internal static class DuplicateRules
 
     /// <summary>A person probe from parameters (a record being created): @id, @name, @emails (text[]), @phones (text[]), @organization.</summary>
     public const string PersonProbeFromValues = $"""
-        SELECT @id::uuid AS id, lower(@name) AS name,
+        SELECT @id::uuid AS id, lower(@name) AS name, @emails::text[] AS emails,
                ARRAY(SELECT regexp_replace(a, '\+[^@]*@', '@') FROM unnest(@emails::text[]) a) AS email_keys,
                ARRAY(SELECT split_part(a, '@', 2) FROM unnest(@emails::text[]) a WHERE split_part(a, '@', 2) <> ALL({FreeMail})) AS domains,
                @phones::text[] AS phones, @organization::uuid AS organization_id
@@ -47,7 +48,7 @@ internal static class DuplicateRules
 
     /// <summary>Probes from stored people: the ids in @ids.</summary>
     public const string PersonProbeFromRows = $"""
-        SELECT p.id, {PersonName} AS name,
+        SELECT p.id, {PersonName} AS name, ARRAY(SELECT e->>'address' FROM jsonb_array_elements(p.emails) e) AS emails,
                ARRAY(SELECT regexp_replace(e->>'address', '\+[^@]*@', '@') FROM jsonb_array_elements(p.emails) e) AS email_keys,
                ARRAY(SELECT split_part(e->>'address', '@', 2) FROM jsonb_array_elements(p.emails) e
                      WHERE split_part(e->>'address', '@', 2) <> ALL({FreeMail})) AS domains,
@@ -61,7 +62,8 @@ internal static class DuplicateRules
         candidates AS (
             SELECT DISTINCT pr.id AS probe_id, c.id AS candidate_id
             FROM probe pr CROSS JOIN LATERAL (
-                SELECT e.person_id AS id FROM person_emails e WHERE e.tenant_id = @tenant AND {{EmailKey}} = ANY(pr.email_keys)
+                SELECT e.person_id AS id FROM person_emails e
+                WHERE e.tenant_id = @tenant AND {{EmailKey}} = ANY(pr.email_keys) AND e.address <> ALL(pr.emails)
                 UNION
                 SELECT p.id FROM people p, unnest(pr.phones) n
                 WHERE p.tenant_id = @tenant AND p.phones @> jsonb_build_array(jsonb_build_object('number', n))
@@ -78,7 +80,8 @@ internal static class DuplicateRules
         CROSS JOIN LATERAL (
             SELECT coalesce(sum((x.reason->>'points')::int), 0) AS score, coalesce(jsonb_agg(x.reason), '[]'::jsonb) AS reasons FROM (
                 SELECT jsonb_build_object('rule', 'same-email', 'field', 'emails', 'values', to_jsonb(array_agg(e.address ORDER BY e.address)), 'points', 80) AS reason
-                FROM person_emails e WHERE e.tenant_id = @tenant AND e.person_id = p.id AND {{EmailKey}} = ANY(pr.email_keys) HAVING count(*) > 0
+                FROM person_emails e WHERE e.tenant_id = @tenant AND e.person_id = p.id AND {{EmailKey}} = ANY(pr.email_keys)
+                  AND e.address <> ALL(pr.emails) HAVING count(*) > 0
                 UNION ALL
                 SELECT jsonb_build_object('rule', 'same-phone', 'field', 'phones', 'values', to_jsonb(array_agg(n ORDER BY n)), 'points', 50)
                 FROM unnest(pr.phones) n WHERE p.phones @> jsonb_build_array(jsonb_build_object('number', n)) HAVING count(*) > 0

@@ -7,10 +7,7 @@ namespace CrmPlatform.Tests.Duplicates;
 /// <summary>People and organizations that match nobody else's test data unless a test makes them.</summary>
 public static class DuplicateData
 {
-    private static int _phone = Random.Shared.Next(1000, 5000);
-
-    /// <summary>A London number no other test uses (020 7946 0000-9999 is reserved for drama).</summary>
-    public static string NewPhone() => $"+44207946{1000 + Interlocked.Increment(ref _phone) % 9000:D4}";
+    public static string NewPhone() => Api.NewPhone();
 
     public static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..10];
 
