@@ -21,7 +21,7 @@ internal static class OrganizationsMerge
         var merged = request.Merged.ToArray();
         Guid[] all = [request.SurvivorId, .. merged];
         await db.LockAsync(cancellationToken);
-        var organizations = await db.Organizations.FromSql($"SELECT * FROM organizations WHERE id = ANY({all}) FOR UPDATE").ToListAsync(cancellationToken);
+        var organizations = await db.Organizations.FromSql($"SELECT * FROM organizations WHERE id = ANY({all}) ORDER BY id FOR UPDATE").ToListAsync(cancellationToken);
         if (MergeChecks.Check(organizations, request, http, "organization") is { } problem)
         {
             return (null, problem);

@@ -21,7 +21,8 @@ internal static class PeopleMerge
     {
         var merged = request.Merged.ToArray();
         Guid[] all = [request.SurvivorId, .. merged];
-        var people = await db.People.FromSql($"SELECT * FROM people WHERE id = ANY({all}) FOR UPDATE").ToListAsync(cancellationToken);
+        // Locked in id order, so that two merges sharing records wait for each other instead of deadlocking.
+        var people = await db.People.FromSql($"SELECT * FROM people WHERE id = ANY({all}) ORDER BY id FOR UPDATE").ToListAsync(cancellationToken);
         if (MergeChecks.Check(people, request, http, "person") is { } problem)
         {
             return (null, problem);

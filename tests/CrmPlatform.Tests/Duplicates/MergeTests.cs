@@ -182,6 +182,28 @@ public sealed class MergeTests(PlatformFixture fixture) : IClassFixture<Platform
     }
 
     [Fact]
+    public async Task Of_two_concurrent_merges_of_one_person_exactly_one_wins_and_nothing_is_half_written()
+    {
+        var last = NewName("Germain");
+        var contested = await NewPersonAsync("Sophie", last);
+        var first = await NewPersonAsync("Sophie", last);
+        var second = await NewPersonAsync("Sophie", last);
+        var answers = await Task.WhenAll(
+            MergeAsync("people", first, new { survivorId = first.Id(), mergedIds = new[] { contested.Id() } }),
+            MergeAsync("people", second, new { survivorId = second.Id(), mergedIds = new[] { contested.Id() } }));
+
+        var winner = Assert.Single(answers, a => a.Status == HttpStatusCode.Created);
+        var loser = Assert.Single(answers, a => a.Status != HttpStatusCode.Created);
+        loser.AssertProblem(HttpStatusCode.UnprocessableEntity);
+        var survivor = winner.Body.GetProperty("survivorId").GetGuid();
+        var other = survivor == first.Id() ? second : first;
+        Assert.Equal(2, (await GetAsync($"/api/v1/people/{survivor}")).GetProperty("emails").GetArrayLength());
+        var untouched = await GetAsync($"/api/v1/people/{other.Id()}");
+        Assert.Equal((other.GetProperty("version").GetInt32(), 1), (untouched.GetProperty("version").GetInt32(), untouched.GetProperty("emails").GetArrayLength()));
+        Assert.Equal(1, await PlatformServices.QueryAsync(Platform.Contacts, db => db.Merges.CountAsync(m => m.MergedIds.Contains(contested.Id()))));
+    }
+
+    [Fact]
     public async Task Merging_organizations_moves_people_roles_and_subsidiaries_and_undo_moves_them_back()
     {
         var name = NewName("Globex");
