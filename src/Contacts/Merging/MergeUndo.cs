@@ -61,13 +61,7 @@ internal static class MergeUndo
         ContactsDbContext db, MergeRecord merge, JsonElement before, DateTime now, string actor, CancellationToken cancellationToken)
     {
         var tenant = db.CurrentTenantId;
-        foreach (var affiliation in Rows(before, "affiliations"))
-        {
-            await db.Database.ExecuteSqlAsync($"""
-                UPDATE affiliations SET person_id = {affiliation.GetProperty("person_id").GetGuid()}, version = version + 1, updated_at = {now}, updated_by = {actor}
-                WHERE tenant_id = {tenant} AND id = {Id(affiliation)} AND person_id = {merge.SurvivorId}
-                """, cancellationToken);
-        }
+        await RestoreAffiliationsAsync(db, merge, before, "person_id", now, actor, cancellationToken);
         var links = Rows(before, "person_links");
         var linkIds = links.Select(Id).ToArray();
         var survivor = merge.SurvivorId;
@@ -97,13 +91,7 @@ internal static class MergeUndo
         ContactsDbContext db, MergeRecord merge, JsonElement before, DateTime now, string actor, CancellationToken cancellationToken)
     {
         var tenant = db.CurrentTenantId;
-        foreach (var affiliation in Rows(before, "affiliations"))
-        {
-            await db.Database.ExecuteSqlAsync($"""
-                UPDATE affiliations SET organization_id = {affiliation.GetProperty("organization_id").GetGuid()}, version = version + 1, updated_at = {now}, updated_by = {actor}
-                WHERE tenant_id = {tenant} AND id = {Id(affiliation)} AND organization_id = {merge.SurvivorId}
-                """, cancellationToken);
-        }
+        await RestoreAffiliationsAsync(db, merge, before, "organization_id", now, actor, cancellationToken);
         var people = Rows(before, "people").ToDictionary(Id, r => r.GetProperty("organization_id").GetGuid());
         var peopleIds = people.Keys.ToArray();
         foreach (var moved in await db.People.IgnoreQueryFilters()
@@ -119,6 +107,19 @@ internal static class MergeUndo
             moved.ParentOrganizationId = subsidiaries[moved.Id];
         }
         await RestoreExternalIdsAsync(db, "organization_external_ids", Rows(before, "organization_external_ids"), cancellationToken);
+    }
+
+    /// <summary>Roles the merge moved to the survivor go back, unless someone has moved them since.</summary>
+    private static async Task RestoreAffiliationsAsync(
+        ContactsDbContext db, MergeRecord merge, JsonElement before, string column, DateTime now, string actor, CancellationToken cancellationToken)
+    {
+        var sql = $"UPDATE affiliations SET {column} = {{0}}, version = version + 1, updated_at = {{1}}, updated_by = {{2}} "
+            + $"WHERE tenant_id = {{3}} AND id = {{4}} AND {column} = {{5}}";
+        foreach (var affiliation in Rows(before, "affiliations"))
+        {
+            await db.Database.ExecuteSqlRawAsync(sql,
+                [affiliation.GetProperty(column).GetGuid(), now, actor, db.CurrentTenantId, Id(affiliation), merge.SurvivorId], cancellationToken);
+        }
     }
 
     private static async Task RestoreExternalIdsAsync(ContactsDbContext db, string table, List<JsonElement> rows, CancellationToken cancellationToken)
