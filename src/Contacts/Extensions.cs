@@ -1,6 +1,7 @@
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.DoubleOptIn;
 using CrmPlatform.Contacts.Gdpr;
+using CrmPlatform.Contacts.Duplicates;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.ServiceDefaults;
@@ -16,6 +17,7 @@ internal static class Extensions
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<ContactsDbContext>("contactsdb");
         builder.AddDoubleOptIn();
+        builder.AddDuplicatesAndMerges();
         builder.AddAuditRetention<ContactsDbContext>();
         builder.AddMessaging(ServiceName, bus =>
         {

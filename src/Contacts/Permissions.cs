@@ -14,6 +14,12 @@ public static class Permissions
     /// <summary>Data subject requests: an access export holds everything about a person, an erasure cannot be undone.</summary>
     public const string Gdpr = "gdpr-requests";
     public const string RetentionPolicy = "retention-policy";
+    /// <summary>The review list of likely duplicates; dismissing a pair needs what deleting needs.</summary>
+    public const string Duplicates = "duplicates";
+    /// <summary>Asking for a duplicate scan of the whole tenant now.</summary>
+    public const string DuplicateScans = "duplicate-scans";
+    /// <summary>Merges: reading one; undoing one needs what deleting (and merging) needs.</summary>
+    public const string Merges = "merges";
 
     private static readonly string[] Everyone = [.. Roles.All];
     private static readonly string[] CustomerFacing = [Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ServiceAgent];
@@ -35,5 +41,10 @@ public static class Permissions
         // Privacy work is the admins' alone (least privilege: no customer-facing role needs it); an API client can be
         // given just these scopes (gdpr-requests:*, retention-policy:*) for a privacy tool.
         .Allow(Gdpr, [Operation.Read, Operation.Create], Roles.Admin)
-        .Allow(RetentionPolicy, [Operation.Read, Operation.Update, Operation.Create], Roles.Admin);
+        .Allow(RetentionPolicy, [Operation.Read, Operation.Update, Operation.Create], Roles.Admin)
+        .Allow(Duplicates, Operation.Read, Everyone)
+        .Allow(Duplicates, Operation.Delete, Managers)
+        .Allow(DuplicateScans, Operation.Create, Roles.Admin)
+        .Allow(Merges, Operation.Read, Everyone)
+        .Allow(Merges, Operation.Create, Managers);
 }

@@ -29,6 +29,8 @@ app.MapSearchApi();
 app.MapExternalIdsApi();
 app.MapGdprRequestsApi();
 app.MapRetentionApi();
+app.MapDuplicatesApi();
+app.MapMergesApi();
 app.MapAuditApi();
 
 await app.RunAsync();

@@ -25,6 +25,8 @@ internal static class Extensions
         // The link in a double opt-in email: its token is the credential (Contacts limits attempts per address).
         ("/api/v1/consents/confirm", "contacts", true),
         ("/api/v1/gdpr", "contacts", false),
+        ("/api/v1/duplicates", "contacts", false),
+        ("/api/v1/merges", "contacts", false),
         ("/api/v1/opportunities", "sales", false),
         ("/api/v1/marketing", "marketing", false),
     ];

@@ -2,6 +2,7 @@ using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Sales.Gdpr;
 using CrmPlatform.Sales.Data;
+using CrmPlatform.Sales.Merges;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Sales;
@@ -21,6 +22,7 @@ internal static class Extensions
             bus.AddTeamDirectoryConsumer<SalesDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<SalesDbContext>(ServiceName);
             bus.AddGdprConsumer<SalesDbContext>(ServiceName);
+            bus.AddOpportunityMergeConsumer(ServiceName);
         });
         builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
     }

@@ -1,5 +1,7 @@
 using CrmPlatform.Contacts.DoubleOptIn;
 using CrmPlatform.Contacts.Gdpr;
+using CrmPlatform.Contacts.Duplicates;
+using CrmPlatform.Contacts.Merging;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
@@ -27,6 +29,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
 
     public DbSet<DoubleOptInRequest> DoubleOptInRequests => Set<DoubleOptInRequest>();
     public DbSet<OutgoingEmail> OutgoingEmails => Set<OutgoingEmail>();
+    public DbSet<DuplicatePair> DuplicatePairs => Set<DuplicatePair>();
+    public DbSet<MergeRecord> Merges => Set<MergeRecord>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -38,6 +42,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         modelBuilder.AddConsents();
         modelBuilder.AddDoubleOptIn();
         modelBuilder.AddGdpr();
+        modelBuilder.AddDuplicates();
+        modelBuilder.AddMerges();
         // Trigram similarity for search. A trusted extension: the database's owner (the service's role) creates it.
         modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<Person>(person =>

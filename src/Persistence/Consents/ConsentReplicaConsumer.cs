@@ -19,6 +19,8 @@ public sealed class ConsentReplicaConsumer<TDbContext>(TDbContext db, TenantCont
             id => new ConsentReplica { Id = id, PersonId = changed.PersonId, Purpose = changed.Purpose, Channel = changed.Channel },
             consent =>
             {
+                // A merge (or its undo) moves a consent to another person.
+                consent.PersonId = changed.PersonId;
                 consent.Status = changed.Status;
                 consent.ValidFrom = changed.ValidFrom;
                 consent.ValidUntil = changed.ValidUntil;

@@ -23,10 +23,17 @@ public sealed class ContactDirectoryConsumer<TDbContext>(TDbContext db, TenantCo
         Apply(context, ContactKind.Person, c => c.IsDeleted = true);
 
     public Task Consume(ConsumeContext<OrganizationCreated> context) =>
-        Apply(context, ContactKind.Organization, c => c.DisplayName = context.Message.Organization.Name);
+        Apply(context, ContactKind.Organization, c => SetOrganization(c, context.Message.Organization));
 
     public Task Consume(ConsumeContext<OrganizationUpdated> context) =>
-        Apply(context, ContactKind.Organization, c => c.DisplayName = context.Message.Organization.Name);
+        Apply(context, ContactKind.Organization, c => SetOrganization(c, context.Message.Organization));
+
+    // A newer Created or Updated after a deletion is a record restored by undoing a merge: the tombstone gives way.
+    private static void SetOrganization(DirectoryContact contact, OrganizationSnapshot organization)
+    {
+        contact.DisplayName = organization.Name;
+        contact.IsDeleted = false;
+    }
 
     public Task Consume(ConsumeContext<OrganizationDeleted> context) =>
         Apply(context, ContactKind.Organization, c => c.IsDeleted = true);
@@ -38,6 +45,7 @@ public sealed class ContactDirectoryConsumer<TDbContext>(TDbContext db, TenantCo
         contact.OrganizationId = person.OrganizationId;
         contact.ProcessingRestricted = person.ProcessingRestricted ?? false;
         contact.ObjectsToDirectMarketing = person.ObjectsToDirectMarketing ?? false;
+        contact.IsDeleted = false;
     }
 
     private Task Apply<TEvent>(ConsumeContext<TEvent> context, ContactKind kind, Action<DirectoryContact> change)

@@ -5,6 +5,7 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
@@ -17,6 +18,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     public DbSet<Opportunity> Opportunities => Set<Opportunity>();
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<ConsentReplica> ConsentReplicas => Set<ConsentReplica>();
+    public DbSet<OpportunityMergeMove> OpportunityMergeMoves => Set<OpportunityMergeMove>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -27,6 +29,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddContactDirectory();
         modelBuilder.AddConsentReplica();
+        modelBuilder.AddOpportunityMergeMoves();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);

@@ -1,4 +1,7 @@
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Duplicates;
+using CrmPlatform.Contacts.Merging;
+using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Paging;
@@ -71,18 +74,22 @@ public static class OrganizationsApi
         var organization = await db.Organizations.AsNoTracking().SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
         if (organization is null)
         {
-            return ApiProblems.NotFound(Resource, id);
+            return await MergedRecords.ProblemAsync(db, Resource, "/api/v1/organizations", id, cancellationToken) ?? ApiProblems.NotFound(Resource, id);
         }
         ETags.Set(response, organization.Version);
         return TypedResults.Ok(OrganizationResponse.From(organization));
     }
 
     public static async Task<Results<Created<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> CreateOrganization(
-        OrganizationRequest request, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
+        OrganizationRequest request, ContactsDbContext db, HttpRequest http, HttpResponse response, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
+        }
+        if (await DuplicateCheck.OrganizationAsync(db, http, values.Name, values.Domain, cancellationToken) is { } duplicates)
+        {
+            return duplicates;
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var organization = new Organization();
@@ -91,12 +98,13 @@ public static class OrganizationsApi
             return problem;
         }
         await transaction.CommitAsync(cancellationToken);
+        await DuplicateDetection.RecordForReviewAsync(db, MergeKinds.Organization, organization.Id, clock.GetUtcNow().UtcDateTime, cancellationToken);
         ETags.Set(response, organization.Version);
         return TypedResults.Created($"/api/v1/organizations/{organization.Id}", OrganizationResponse.From(organization));
     }
 
     public static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> UpdateOrganization(
-        Guid id, OrganizationRequest request, ContactsDbContext db, HttpContext http, CancellationToken cancellationToken)
+        Guid id, OrganizationRequest request, ContactsDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken), out var errors) is not { } values)
         {
@@ -117,6 +125,7 @@ public static class OrganizationsApi
             return problem;
         }
         await transaction.CommitAsync(cancellationToken);
+        await DuplicateDetection.RecordForReviewAsync(db, MergeKinds.Organization, organization.Id, clock.GetUtcNow().UtcDateTime, cancellationToken);
         ETags.Set(http.Response, organization.Version);
         return TypedResults.Ok(OrganizationResponse.From(organization));
     }

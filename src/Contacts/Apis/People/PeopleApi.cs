@@ -1,5 +1,8 @@
 using System.Text.Json;
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Duplicates;
+using CrmPlatform.Contacts.Merging;
+using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Paging;
@@ -82,30 +85,35 @@ public static class PeopleApi
         var person = await db.People.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
         if (person is null)
         {
-            return ApiProblems.NotFound(Resource, id);
+            return await MergedRecords.ProblemAsync(db, Resource, "/api/v1/people", id, cancellationToken) ?? ApiProblems.NotFound(Resource, id);
         }
         ETags.Set(response, person.Version);
         return TypedResults.Ok(PersonResponse.From(person));
     }
 
     public static async Task<Results<Created<PersonResponse>, ValidationProblem, ProblemHttpResult>> CreatePerson(
-        PersonRequest request, ContactsDbContext db, HttpResponse response, CancellationToken cancellationToken)
+        PersonRequest request, ContactsDbContext db, HttpRequest http, HttpResponse response, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
+        }
+        if (await DuplicateCheck.PersonAsync(db, http, PersonValuesProbe.From(values), cancellationToken) is { } duplicates)
+        {
+            return duplicates;
         }
         var person = new Person();
         if (await WriteAsync(db, person, values, isNew: true, cancellationToken) is { } problem)
         {
             return problem;
         }
+        await DuplicateDetection.RecordForReviewAsync(db, MergeKinds.Person, person.Id, clock.GetUtcNow().UtcDateTime, cancellationToken);
         ETags.Set(response, person.Version);
         return TypedResults.Created($"/api/v1/people/{person.Id}", PersonResponse.From(person));
     }
 
     public static async Task<Results<Ok<PersonResponse>, ValidationProblem, ProblemHttpResult>> UpdatePerson(
-        Guid id, PersonRequest request, ContactsDbContext db, HttpContext http, CancellationToken cancellationToken)
+        Guid id, PersonRequest request, ContactsDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken), out var errors) is not { } values)
         {
@@ -128,6 +136,7 @@ public static class PeopleApi
         {
             return problem;
         }
+        await DuplicateDetection.RecordForReviewAsync(db, MergeKinds.Person, person.Id, clock.GetUtcNow().UtcDateTime, cancellationToken);
         ETags.Set(http.Response, person.Version);
         return TypedResults.Ok(PersonResponse.From(person));
     }

@@ -196,6 +196,79 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.ToTable("outgoing_emails", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Contacts.Duplicates.DuplicatePair", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DismissedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dismissed_at");
+
+                    b.Property<string>("DismissedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("dismissed_by");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("OtherId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("other_id");
+
+                    b.Property<JsonDocument>("Reasons")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("reasons");
+
+                    b.Property<Guid>("RecordId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("record_id");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("integer")
+                        .HasColumnName("score");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_duplicate_pairs");
+
+                    b.HasIndex("OtherId")
+                        .HasDatabaseName("ix_duplicate_pairs_other_id");
+
+                    b.HasIndex("TenantId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_duplicate_pairs_tenant_id_created_at_id");
+
+                    b.HasIndex("TenantId", "Kind", "RecordId", "OtherId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_duplicate_pairs_tenant_id_kind_record_id_other_id");
+
+                    b.ToTable("duplicate_pairs", (string)null);
+                });
+
             modelBuilder.Entity("CrmPlatform.Contacts.Gdpr.GdprRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -394,6 +467,74 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasDatabaseName("ix_retention_runs_tenant_id_created_at_id");
 
                     b.ToTable("retention_runs", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Merging.MergeRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<JsonDocument>("Before")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("before");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("MergedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("merged_by");
+
+                    b.PrimitiveCollection<Guid[]>("MergedIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]")
+                        .HasColumnName("merged_ids");
+
+                    b.Property<Guid>("SurvivorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("survivor_id");
+
+                    b.Property<int>("SurvivorVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("survivor_version");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime?>("UndoneAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("undone_at");
+
+                    b.Property<string>("UndoneBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("undone_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_merges");
+
+                    b.HasIndex("MergedIds")
+                        .HasDatabaseName("ix_merges_merged_ids");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("MergedIds"), "gin");
+
+                    b.HasIndex("TenantId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_merges_tenant_id_created_at_id");
+
+                    b.ToTable("merges", (string)null);
                 });
 
             modelBuilder.Entity("CrmPlatform.Contacts.Model.Affiliation", b =>

@@ -409,6 +409,30 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.ToTable("directory_teams", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Sales.Merges.OpportunityMergeMove", b =>
+                {
+                    b.Property<Guid>("MergeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("merge_id");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<Guid>("FromCustomerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("from_customer_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("MergeId", "OpportunityId")
+                        .HasName("pk_opportunity_merge_moves");
+
+                    b.ToTable("opportunity_merge_moves", (string)null);
+                });
+
             modelBuilder.Entity("CrmPlatform.Sales.Model.Opportunity", b =>
                 {
                     b.Property<Guid>("Id")

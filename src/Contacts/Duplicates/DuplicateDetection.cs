@@ -1,0 +1,83 @@
+using System.Text.Json;
+using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Model;
+using CrmPlatform.Contracts.Contacts.V1;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CrmPlatform.Contacts.Duplicates;
+
+/// <summary>One scored candidate: who, how sure, and why.</summary>
+public sealed record DuplicateMatch(Guid? ProbeId, Guid CandidateId, int Score, string Reasons);
+
+/// <summary>A candidate as the API shows it.</summary>
+public sealed record DuplicateCandidate(Guid Id, string DisplayName, int Score, string Strength, JsonElement Reasons)
+{
+    public static string StrengthOf(int score) => score >= DuplicateRules.Strong ? "strong" : "possible";
+}
+
+/// <summary>Runs <see cref="DuplicateRules"/>: for a record being created, for one just saved, and for the scan's batches.</summary>
+internal static class DuplicateDetection
+{
+    public static Task<List<DuplicateMatch>> MatchNewPersonAsync(ContactsDbContext db, PersonValuesProbe probe, CancellationToken cancellationToken) =>
+        QueryAsync(db, DuplicateRules.PersonMatches(DuplicateRules.PersonProbeFromValues), cancellationToken,
+            Uuid("id", null), Text("name", $"{probe.FirstName} {probe.LastName}"),
+            new NpgsqlParameter("emails", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = probe.Emails.ToArray() },
+            new NpgsqlParameter("phones", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = probe.Phones.ToArray() },
+            Uuid("organization", probe.OrganizationId));
+
+    public static Task<List<DuplicateMatch>> MatchNewOrganizationAsync(ContactsDbContext db, string name, string? domain, CancellationToken cancellationToken) =>
+        QueryAsync(db, DuplicateRules.OrganizationMatches(DuplicateRules.OrganizationProbeFromValues), cancellationToken,
+            Uuid("id", null), Text("name", name), Text("domain", domain));
+
+    public static Task<List<DuplicateMatch>> MatchStoredAsync(ContactsDbContext db, string kind, Guid[] ids, CancellationToken cancellationToken) =>
+        QueryAsync(db, kind == MergeKinds.Person
+                ? DuplicateRules.PersonMatches(DuplicateRules.PersonProbeFromRows)
+                : DuplicateRules.OrganizationMatches(DuplicateRules.OrganizationProbeFromRows),
+            cancellationToken, new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = ids });
+
+    /// <summary>
+    /// Lists what a saved record now looks like a duplicate of, for review. An update is not blocked: the record
+    /// exists already, and refusing an edit (often the one that fixes a typo) helps nobody; a reviewer merges or dismisses.
+    /// </summary>
+    public static async Task RecordForReviewAsync(ContactsDbContext db, string kind, Guid id, DateTime now, CancellationToken cancellationToken) =>
+        await RecordAsync(db, kind, await MatchStoredAsync(db, kind, [id], cancellationToken), now, cancellationToken);
+
+    /// <summary>Upserts pairs; a dismissed pair stays dismissed, an open one takes the new score and reasons.</summary>
+    public static async Task<int> RecordAsync(ContactsDbContext db, string kind, List<DuplicateMatch> matches, DateTime now, CancellationToken cancellationToken)
+    {
+        var pairs = matches
+            .Where(m => m.ProbeId is not null)
+            .Select(m => (Low: Min(m.ProbeId!.Value, m.CandidateId), High: Max(m.ProbeId!.Value, m.CandidateId), m.Score, m.Reasons))
+            .DistinctBy(p => (p.Low, p.High))
+            .ToList();
+        foreach (var (low, high, score, reasons) in pairs)
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO duplicate_pairs (id, tenant_id, created_at, updated_at, kind, record_id, other_id, score, reasons, status)
+                VALUES ({Guid.CreateVersion7()}, {db.CurrentTenantId}, {now}, {now}, {kind}, {low}, {high}, {score}, {reasons}::jsonb, 'open')
+                ON CONFLICT (tenant_id, kind, record_id, other_id) DO UPDATE SET score = EXCLUDED.score, reasons = EXCLUDED.reasons,
+                    updated_at = EXCLUDED.updated_at WHERE duplicate_pairs.status = 'open'
+                """, cancellationToken);
+        }
+        return pairs.Count;
+    }
+
+    private static Guid Min(Guid a, Guid b) => a.CompareTo(b) <= 0 ? a : b;
+    private static Guid Max(Guid a, Guid b) => a.CompareTo(b) <= 0 ? b : a;
+
+    private static Task<List<DuplicateMatch>> QueryAsync(ContactsDbContext db, string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
+        db.Database.SqlQueryRaw<DuplicateMatch>(sql, [new NpgsqlParameter("tenant", NpgsqlDbType.Uuid) { Value = db.CurrentTenantId }, .. parameters])
+            .ToListAsync(cancellationToken);
+
+    private static NpgsqlParameter Uuid(string name, Guid? value) => new(name, NpgsqlDbType.Uuid) { Value = (object?)value ?? DBNull.Value };
+    private static NpgsqlParameter Text(string name, string? value) => new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
+}
+
+/// <summary>What a new person is compared by.</summary>
+public sealed record PersonValuesProbe(string FirstName, string LastName, IEnumerable<string> Emails, IEnumerable<string> Phones, Guid? OrganizationId)
+{
+    public static PersonValuesProbe From(Apis.PersonValues values) => new(values.FirstName, values.LastName,
+        values.Emails.Select(e => e.Address), values.Phones.Select(p => p.Number), values.OrganizationId);
+}

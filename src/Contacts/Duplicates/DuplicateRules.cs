@@ -1,0 +1,142 @@
+namespace CrmPlatform.Contacts.Duplicates;
+
+/// <summary>
+/// The duplicate rules, as SQL over the tenant's records so that no tenant is ever loaded into memory. A probe (a
+/// record being created, one just saved, or a batch of the scan) finds its candidates through indexes only
+/// ("blocking": same email key, same phone number, trigram-similar name; for organizations same domain or similar
+/// name), and each candidate is scored with its reasons:
+/// <list type="table">
+/// <item><term>people</term><description>
+/// <c>same-email</c> 80 (an address equal after lower-casing and dropping a <c>+tag</c>: <c>ada+crm@x.com</c> is
+/// <c>ada@x.com</c>; an identical address is not this rule's: it cannot belong to two people at all, and a create
+/// with one answers the unique address's own 409, which no <c>allowDuplicates</c> overrides), <c>same-phone</c> 50 (any number, E.164),
+/// <c>similar-name</c> 50 × trigram similarity of "first last" (from 0.6), and, only together with a similar name,
+/// <c>same-organization</c> 40 and <c>same-email-domain</c> 20 (a company domain, not a free mail provider).
+/// </description></item>
+/// <item><term>organizations</term><description>
+/// <c>same-domain</c> 80, <c>similar-name</c> 60 × similarity of the names without legal forms (Inc, GmbH…) and
+/// punctuation (from 0.6).
+/// </description></item>
+/// </list>
+/// A total of <see cref="Strong"/> or more is a strong match (a create answers 409 unless told to go ahead);
+/// <see cref="Possible"/> or more is listed for review.
+/// </summary>
+internal static class DuplicateRules
+{
+    public const int Strong = 80;
+    public const int Possible = 50;
+    /// <summary>Name matches per probe considered at most; a very common name must not flood a probe.</summary>
+    public const int NameCandidates = 50;
+
+    private const string FreeMail =
+        "ARRAY['gmail.com','googlemail.com','yahoo.com','hotmail.com','outlook.com','live.com','icloud.com','me.com','aol.com','gmx.de','gmx.net','web.de','proton.me','protonmail.com','mail.ru','yandex.ru']";
+
+    /// <summary>An address as the rule compares it; the same expression is indexed on person_emails.</summary>
+    public const string EmailKey = @"regexp_replace(address, '\+[^@]*@', '@')";
+    public const string PersonName = "lower(p.first_name || ' ' || p.last_name)";
+    public const string OrganizationName = "lower(o.name)";
+    public const string OrganizationNameKey =
+        @"btrim(regexp_replace(regexp_replace(lower({0}), '[[:punct:]]|\m(inc|ltd|llc|gmbh|ag|sa|plc|corp|co|limited|corporation|company|se|bv|nv|srl|sarl)\M', ' ', 'g'), '\s+', ' ', 'g'))";
+
+    /// <summary>A person probe from parameters (a record being created): @id, @name, @emails (text[]), @phones (text[]), @organization.</summary>
+    public const string PersonProbeFromValues = $"""
+        SELECT @id::uuid AS id, lower(@name) AS name, @emails::text[] AS emails,
+               ARRAY(SELECT regexp_replace(a, '\+[^@]*@', '@') FROM unnest(@emails::text[]) a) AS email_keys,
+               ARRAY(SELECT split_part(a, '@', 2) FROM unnest(@emails::text[]) a WHERE split_part(a, '@', 2) <> ALL({FreeMail})) AS domains,
+               @phones::text[] AS phones, @organization::uuid AS organization_id
+        """;
+
+    /// <summary>Probes from stored people: the ids in @ids.</summary>
+    public const string PersonProbeFromRows = $"""
+        SELECT p.id, {PersonName} AS name, ARRAY(SELECT e->>'address' FROM jsonb_array_elements(p.emails) e) AS emails,
+               ARRAY(SELECT regexp_replace(e->>'address', '\+[^@]*@', '@') FROM jsonb_array_elements(p.emails) e) AS email_keys,
+               ARRAY(SELECT split_part(e->>'address', '@', 2) FROM jsonb_array_elements(p.emails) e
+                     WHERE split_part(e->>'address', '@', 2) <> ALL({FreeMail})) AS domains,
+               ARRAY(SELECT e->>'number' FROM jsonb_array_elements(p.phones) e) AS phones, p.organization_id
+        FROM people p WHERE p.tenant_id = @tenant AND p.id = ANY(@ids)
+        """;
+
+    /// <summary>Scored candidates of each probe: probe_id, candidate_id, score, reasons (a JSON array).</summary>
+    public static string PersonMatches(string probe) => $$"""
+        WITH probe AS ({{probe}}),
+        candidates AS (
+            SELECT DISTINCT pr.id AS probe_id, c.id AS candidate_id
+            FROM probe pr CROSS JOIN LATERAL (
+                SELECT e.person_id AS id FROM person_emails e
+                WHERE e.tenant_id = @tenant AND {{EmailKey}} = ANY(pr.email_keys) AND e.address <> ALL(pr.emails)
+                UNION
+                SELECT p.id FROM people p, unnest(pr.phones) n
+                WHERE p.tenant_id = @tenant AND p.phones @> jsonb_build_array(jsonb_build_object('number', n))
+                UNION
+                (SELECT p.id FROM people p WHERE p.tenant_id = @tenant AND {{PersonName}} % pr.name LIMIT {{NameCandidates}})
+            ) c
+            WHERE pr.id IS NULL OR c.id <> pr.id
+        )
+        SELECT c.probe_id, p.id AS candidate_id, r.score::int AS score, r.reasons::text AS reasons
+        FROM candidates c
+        JOIN probe pr ON pr.id IS NOT DISTINCT FROM c.probe_id
+        JOIN people p ON p.id = c.candidate_id AND p.tenant_id = @tenant
+        CROSS JOIN LATERAL (SELECT similarity({{PersonName}}, pr.name) AS s) sim
+        CROSS JOIN LATERAL (
+            SELECT coalesce(sum((x.reason->>'points')::int), 0) AS score, coalesce(jsonb_agg(x.reason), '[]'::jsonb) AS reasons FROM (
+                SELECT jsonb_build_object('rule', 'same-email', 'field', 'emails', 'values', to_jsonb(array_agg(e.address ORDER BY e.address)), 'points', 80) AS reason
+                FROM person_emails e WHERE e.tenant_id = @tenant AND e.person_id = p.id AND {{EmailKey}} = ANY(pr.email_keys)
+                  AND e.address <> ALL(pr.emails) HAVING count(*) > 0
+                UNION ALL
+                SELECT jsonb_build_object('rule', 'same-phone', 'field', 'phones', 'values', to_jsonb(array_agg(n ORDER BY n)), 'points', 50)
+                FROM unnest(pr.phones) n WHERE p.phones @> jsonb_build_array(jsonb_build_object('number', n)) HAVING count(*) > 0
+                UNION ALL
+                SELECT jsonb_build_object('rule', 'similar-name', 'field', 'name', 'values', jsonb_build_array(pr.name, {{PersonName}}),
+                                          'similarity', round(sim.s::numeric, 2), 'points', round(50 * sim.s)::int)
+                WHERE sim.s >= 0.6
+                UNION ALL
+                SELECT jsonb_build_object('rule', 'same-organization', 'field', 'organizationId', 'values', jsonb_build_array(p.organization_id), 'points', 40)
+                WHERE sim.s >= 0.6 AND p.organization_id = pr.organization_id
+                UNION ALL
+                SELECT jsonb_build_object('rule', 'same-email-domain', 'field', 'emails', 'values', to_jsonb(array_agg(DISTINCT d)), 'points', 20)
+                FROM unnest(pr.domains) d
+                WHERE sim.s >= 0.6 AND EXISTS (SELECT 1 FROM person_emails e WHERE e.tenant_id = @tenant AND e.person_id = p.id AND split_part(e.address, '@', 2) = d)
+                HAVING count(*) > 0
+            ) x
+        ) r
+        WHERE r.score >= {{Possible}}
+        """;
+
+    public static readonly string OrganizationProbeFromValues = $"""
+        SELECT @id::uuid AS id, {string.Format(OrganizationNameKey, "@name")} AS name_key, lower(@name) AS name, @domain::text AS domain
+        """;
+
+    public static readonly string OrganizationProbeFromRows = $"""
+        SELECT o.id, {string.Format(OrganizationNameKey, "o.name")} AS name_key, {OrganizationName} AS name, o.domain
+        FROM organizations o WHERE o.tenant_id = @tenant AND o.id = ANY(@ids)
+        """;
+
+    public static string OrganizationMatches(string probe) => $$"""
+        WITH probe AS ({{probe}}),
+        candidates AS (
+            SELECT DISTINCT pr.id AS probe_id, c.id AS candidate_id
+            FROM probe pr CROSS JOIN LATERAL (
+                SELECT o.id FROM organizations o WHERE o.tenant_id = @tenant AND o.domain = pr.domain
+                UNION
+                (SELECT o.id FROM organizations o WHERE o.tenant_id = @tenant AND {{OrganizationName}} % pr.name LIMIT {{NameCandidates}})
+            ) c
+            WHERE pr.id IS NULL OR c.id <> pr.id
+        )
+        SELECT c.probe_id, o.id AS candidate_id, r.score::int AS score, r.reasons::text AS reasons
+        FROM candidates c
+        JOIN probe pr ON pr.id IS NOT DISTINCT FROM c.probe_id
+        JOIN organizations o ON o.id = c.candidate_id AND o.tenant_id = @tenant
+        CROSS JOIN LATERAL (SELECT similarity({{string.Format(OrganizationNameKey, "o.name")}}, pr.name_key) AS s) sim
+        CROSS JOIN LATERAL (
+            SELECT coalesce(sum((x.reason->>'points')::int), 0) AS score, coalesce(jsonb_agg(x.reason), '[]'::jsonb) AS reasons FROM (
+                SELECT jsonb_build_object('rule', 'same-domain', 'field', 'domain', 'values', jsonb_build_array(o.domain), 'points', 80) AS reason
+                WHERE o.domain = pr.domain
+                UNION ALL
+                SELECT jsonb_build_object('rule', 'similar-name', 'field', 'name', 'values', jsonb_build_array(pr.name, {{OrganizationName}}),
+                                          'similarity', round(sim.s::numeric, 2), 'points', round(60 * sim.s)::int)
+                WHERE sim.s >= 0.6
+            ) x
+        ) r
+        WHERE r.score >= {{Possible}}
+        """;
+}
