@@ -19,7 +19,8 @@ namespace CrmPlatform.Contacts.Duplicates;
 /// </description></item>
 /// </list>
 /// A total of <see cref="Strong"/> or more is a strong match (a create answers 409 unless told to go ahead);
-/// <see cref="Possible"/> or more is listed for review.
+/// <see cref="Possible"/> or more is listed for review. Erased people (GDPR) are never probes nor candidates: their
+/// placeholders all look alike, and an erased record has nothing left to merge.
 /// </summary>
 internal static class DuplicateRules
 {
@@ -53,7 +54,7 @@ internal static class DuplicateRules
                ARRAY(SELECT split_part(e->>'address', '@', 2) FROM jsonb_array_elements(p.emails) e
                      WHERE split_part(e->>'address', '@', 2) <> ALL({FreeMail})) AS domains,
                ARRAY(SELECT e->>'number' FROM jsonb_array_elements(p.phones) e) AS phones, p.organization_id
-        FROM people p WHERE p.tenant_id = @tenant AND p.id = ANY(@ids)
+        FROM people p WHERE p.tenant_id = @tenant AND p.id = ANY(@ids) AND p.erased_at IS NULL
         """;
 
     /// <summary>Scored candidates of each probe: probe_id, candidate_id, score, reasons (a JSON array).</summary>
@@ -75,7 +76,7 @@ internal static class DuplicateRules
         SELECT c.probe_id, p.id AS candidate_id, r.score::int AS score, r.reasons::text AS reasons
         FROM candidates c
         JOIN probe pr ON pr.id IS NOT DISTINCT FROM c.probe_id
-        JOIN people p ON p.id = c.candidate_id AND p.tenant_id = @tenant
+        JOIN people p ON p.id = c.candidate_id AND p.tenant_id = @tenant AND p.erased_at IS NULL
         CROSS JOIN LATERAL (SELECT similarity({{PersonName}}, pr.name) AS s) sim
         CROSS JOIN LATERAL (
             SELECT coalesce(sum((x.reason->>'points')::int), 0) AS score, coalesce(jsonb_agg(x.reason), '[]'::jsonb) AS reasons FROM (

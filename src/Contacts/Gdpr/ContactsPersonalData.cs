@@ -1,5 +1,6 @@
 using CrmPlatform.Contacts.Apis;
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Persistence.Gdpr;
 using Microsoft.EntityFrameworkCore;
 
@@ -82,6 +83,9 @@ public sealed class ContactsPersonalData : IPersonalDataPart<ContactsDbContext>
         db.PersonLinks.RemoveRange(links);
         db.PersonExternalIds.RemoveRange(externalIds);
         changed += affiliations.Count + links.Count + externalIds.Count;
+        // A pair names the person's values in its reasons, and an erased record is no one's duplicate.
+        changed += await db.DuplicatePairs.Where(p => p.Kind == MergeKinds.Person && (p.RecordId == personId || p.OtherId == personId))
+            .ExecuteDeleteAsync(cancellationToken);
 
         changed += await db.Database.SqlQuery<int>($"SELECT consent_records_redact({db.CurrentTenantId}, {personId}) AS \"Value\"")
             .SingleAsync(cancellationToken);

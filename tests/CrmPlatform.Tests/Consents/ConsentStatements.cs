@@ -37,8 +37,6 @@ public static class ConsentStatements
     public static string CanContactUrl(Guid personId, string purpose = "newsletter", string channel = "email") =>
         $"/api/v1/marketing/contacts/{personId}/can-contact?purpose={purpose}&channel={channel}";
 
-    public static List<JsonElement> Items(this ApiAnswer answer) => answer.Body.GetProperty("items").EnumerateArray().ToList();
-
     public static JsonElement Current(this ApiAnswer answer, string purpose, string channel) =>
         answer.Items().Single(c => c.Str("purpose") == purpose && c.Str("channel") == channel);
 }

@@ -19,19 +19,6 @@ public static class DuplicateData
     /// <summary>A free mail domain: shared by strangers, so the rules never count it as a company in common.</summary>
     public const string FreeMail = "gmail.com";
 
-    public static async Task<JsonElement> CreatedAsync(this Task<ApiAnswer> answer)
-    {
-        var done = await answer;
-        Assert.True(done.Status == HttpStatusCode.Created, $"Expected 201, got {(int)done.Status}: {done.Body}");
-        return done.Body;
-    }
-
-    public static List<JsonElement> Items(this ApiAnswer answer)
-    {
-        Assert.Equal(HttpStatusCode.OK, answer.Status);
-        return [.. answer.Body.GetProperty("items").EnumerateArray()];
-    }
-
     /// <summary>The open pair of these two records in the review list, if listed.</summary>
     public static async Task<JsonElement?> PairAsync(HttpClient client, string kind, Guid a, Guid b)
     {

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static CrmPlatform.Tests.Consents.ConsentStatements;
+using static CrmPlatform.Tests.Duplicates.DuplicateData;
 
 namespace CrmPlatform.Tests.Gdpr;
 
@@ -134,6 +135,29 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
             var contact = await Eventually.ReturnsAsync(entry, c => c!.Email?.EndsWith("@erased.invalid") != false, "the replica is anonymized");
             Assert.DoesNotContain("Dorothy", contact!.DisplayName);
         }
+    }
+
+    [Fact]
+    public async Task Erased_people_leave_the_duplicate_review_list_and_a_scan_never_pairs_them_again()
+    {
+        var (last, phone) = (NewName("Noether"), NewPhone());
+        var a = (await _steps.Contacts.PostJsonAsync("/api/v1/people", Person("Emmy", last, phone: phone)).CreatedAsync()).Id();
+        var b = (await _steps.Contacts.PostJsonAsync("/api/v1/people?allowDuplicates=true", Person("Emmy", last, phone: phone)).CreatedAsync()).Id();
+        await Eventually.TrueAsync(async () => await PairAsync(_steps.Contacts, "person", a, b) is not null, "the pair is listed");
+
+        await _steps.CompletedRequestAsync(a, "erasure");
+        await _steps.CompletedRequestAsync(b, "erasure");
+        Assert.Null(await PairAsync(_steps.Contacts, "person", a, b));
+
+        // Their placeholders look alike; a scan (shown to have run by a pair of organizations it lists) ignores them.
+        var name = NewName("Erased Ltd check");
+        var c = (await _steps.Contacts.PostJsonAsync("/api/v1/organizations", new { name }).CreatedAsync()).Id();
+        var d = (await _steps.Contacts.PostJsonAsync("/api/v1/organizations", new { name = $"{name} GmbH" }).CreatedAsync()).Id();
+        await PlatformServices.QueryAsync(Platform.Contacts, db =>
+            db.Database.ExecuteSqlAsync($"DELETE FROM duplicate_pairs WHERE record_id = ANY({new[] { c, d }}) OR other_id = ANY({new[] { c, d }})"));
+        Assert.Equal(HttpStatusCode.Accepted, (await _steps.Contacts.PostJsonAsync("/api/v1/duplicates/scan", new { })).Status);
+        await Eventually.TrueAsync(async () => await PairAsync(_steps.Contacts, "organization", c, d) is not null, "the scan ran");
+        Assert.Null(await PairAsync(_steps.Contacts, "person", a, b));
     }
 
     [Fact]

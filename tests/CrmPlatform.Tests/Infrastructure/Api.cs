@@ -44,6 +44,21 @@ public static class Api
     public static Task<ApiAnswer> DeleteJsonAsync(this HttpClient client, string url, string? ifMatch) =>
         client.SendJsonAsync(HttpMethod.Delete, url, ifMatch: ifMatch);
 
+    /// <summary>The body of a 201, failing with the answer when it is anything else.</summary>
+    public static async Task<JsonElement> CreatedAsync(this Task<ApiAnswer> answer)
+    {
+        var done = await answer;
+        Assert.True(done.Status == HttpStatusCode.Created, $"Expected 201, got {(int)done.Status}: {done.Body}");
+        return done.Body;
+    }
+
+    /// <summary>The items of a 200 list page.</summary>
+    public static List<JsonElement> Items(this ApiAnswer answer)
+    {
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        return [.. answer.Body.GetProperty("items").EnumerateArray()];
+    }
+
     public static Guid Id(this JsonElement json) => json.GetProperty("id").GetGuid();
 
     /// <summary>The ETag of a record as the API reports it (its version), for If-Match.</summary>
