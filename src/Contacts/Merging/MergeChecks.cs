@@ -25,6 +25,16 @@ internal static class MergeChecks
                     [missing.Contains(request.SurvivorId) ? "survivorId" : "mergedIds"] = [.. missing.Select(id => $"No {resource} with id '{id}'.")],
                 });
         }
+        // An erased record has nothing left to merge, and merging is processing, which a restriction (Art. 18) forbids.
+        if (loaded.OfType<Person>().FirstOrDefault(p => p.ErasedAt is not null || p.ProcessingRestrictedAt is not null) is { } held)
+        {
+            var why = held.ErasedAt is not null ? "was erased" : "has its processing restricted (GDPR Art. 18)";
+            return ApiProblems.Unprocessable($"The person '{held.Id}' {why}, so it cannot be merged.",
+                new Dictionary<string, string[]>
+                {
+                    [held.Id == request.SurvivorId ? "survivorId" : "mergedIds"] = [$"The person '{held.Id}' {why}."],
+                });
+        }
         if (ETags.CheckIfMatch(http, loaded.Single(r => r.Id == request.SurvivorId).Version, out _) is { } precondition)
         {
             return precondition;

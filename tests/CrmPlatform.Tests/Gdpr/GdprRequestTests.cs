@@ -161,6 +161,33 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
     }
 
     [Fact]
+    public async Task An_erased_or_restricted_person_cannot_be_merged()
+    {
+        async Task<ApiAnswer> MergeAsync(Guid survivor, Guid merged)
+        {
+            var current = await _steps.Contacts.GetJsonAsync($"/api/v1/people/{survivor}");
+            return await _steps.Contacts.SendJsonAsync(HttpMethod.Post, "/api/v1/people/merge",
+                new { survivorId = survivor, mergedIds = new[] { merged } }, current.Body.ETag());
+        }
+        var last = NewName("Lamarr");
+        var erased = (await _steps.Contacts.PostJsonAsync("/api/v1/people?allowDuplicates=true", Person("Hedy", last)).CreatedAsync()).Id();
+        var restricted = (await _steps.Contacts.PostJsonAsync("/api/v1/people?allowDuplicates=true", Person("Hedy", last)).CreatedAsync()).Id();
+        var survivor = (await _steps.Contacts.PostJsonAsync("/api/v1/people?allowDuplicates=true", Person("Hedy", last)).CreatedAsync()).Id();
+        await _steps.CompletedRequestAsync(erased, "erasure");
+        Assert.Equal(HttpStatusCode.Created, (await _steps.RequestAsync(restricted, "restriction")).Status);
+
+        var intoLive = await MergeAsync(survivor, erased);
+        intoLive.AssertProblem(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("erased", intoLive.Body.Str("detail"));
+        var asSurvivor = await MergeAsync(restricted, survivor);
+        asSurvivor.AssertProblem(HttpStatusCode.UnprocessableEntity);
+        Assert.True(asSurvivor.Body.GetProperty("errors").TryGetProperty("survivorId", out _));
+
+        await _steps.RequestAsync(restricted, "restriction-lifted");
+        Assert.Equal(HttpStatusCode.Created, (await MergeAsync(survivor, restricted)).Status);
+    }
+
+    [Fact]
     public async Task An_objection_or_a_restriction_makes_marketing_say_no_and_a_restriction_stops_new_opportunities()
     {
         var person = await _steps.PersonEverywhereAsync();
