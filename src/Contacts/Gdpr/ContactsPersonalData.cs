@@ -1,5 +1,7 @@
+using System.Text.Json;
 using CrmPlatform.Contacts.Apis;
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Merging;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Persistence.Gdpr;
 using Microsoft.EntityFrameworkCore;
@@ -8,12 +10,14 @@ namespace CrmPlatform.Contacts.Gdpr;
 
 /// <summary>
 /// What Contacts holds about a person: the record, consents and their history with evidence, roles at organizations,
-/// links to other people, external ids, their data subject requests and their audit entries. Erasure anonymizes the
+/// links to other people, external ids, merges they took part in, their data subject requests and their audit entries. Erasure anonymizes the
 /// record (placeholders), withdraws every consent still granted, strips identifying evidence from the consent history,
-/// removes roles, links and external ids, and publishes the anonymized person so every replica follows.
+/// removes roles, links and external ids, empties the archive of the person's merges, and publishes the anonymized person so every replica follows.
 /// </summary>
 public sealed class ContactsPersonalData : IPersonalDataPart<ContactsDbContext>
 {
+    private static readonly JsonDocument EmptyArchive = JsonDocument.Parse("{}");
+
     public string Name => "contacts";
 
     public async Task<object?> CollectAsync(ContactsDbContext db, Guid personId, CancellationToken cancellationToken)
@@ -33,6 +37,9 @@ public sealed class ContactsPersonalData : IPersonalDataPart<ContactsDbContext>
         var requests = await db.Set<GdprRequest>().AsNoTracking().Where(r => r.PersonId == personId).OrderBy(r => r.CreatedAt)
             .Select(r => new { r.Id, r.Type, r.Status, r.RequestedBy, RequestedAt = r.CreatedAt, r.CompletedAt })
             .ToListAsync(cancellationToken);
+        var merges = await PersonMerges(db, personId).AsNoTracking().OrderBy(m => m.CreatedAt)
+            .Select(m => new { m.Id, m.CreatedAt, m.SurvivorId, m.MergedIds, m.MergedBy, m.UndoneAt, RecordsBefore = m.Before })
+            .ToListAsync(cancellationToken);
         return new
         {
             Person = person is null ? null : new
@@ -48,8 +55,13 @@ public sealed class ContactsPersonalData : IPersonalDataPart<ContactsDbContext>
             Links = links.Select(l => new { l.Id, RelatedPersonId = l.OtherThan(personId), Type = l.TypeFor(personId), l.Note }),
             ExternalIds = externalIds,
             GdprRequests = requests,
+            Merges = merges,
         };
     }
+
+    /// <summary>Merges the person survived or was merged in: their archive holds the person's earlier records.</summary>
+    private static IQueryable<MergeRecord> PersonMerges(ContactsDbContext db, Guid personId) =>
+        db.Merges.Where(m => m.Kind == MergeKinds.Person && (m.SurvivorId == personId || m.MergedIds.Contains(personId)));
 
     /// <summary>Roles and links are audited under their own ids; their entries name the person's employers and relations.</summary>
     public async Task<IReadOnlyCollection<Guid>> AuditedIdsAsync(ContactsDbContext db, Guid personId, CancellationToken cancellationToken) =>
@@ -84,6 +96,9 @@ public sealed class ContactsPersonalData : IPersonalDataPart<ContactsDbContext>
         db.PersonExternalIds.RemoveRange(externalIds);
         changed += affiliations.Count + links.Count + externalIds.Count;
         // A pair names the person's values in its reasons, and an erased record is no one's duplicate.
+        // The archive is what an undo would restore; once erased there is nothing to undo to (undo already refuses, since
+        // the erasure changed the survivor).
+        changed += await PersonMerges(db, personId).ExecuteUpdateAsync(m => m.SetProperty(r => r.Before, EmptyArchive), cancellationToken);
         changed += await db.DuplicatePairs.Where(p => p.Kind == MergeKinds.Person && (p.RecordId == personId || p.OtherId == personId))
             .ExecuteDeleteAsync(cancellationToken);
 

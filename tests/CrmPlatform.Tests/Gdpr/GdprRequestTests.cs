@@ -188,6 +188,35 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
     }
 
     [Fact]
+    public async Task A_persons_merges_are_in_their_export_and_an_erasure_empties_their_archive()
+    {
+        var last = NewName("Franklin");
+        var survivor = (await _steps.Contacts.PostJsonAsync("/api/v1/people", Person("Rosalind", last)).CreatedAsync()).Id();
+        var merged = (await _steps.Contacts.PostJsonAsync("/api/v1/people?allowDuplicates=true", Person("Rosie", last, phone: NewPhone())).CreatedAsync()).Id();
+        var current = await _steps.Contacts.GetJsonAsync($"/api/v1/people/{survivor}");
+        var merge = await _steps.Contacts.SendJsonAsync(HttpMethod.Post, "/api/v1/people/merge",
+            new { survivorId = survivor, mergedIds = new[] { merged } }, current.Body.ETag());
+        Assert.Equal(HttpStatusCode.Created, merge.Status);
+
+        async Task<JsonElement> ExportedMergeAsync()
+        {
+            var request = await _steps.CompletedRequestAsync(survivor, "access");
+            var export = await _steps.Contacts.GetJsonAsync($"{GdprSteps.RequestsUrl}/{request.Id()}/export");
+            var merges = export.Body.GetProperty("services").GetProperty("contacts").GetProperty("data").GetProperty("contacts").GetProperty("merges");
+            return Assert.Single(merges.EnumerateArray());
+        }
+        var before = await ExportedMergeAsync();
+        Assert.Equal(merge.Body.Id(), before.Id());
+        Assert.Contains("Rosie", before.GetProperty("recordsBefore").GetRawText());
+
+        await _steps.CompletedRequestAsync(survivor, "erasure");
+        var after = await ExportedMergeAsync();
+        Assert.DoesNotContain("Rosie", after.GetProperty("recordsBefore").GetRawText());
+        Assert.DoesNotContain(last, after.GetRawText());
+        (await _steps.Contacts.PostJsonAsync($"/api/v1/merges/{merge.Body.Id()}/undo", new { })).AssertProblem(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
     public async Task An_objection_or_a_restriction_makes_marketing_say_no_and_a_restriction_stops_new_opportunities()
     {
         var person = await _steps.PersonEverywhereAsync();
