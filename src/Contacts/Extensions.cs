@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Imports;
 using CrmPlatform.Persistence;
 using CrmPlatform.ServiceDefaults;
 
@@ -13,5 +14,6 @@ internal static class Extensions
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<ContactsDbContext>("contactsdb");
         builder.AddMessaging(ServiceName, bus => bus.AddTeamDirectoryConsumer<ContactsDbContext>(ServiceName));
+        builder.AddImports();
     }
 }

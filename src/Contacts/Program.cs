@@ -23,5 +23,7 @@ app.MapCustomFieldsApi();
 app.MapSearchApi();
 app.MapExternalIdsApi();
 app.MapAuditApi();
+app.MapImportsApi();
+app.MapExportsApi();
 
 await app.RunAsync();

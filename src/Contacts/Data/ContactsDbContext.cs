@@ -1,3 +1,4 @@
+using CrmPlatform.Contacts.Imports;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
@@ -24,6 +25,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     public DbSet<OrganizationExternalId> OrganizationExternalIds => Set<OrganizationExternalId>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
+    public DbSet<ImportRow> ImportRows => Set<ImportRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -31,6 +34,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         modelBuilder.AddAuditLog();
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddConsents();
+        modelBuilder.AddImports();
         // Trigram similarity for search. A trusted extension: the database's owner (the service's role) creates it.
         modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<Person>(person =>
