@@ -239,6 +239,9 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.HasIndex("JobId", "ExternalKey")
                         .HasDatabaseName("ix_import_rows_job_id_external_key");
 
+                    b.HasIndex("JobId", "PersonId")
+                        .HasDatabaseName("ix_import_rows_job_id_person_id");
+
                     b.ToTable("import_rows", (string)null);
                 });
 

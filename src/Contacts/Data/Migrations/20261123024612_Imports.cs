@@ -98,6 +98,11 @@ namespace CrmPlatform.Contacts.Data.Migrations
                 name: "ix_import_rows_job_id_external_key",
                 table: "import_rows",
                 columns: new[] { "job_id", "external_key" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_import_rows_job_id_person_id",
+                table: "import_rows",
+                columns: new[] { "job_id", "person_id" });
         }
 
         /// <inheritdoc />

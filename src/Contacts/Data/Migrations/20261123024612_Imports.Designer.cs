@@ -15,7 +15,7 @@ using NpgsqlTypes;
 namespace CrmPlatform.Contacts.Data.Migrations
 {
     [DbContext(typeof(ContactsDbContext))]
-    [Migration("20261123024351_Imports")]
+    [Migration("20261123024612_Imports")]
     partial class Imports
     {
         /// <inheritdoc />
@@ -241,6 +241,9 @@ namespace CrmPlatform.Contacts.Data.Migrations
 
                     b.HasIndex("JobId", "ExternalKey")
                         .HasDatabaseName("ix_import_rows_job_id_external_key");
+
+                    b.HasIndex("JobId", "PersonId")
+                        .HasDatabaseName("ix_import_rows_job_id_person_id");
 
                     b.ToTable("import_rows", (string)null);
                 });
