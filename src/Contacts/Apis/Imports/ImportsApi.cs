@@ -118,26 +118,30 @@ public static class ImportsApi
         var keys = customFields.Select(f => f.Key).ToHashSet();
         foreach (var (column, field) in job.Mapping)
         {
+            var customKey = ImportFields.IsKnown(field) && field.StartsWith(ImportFields.CustomPrefix, StringComparison.Ordinal)
+                ? field[ImportFields.CustomPrefix.Length..] : null;
             errors.When(!job.Columns.Contains(column), $"mapping.{column}", $"The file has no column '{column}'.")
                 .When(!ImportFields.IsKnown(field), $"mapping.{column}",
                     $"'{field}' is not a person field; map to one of {string.Join(", ", ImportFields.All)} or custom.{{key}}.")
-                .When(field.StartsWith(ImportFields.CustomPrefix, StringComparison.Ordinal) && !keys.Contains(field[ImportFields.CustomPrefix.Length..]),
-                    $"mapping.{column}", $"There is no custom field '{field[ImportFields.CustomPrefix.Length..]}' for people.");
+                .When(customKey is not null && !keys.Contains(customKey), $"mapping.{column}", $"There is no custom field '{customKey}' for people.");
         }
         foreach (var field in job.Mapping.Values.GroupBy(f => f).Where(g => g.Count() > 1))
         {
             errors.Add("mapping", $"More than one column is mapped to {field.Key}.");
         }
+        return errors.When((job.MatchBy == ImportMatch.ExternalId || job.Mapping.ContainsValue(ImportFields.ExternalId)) && job.ExternalIdSource is null,
+            "externalIdSource", "Matching by or importing external ids needs externalIdSource (the system the ids come from).");
+    }
+
+    /// <summary>What a run needs that an upload may still lack (the mapping can come in a second step).</summary>
+    private static FieldErrors MissingFields(ImportJob job)
+    {
         var mapped = job.Mapping.Values.ToHashSet();
-        errors.When(!mapped.Contains("firstName") || !mapped.Contains("lastName"), "mapping", "Map a column to firstName and one to lastName.")
+        return new FieldErrors()
+            .When(!mapped.Contains("firstName") || !mapped.Contains("lastName"), "mapping", "Map a column to firstName and one to lastName.")
             .When(!mapped.Contains("email") && !mapped.Contains("emails"), "mapping", "Map a column to email (or emails).")
-            .When(job.MatchBy == ImportMatch.ExternalId && job.ExternalIdSource is null, "externalIdSource",
-                "Matching by external id needs externalIdSource (the system the ids come from).")
             .When(job.MatchBy == ImportMatch.ExternalId && !mapped.Contains(ImportFields.ExternalId), "mapping",
-                "Matching by external id needs a column mapped to externalId.")
-            .When(mapped.Contains(ImportFields.ExternalId) && job.ExternalIdSource is null, "externalIdSource",
-                "A column is mapped to externalId: say which system the ids come from.");
-        return errors;
+                "Matching by external id needs a column mapped to externalId.");
     }
 
     public static async Task<Results<Ok<CursorPage<ImportResponse>>, ValidationProblem>> ListImports(
@@ -194,6 +198,10 @@ public static class ImportsApi
         if (!IsStartable(job))
         {
             return ApiProblems.Conflict($"The import is {KindNames.Of(job.Status)}{(job.DryRun ? " (dry run)" : "")}; it can run once, after any number of dry runs.");
+        }
+        if (MissingFields(job) is { IsValid: false } missing)
+        {
+            return ApiProblems.Unprocessable("The mapping does not give every field a person needs; set it with PUT mapping.", missing);
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // The report of an earlier dry run gives way to this run's.
