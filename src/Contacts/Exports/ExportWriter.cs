@@ -2,10 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CsvHelper;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using MiniExcelLibs;
-using MiniExcelLibs.OpenXml;
 
 namespace CrmPlatform.Contacts.Exports;
 
@@ -44,11 +42,17 @@ public static class ExportWriter
                 await JsonSerializer.SerializeAsync(response.Body, Project(rows.AsAsyncEnumerable(), toResponse), json, cancellationToken);
                 break;
             default:
-                // MiniExcel writes synchronously, from a synchronous enumeration of the reader.
-                http.Features.Get<IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
-                var sheet = rows.AsEnumerable().Select(row => columns.ToDictionary(c => c.Header, c => (object?)c.Value(row)));
-                MiniExcel.SaveAs(response.Body, EmptyAsHeaderOnly(sheet, columns), excelType: ExcelType.XLSX,
-                    configuration: new OpenXmlConfiguration { FastMode = true });
+                // MiniExcel's zip writer needs a seekable stream: the sheet goes to a temporary file (on disk, not in
+                // memory), written from a synchronous enumeration of the reader, and the file to the response.
+                var path = Path.GetTempFileName();
+                await using (var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 65536, FileOptions.DeleteOnClose))
+                {
+                    var sheet = rows.AsEnumerable().Select(row => columns.ToDictionary(c => c.Header, c => (object?)c.Value(row)));
+                    // Not FastMode, which trades memory for speed.
+                    await Task.Run(() => MiniExcel.SaveAs(file, EmptyAsHeaderOnly(sheet, columns), excelType: ExcelType.XLSX), cancellationToken);
+                    file.Position = 0;
+                    await file.CopyToAsync(response.Body, cancellationToken);
+                }
                 break;
         }
     }
