@@ -121,6 +121,10 @@ internal sealed class ImportWorker(IServiceScopeFactory scopes, ImportFiles file
                     ? ex.GetBaseException().Message : "The import stopped on an unexpected error; see the service's log.";
                 failed.FinishedAt = clock.GetUtcNow().UtcDateTime;
                 await db.SaveChangesAsync(cancellationToken);
+                if (job.Status != ImportStatus.Reverting)
+                {
+                    DeleteFileAfterRun(failed);
+                }
             });
         }
     }
@@ -142,6 +146,7 @@ internal sealed class ImportWorker(IServiceScopeFactory scopes, ImportFiles file
         {
             if (!await ImportBatchAsync(claimed, batch, customFields, cancellationToken))
             {
+                DeleteFileAfterRun(job);
                 return;
             }
         }
@@ -155,6 +160,16 @@ internal sealed class ImportWorker(IServiceScopeFactory scopes, ImportFiles file
                 await db.SaveChangesAsync(cancellationToken);
             }
         });
+        DeleteFileAfterRun(job);
+    }
+
+    /// <summary>A real run reads the file once; its report and revert need only the rows it kept. A dry run leaves it for the run.</summary>
+    private void DeleteFileAfterRun(ImportJob job)
+    {
+        if (!job.DryRun)
+        {
+            files.Delete(job.Id);
+        }
     }
 
     /// <summary>

@@ -244,13 +244,10 @@ internal sealed class PersonImporter(ContactsDbContext db, IImportDuplicateCheck
         {
             if (row.Person is { } person)
             {
-                row.Before = JsonSerializer.Serialize(PersonResponse.From(person), JsonColumns.Options);
+                var before = job.DryRun ? null : JsonSerializer.Serialize(PersonResponse.From(person), JsonColumns.Options);
                 row.Values!.ApplyTo(person);
                 row.Outcome = db.Entry(person).State == EntityState.Modified ? ImportOutcome.Updated : ImportOutcome.Unchanged;
-                if (row.Outcome == ImportOutcome.Unchanged)
-                {
-                    row.Before = null;
-                }
+                row.Before = row.Outcome == ImportOutcome.Updated ? before : null;
                 continue;
             }
             row.Person = new Person();

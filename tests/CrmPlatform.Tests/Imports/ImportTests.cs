@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using CrmPlatform.Tests.Infrastructure;
@@ -190,6 +191,36 @@ public sealed class ImportTests(PlatformFixture fixture) : IClassFixture<Platfor
         Assert.Equal([edited.Id()], refused.Body.GetProperty("changedPeople").EnumerateArray().Select(e => e.GetGuid()));
         Assert.NotNull(await client.PersonByEmailAsync(one));
         Assert.Equal("completed", (await client.GetJsonAsync($"/api/v1/imports/{id}")).Body.Str("status"));
+    }
+
+    [Fact]
+    public async Task Progress_is_readable_while_a_run_goes_and_cancel_stops_it_between_batches()
+    {
+        var client = await NewTenantClientAsync();
+        var csv = new System.Text.StringBuilder("firstName,lastName,email\n");
+        for (var i = 0; i < 6000; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"Row,Number{i},{NewEmail($"row{i}")}\n");
+        }
+        var id = (await client.UploadCsvAsync(csv.ToString())).Body.Id();
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostJsonAsync($"/api/v1/imports/{id}/run", new { })).Status);
+
+        var midway = (await Eventually.ReturnsAsync(() => client.GetJsonAsync($"/api/v1/imports/{id}"),
+            job => job.Body.Str("status") != "queued" && job.Body.Total("processed") > 0, "the run has committed a batch")).Body;
+        Assert.Equal("running", midway.Str("status"));
+        Assert.Equal(6000, midway.Total("rows"));
+        Assert.InRange(midway.GetProperty("percent").GetDouble(), 1, 99);
+        Assert.True(midway.GetProperty("rowsPerSecond").GetDouble() > 0);
+        Assert.True(midway.GetProperty("etaSeconds").GetDouble() > 0);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostJsonAsync($"/api/v1/imports/{id}/cancel", new { })).Status);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var cancelled = (await client.GetJsonAsync($"/api/v1/imports/{id}")).Body;
+        Assert.Equal("cancelled", cancelled.Str("status"));
+        Assert.InRange(cancelled.Total("processed"), 1, 5999);
+        Assert.Equal(cancelled.Total("processed"), cancelled.Total("created"));
+        var people = await client.GetJsonAsync("/api/v1/people/export?format=json");
+        Assert.Equal(cancelled.Total("created"), people.Body.GetArrayLength());
     }
 
     [Fact]

@@ -224,16 +224,18 @@ public static class ImportsApi
         {
             return ApiProblems.NotFound(Resource, id);
         }
-        if (job.Status is not (ImportStatus.Queued or ImportStatus.Running))
+        // One statement, so it wins against the worker's next save (which then fails on the version and rolls its batch back).
+        var now = clock.GetUtcNow().UtcDateTime;
+        var cancelled = await db.ImportJobs.Where(j => j.Id == id && (j.Status == ImportStatus.Queued || j.Status == ImportStatus.Running))
+            .ExecuteUpdateAsync(set => set.SetProperty(j => j.Status, ImportStatus.Cancelled).SetProperty(j => j.FinishedAt, now)
+                .SetProperty(j => j.Version, j => j.Version + 1), cancellationToken);
+        if (cancelled == 0)
         {
             return ApiProblems.Conflict($"The import is {KindNames.Of(job.Status)}; only a queued or running import can be cancelled.");
         }
         // Batches already committed stay; revert undoes them.
-        job.Status = ImportStatus.Cancelled;
-        job.FinishedAt = clock.GetUtcNow().UtcDateTime;
-        return await SaveAsync(db, job, clock, cancellationToken) is { } problem
-            ? problem
-            : TypedResults.Accepted($"/api/v1/imports/{job.Id}", ImportResponse.From(job, clock.GetUtcNow().UtcDateTime));
+        await db.Entry(job).ReloadAsync(cancellationToken);
+        return TypedResults.Accepted($"/api/v1/imports/{job.Id}", ImportResponse.From(job, now));
     }
 
     /// <summary>
