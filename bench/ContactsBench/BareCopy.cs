@@ -12,7 +12,7 @@ namespace CrmPlatform.ContactsBench;
 /// </summary>
 internal static class BareCopy
 {
-    public static async Task<TimeSpan> RunAsync(string connectionString, string csvPath, Guid tenantId)
+    public static async Task<TimeSpan> RunAsync(string connectionString, string csvPath, Guid tenantId, int rows)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -29,7 +29,7 @@ internal static class BareCopy
             FROM STDIN (FORMAT BINARY)
             """))
         {
-            foreach (var p in People.ReadCsv(csvPath))
+            foreach (var p in People.ReadCsv(csvPath).Take(rows))
             {
                 var email = p.Email.ToLowerInvariant();
                 var phone = "+4930" + p.Phone[7..].Replace(" ", "");
