@@ -2,6 +2,7 @@ using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.DoubleOptIn;
 using CrmPlatform.Contacts.Gdpr;
 using CrmPlatform.Contacts.Duplicates;
+using CrmPlatform.Contacts.Imports;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.ServiceDefaults;
@@ -24,5 +25,6 @@ internal static class Extensions
             bus.AddTeamDirectoryConsumer<ContactsDbContext>(ServiceName);
             bus.AddGdpr(builder, ServiceName);
         });
+        builder.AddImports();
     }
 }

@@ -32,5 +32,7 @@ app.MapRetentionApi();
 app.MapDuplicatesApi();
 app.MapMergesApi();
 app.MapAuditApi();
+app.MapImportsApi();
+app.MapExportsApi();
 
 await app.RunAsync();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Mvc;
 using Scalar.AspNetCore;
 using Yarp.ReverseProxy.Configuration;
 
@@ -27,6 +28,7 @@ internal static class Extensions
         ("/api/v1/gdpr", "contacts", false),
         ("/api/v1/duplicates", "contacts", false),
         ("/api/v1/merges", "contacts", false),
+        ("/api/v1/imports", "contacts", false),
         ("/api/v1/opportunities", "sales", false),
         ("/api/v1/marketing", "marketing", false),
     ];
@@ -45,7 +47,7 @@ internal static class Extensions
     {
         var routes = Routes.Select(route => new RouteConfig
         {
-            RouteId = route.PathPrefix.TrimStart('/', '.').Replace('/', '-'),
+            RouteId = RouteIdOf(route.PathPrefix),
             ClusterId = route.Service,
             AuthorizationPolicy = route.Anonymous ? "anonymous" : null,
             Match = new RouteMatch { Path = route.PathPrefix + "/{**rest}" },
@@ -124,6 +126,24 @@ internal static class Extensions
     private static string DocumentPath(string service) => $"/docs/openapi/{service}.json";
 
     /// <summary>Everything the proxy does not route answers a 404 problem rather than an empty response.</summary>
+    /// <summary>
+    /// The proxy. An import's file is the one body allowed past the usual limit (<c>Limits:MaxImportBodyBytes</c>, 1 GiB,
+    /// as Contacts' own); YARP streams it through, so the gateway never holds it.
+    /// </summary>
+    public static void MapProxy(this WebApplication app)
+    {
+        var importLimit = new RequestSizeLimitAttribute(app.Configuration.GetValue<long?>("Limits:MaxImportBodyBytes") ?? 1L << 30);
+        app.MapReverseProxy().ConfigureEndpoints((endpoint, route) =>
+        {
+            if (route.RouteId == RouteIdOf("/api/v1/imports"))
+            {
+                endpoint.WithMetadata(importLimit);
+            }
+        });
+    }
+
+    private static string RouteIdOf(string pathPrefix) => pathPrefix.TrimStart('/', '.').Replace('/', '-');
+
     public static void MapUnknownRoutes(this WebApplication app) =>
         app.MapFallback(static (HttpContext context) => Results.Problem(
             statusCode: StatusCodes.Status404NotFound,

@@ -12,7 +12,7 @@ var app = builder.Build();
 app.UseCors();
 app.UseServiceDefaults();
 app.UseRateLimits();
-app.MapReverseProxy();
+app.MapProxy();
 app.MapApiDocs();
 app.MapUnknownRoutes();
 

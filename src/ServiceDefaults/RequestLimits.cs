@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,13 +40,15 @@ public static class RequestLimits
                 return Task.CompletedTask;
             });
 
-            if (context.Request.ContentLength > limit)
+            // An endpoint that takes large bodies (a file upload) declares its own limit, which routing has applied.
+            var endpointLimit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize;
+            if (context.Request.ContentLength > (endpointLimit ?? limit))
             {
                 // The body stays unread, so Kestrel ends this connection: say so, or the client reuses it for its next
                 // request and sees that one fail ("response ended prematurely").
                 context.Response.Headers.Connection = "close";
                 await TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large",
-                    detail: $"Request bodies are limited to {limit} bytes.").ExecuteAsync(context);
+                    detail: $"Request bodies are limited to {endpointLimit ?? limit} bytes.").ExecuteAsync(context);
                 return;
             }
             await next(context);

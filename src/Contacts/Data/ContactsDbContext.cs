@@ -2,6 +2,7 @@ using CrmPlatform.Contacts.DoubleOptIn;
 using CrmPlatform.Contacts.Gdpr;
 using CrmPlatform.Contacts.Duplicates;
 using CrmPlatform.Contacts.Merging;
+using CrmPlatform.Contacts.Imports;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
@@ -33,6 +34,8 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     public DbSet<MergeRecord> Merges => Set<MergeRecord>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
+    public DbSet<ImportRow> ImportRows => Set<ImportRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -44,6 +47,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         modelBuilder.AddGdpr();
         modelBuilder.AddDuplicates();
         modelBuilder.AddMerges();
+        modelBuilder.AddImports();
         // Trigram similarity for search. A trusted extension: the database's owner (the service's role) creates it.
         modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<Person>(person =>

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 namespace CrmPlatform.Persistence.Audit;
 
 /// <summary>Turns the tracked changes of audited records into audit entries, saved in the same transaction.</summary>
-internal static class AuditLog
+public static class AuditLog
 {
     /// <summary>Bookkeeping every record has; the audit shows what people changed.</summary>
     private static readonly HashSet<string> Bookkeeping =

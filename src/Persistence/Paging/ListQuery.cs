@@ -74,6 +74,19 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
     public async Task<CursorPage<TResult>> ToPageAsync<TResult>(
         IQueryable<TEntity> source, Func<TEntity, TResult> project, CancellationToken cancellationToken)
     {
+        var rows = await Apply(source).Take(Limit + 1).Select(WithSortKey()).ToListAsync(cancellationToken);
+        var hasMore = rows.Count > Limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+        var next = hasMore ? EncodeCursor(rows[^1].SortKey, rows[^1].Row.Id) : null;
+        return new CursorPage<TResult>(rows.Select(row => project(row.Row)).ToList(), next);
+    }
+
+    /// <summary>Every row the list would page through, filtered and in its order, from the cursor on if one was given; for exports.</summary>
+    public IQueryable<TEntity> Apply(IQueryable<TEntity> source)
+    {
         foreach (var filter in _filters)
         {
             source = source.Where(filter);
@@ -82,15 +95,7 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
         {
             source = source.Where(AfterCursor(after.Value, after.Id));
         }
-
-        var rows = await Order(source).Take(Limit + 1).Select(WithSortKey()).ToListAsync(cancellationToken);
-        var hasMore = rows.Count > Limit;
-        if (hasMore)
-        {
-            rows.RemoveAt(rows.Count - 1);
-        }
-        var next = hasMore ? EncodeCursor(rows[^1].SortKey, rows[^1].Row.Id) : null;
-        return new CursorPage<TResult>(rows.Select(row => project(row.Row)).ToList(), next);
+        return Order(source);
     }
 
     /// <summary><c>row =&gt; new KeyedRow(row, (object)key)</c>: the cursor is made of the key as the database computed it.</summary>

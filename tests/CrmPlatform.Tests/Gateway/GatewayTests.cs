@@ -63,6 +63,10 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
     [InlineData("/api/v1/people/0199e000-0000-7000-8000-000000000001?limit=5", "contacts")]
     [InlineData("/api/v1/organizations/x/y", "contacts")]
     [InlineData("/api/v1/opportunities?cursor=abc", "sales")]
+    [InlineData("/api/v1/imports/0199e000-0000-7000-8000-000000000001/rejected", "contacts")]
+    [InlineData("/api/v1/duplicates?kind=person", "contacts")]
+    [InlineData("/api/v1/merges/0199e000-0000-7000-8000-000000000001", "contacts")]
+    [InlineData("/api/v1/gdpr/requests", "contacts")]
     [InlineData("/api/v1/people/0199e000-0000-7000-8000-000000000001/consents/history?limit=5", "contacts")]
     [InlineData("/api/v1/marketing/contacts/0199e000-0000-7000-8000-000000000001/can-contact?purpose=newsletter&channel=email", "marketing")]
     public async Task Routes_each_path_to_its_service_unchanged(string path, string service)
@@ -166,6 +170,19 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
         var small = await _client.SendJsonAsync(HttpMethod.Post, "/api/v1/people", new { firstName = "x" });
         Assert.Equal(HttpStatusCode.OK, small.Status);
         Assert.Equal("POST", small.Body.Str("method"));
+    }
+
+    [Fact]
+    public async Task An_import_upload_may_be_larger_and_is_streamed_to_contacts()
+    {
+        var file = new ByteArrayContent(new byte[6000]);
+        using var upload = await _client.PostAsync("/api/v1/imports?fileName=people.csv", file);
+        var body = System.Text.Json.JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((HttpStatusCode.OK, "contacts", "/api/v1/imports"), (upload.StatusCode, body.Str("service"), body.Str("path").Split('?')[0]));
+
+        // Only the upload: any other request keeps the usual limit, even to Contacts.
+        var other = await _client.SendJsonAsync(HttpMethod.Post, "/api/v1/people", new { firstName = new string('x', 6000) });
+        other.AssertProblem(HttpStatusCode.RequestEntityTooLarge);
     }
 
     [Fact]

@@ -46,13 +46,7 @@ public static class SearchApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        Expression<Func<Person, bool>> matches = PhoneDigits(text) is { } digits
-            ? p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
-                || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText)
-                || p.SearchVector.Matches(EF.Functions.ToTsQuery(Configuration, digits))
-            : p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
-                || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText);
-        return TypedResults.Ok(await list.ToPageAsync(db.People.AsNoTracking().Where(matches), PersonResponse.From, cancellationToken));
+        return TypedResults.Ok(await list.ToPageAsync(db.People.AsNoTracking().Where(PeopleMatching(text)), PersonResponse.From, cancellationToken));
     }
 
     public static async Task<Results<Ok<CursorPage<OrganizationResponse>>, ValidationProblem>> SearchOrganizations(
@@ -70,17 +64,26 @@ public static class SearchApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var matches = db.Organizations.AsNoTracking().Where(o =>
-            o.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text)) || EF.Functions.TrigramsAreWordSimilar(text, o.SearchText));
-        return TypedResults.Ok(await list.ToPageAsync(matches, OrganizationResponse.From, cancellationToken));
+        return TypedResults.Ok(await list.ToPageAsync(db.Organizations.AsNoTracking().Where(OrganizationsMatching(text)), OrganizationResponse.From, cancellationToken));
     }
 
-    private static readonly Dictionary<string, string[]> QueryError = new()
+    /// <summary>What <c>?q=</c> finds among people (the export applies it too).</summary>
+    internal static Expression<Func<Person, bool>> PeopleMatching(string text) => PhoneDigits(text) is { } digits
+        ? p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
+            || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText)
+            || p.SearchVector.Matches(EF.Functions.ToTsQuery(Configuration, digits))
+        : p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
+            || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText);
+
+    internal static Expression<Func<Organization, bool>> OrganizationsMatching(string text) => o =>
+        o.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text)) || EF.Functions.TrigramsAreWordSimilar(text, o.SearchText);
+
+    internal static readonly Dictionary<string, string[]> QueryError = new()
     {
         ["q"] = [$"q is the text to search for: 1 to {QueryMaxLength} characters."],
     };
 
-    private static string? Read(string? q) => string.IsNullOrWhiteSpace(q) || q.Trim().Length > QueryMaxLength ? null : q.Trim();
+    internal static string? Read(string? q) => string.IsNullOrWhiteSpace(q) || q.Trim().Length > QueryMaxLength ? null : q.Trim();
 
     /// <summary>
     /// A query that is a phone number (digits, spaces, +, -, parentheses, at least six digits) also matches the numbers

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CrmPlatform.ContactsBench;
+
+/// <summary>
+/// The floor an import is compared with: the same rows, read from the same file, binary-COPYed into a table made
+/// <c>LIKE people INCLUDING ALL</c> (same columns, generated search columns, defaults and indexes, GIN ones included)
+/// with no validation, matching, events, audit or report.
+/// </summary>
+internal static class BareCopy
+{
+    public static async Task<TimeSpan> RunAsync(string connectionString, string csvPath, Guid tenantId, int rows)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using (var create = new NpgsqlCommand("DROP TABLE IF EXISTS bench_people_copy; CREATE TABLE bench_people_copy (LIKE people INCLUDING ALL)", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var clock = Stopwatch.StartNew();
+        var now = DateTime.UtcNow;
+        await using (var copy = await connection.BeginBinaryImportAsync("""
+            COPY bench_people_copy (id, tenant_id, first_name, last_name, email, normalized_email, emails, phone, phones, addresses,
+                job_title, organization_id, tags, do_not_call, do_not_email, created_at, updated_at, version, created_by, updated_by, owner_id)
+            FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            foreach (var p in People.ReadCsv(csvPath).Take(rows))
+            {
+                var email = p.Email.ToLowerInvariant();
+                var phone = "+4930" + p.Phone[7..].Replace(" ", "");
+                await copy.StartRowAsync();
+                await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
+                await copy.WriteAsync(tenantId, NpgsqlDbType.Uuid);
+                await copy.WriteAsync(p.FirstName, NpgsqlDbType.Varchar);
+                await copy.WriteAsync(p.LastName, NpgsqlDbType.Varchar);
+                await copy.WriteAsync(email, NpgsqlDbType.Varchar);
+                await copy.WriteAsync(email, NpgsqlDbType.Varchar);
+                await copy.WriteAsync(JsonSerializer.Serialize(new[] { new { address = email, type = "work", primary = true } }), NpgsqlDbType.Jsonb);
+                await copy.WriteAsync(phone, NpgsqlDbType.Varchar);
+                await copy.WriteAsync(JsonSerializer.Serialize(new[] { new { number = phone, type = "work", primary = true } }), NpgsqlDbType.Jsonb);
+                await copy.WriteAsync(JsonSerializer.Serialize(new[] { new { type = "work", street = (string?)null, city = p.City, postalCode = (string?)null, region = (string?)null, country = p.Country } }), NpgsqlDbType.Jsonb);
+                await copy.WriteAsync(p.JobTitle, NpgsqlDbType.Varchar);
+                await copy.WriteAsync(p.OrganizationId, NpgsqlDbType.Uuid);
+                await copy.WriteAsync(p.Tags.Split(';', StringSplitOptions.RemoveEmptyEntries).Order().ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+                await copy.WriteAsync(false, NpgsqlDbType.Boolean);
+                await copy.WriteAsync(false, NpgsqlDbType.Boolean);
+                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(1, NpgsqlDbType.Integer);
+                await copy.WriteAsync("bench", NpgsqlDbType.Varchar);
+                await copy.WriteAsync("bench", NpgsqlDbType.Varchar);
+                await copy.WriteAsync("bench", NpgsqlDbType.Varchar);
+            }
+            await copy.CompleteAsync();
+        }
+        var elapsed = clock.Elapsed;
+        await using (var drop = new NpgsqlCommand("DROP TABLE bench_people_copy", connection))
+        {
+            await drop.ExecuteNonQueryAsync();
+        }
+        return elapsed;
+    }
+}
