@@ -27,19 +27,6 @@ internal static class DuplicateDetection
             new NpgsqlParameter("phones", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = probe.Phones.ToArray() },
             Uuid("organization", probe.OrganizationId));
 
-    /// <summary>Several people being created at once, in one query; each match's ProbeId is the id given with its probe.</summary>
-    public static Task<List<DuplicateMatch>> MatchNewPeopleAsync(
-        ContactsDbContext db, IEnumerable<(Guid Id, PersonValuesProbe Probe)> probes, CancellationToken cancellationToken) =>
-        QueryAsync(db, DuplicateRules.PersonMatches(DuplicateRules.PersonProbesFromJson), cancellationToken,
-            new NpgsqlParameter("probes", NpgsqlDbType.Jsonb)
-            {
-                Value = JsonSerializer.Serialize(probes.Select(p => new
-                {
-                    id = p.Id, name = $"{p.Probe.FirstName} {p.Probe.LastName}", emails = p.Probe.Emails, phones = p.Probe.Phones,
-                    organizationId = p.Probe.OrganizationId,
-                })),
-            });
-
     public static Task<List<DuplicateMatch>> MatchNewOrganizationAsync(ContactsDbContext db, string name, string? domain, CancellationToken cancellationToken) =>
         QueryAsync(db, DuplicateRules.OrganizationMatches(DuplicateRules.OrganizationProbeFromValues), cancellationToken,
             Uuid("id", null), Text("name", name), Text("domain", domain));

@@ -47,17 +47,6 @@ internal static class DuplicateRules
                @phones::text[] AS phones, @organization::uuid AS organization_id
         """;
 
-    /// <summary>Probes for several people being created at once (an import's batch): @probes, a JSON array of
-    /// <c>{id, name, emails[], phones[], organizationId}</c> whose ids are made up to tell the matches apart.</summary>
-    public const string PersonProbesFromJson = $"""
-        SELECT (r->>'id')::uuid AS id, lower(r->>'name') AS name,
-               ARRAY(SELECT jsonb_array_elements_text(r->'emails')) AS emails,
-               ARRAY(SELECT regexp_replace(a, '\+[^@]*@', '@') FROM jsonb_array_elements_text(r->'emails') a) AS email_keys,
-               ARRAY(SELECT split_part(a, '@', 2) FROM jsonb_array_elements_text(r->'emails') a WHERE split_part(a, '@', 2) <> ALL({FreeMail})) AS domains,
-               ARRAY(SELECT jsonb_array_elements_text(r->'phones')) AS phones, (r->>'organizationId')::uuid AS organization_id
-        FROM jsonb_array_elements(@probes::jsonb) r
-        """;
-
     /// <summary>Probes from stored people: the ids in @ids.</summary>
     public const string PersonProbeFromRows = $"""
         SELECT p.id, {PersonName} AS name, ARRAY(SELECT e->>'address' FROM jsonb_array_elements(p.emails) e) AS emails,

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace CrmPlatform.Contacts.Imports;
 
 public static class ImportServices
@@ -7,6 +9,8 @@ public static class ImportServices
         builder.Services.AddSingleton<ImportFiles>();
         builder.Services.AddSingleton<ImportSignal>();
         builder.Services.AddScoped<PersonImporter>();
+        // A faster likely-duplicate check can replace this by registering itself first.
+        builder.Services.TryAddScoped<IImportDuplicateCheck, ExactMatchesOnly>();
         builder.Services.AddHostedService<ImportWorker>();
     }
 }
