@@ -1,0 +1,30 @@
+using CrmPlatform.Contacts.Apis.DoubleOptIn;
+using CrmPlatform.Contacts.Apis.Gdpr;
+using CrmPlatform.Persistence.Audit;
+
+namespace CrmPlatform.Contacts.Apis;
+
+public static class ContactsApis
+{
+    /// <summary>Every endpoint of Contacts, one group per resource (each in its own file under <c>Apis/</c>).</summary>
+    public static void MapContactsApis(this WebApplication app)
+    {
+        app.MapPeopleApi();
+        app.MapOrganizationsApi();
+        app.MapConsentsApi();
+        app.MapDoubleOptInApi();
+        app.MapConfirmationApi();
+        app.MapAffiliationsApi();
+        app.MapPersonLinksApi();
+        app.MapCustomFieldsApi();
+        app.MapSearchApi();
+        app.MapExternalIdsApi();
+        app.MapGdprRequestsApi();
+        app.MapRetentionApi();
+        app.MapDuplicatesApi();
+        app.MapMergesApi();
+        app.MapAuditApi();
+        app.MapImportsApi();
+        app.MapExportsApi();
+    }
+}
