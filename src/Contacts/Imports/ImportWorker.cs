@@ -10,23 +10,7 @@ using Npgsql;
 namespace CrmPlatform.Contacts.Imports;
 
 /// <summary>Wakes the worker when a job is queued, so it need not wait for its next poll.</summary>
-public sealed class ImportSignal
-{
-    private readonly SemaphoreSlim _queued = new(0, 1);
-
-    public void Notify()
-    {
-        try
-        {
-            _queued.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _queued.WaitAsync(timeout, cancellationToken);
-}
+public sealed class ImportSignal : WakeSignal;
 
 /// <summary>
 /// One worker per Contacts instance: takes the oldest queued job of any tenant (<c>FOR UPDATE SKIP LOCKED</c>, so
