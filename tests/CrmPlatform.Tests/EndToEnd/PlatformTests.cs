@@ -1,64 +1,49 @@
 using System.Net;
-using System.Text.Json;
-using RabbitMQ.Client;
-using CrmPlatform.AppHost.Processes;
-using CrmPlatform.AppHost.Testing;
+using Aspire.Hosting.ApplicationModel;
 using CrmPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CrmPlatform.Tests.EndToEnd;
 
-/// <summary>
-/// The whole platform started through the AppHost, as <c>./run.sh</c> does, and used only through the gateway.
-/// </summary>
-public sealed class PlatformTests : IAsyncLifetime
+/// <summary>The whole platform on Aspire, used only through the gateway, watched through Aspire's own states and telemetry.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class PlatformTests(PlatformFixture fixture)
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(2);
-    private readonly string _stateDirectory = Path.Combine(TestServers.Root, $"platform-{Guid.NewGuid():N}");
-    private readonly int _gatewayPort = FreePort.Pick();
-    private readonly int _dashboardPort = FreePort.Pick();
-    private readonly string _adminSecret = Guid.NewGuid().ToString("N");
-    private AppHostProcess? _host;
+    private PlatformHost Host => fixture.Host;
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
+    [Fact]
+    public async Task Every_resource_of_the_app_host_runs_healthy_with_what_aspire_gave_it()
     {
-        if (_host is not null)
-        {
-            await _host.DisposeAsync();
-        }
-    }
+        Assert.All(
+            ["postgres", "identitydb", "contactsdb", "salesdb", "marketingdb", "servicedb", "messaging", "messaging-epmd",
+             "identity", "contacts", "sales", "marketing", "service", "gateway"],
+            name => Assert.Equal((KnownResourceStates.Running, HealthStatus.Healthy), (Host.Snapshot(name).State?.Text, Host.Snapshot(name).HealthStatus)));
 
-    private async Task<HttpClient> StartPlatformAsync()
-    {
-        _host = AppHostProcess.Start(_stateDirectory, _gatewayPort, _dashboardPort, $"--Identity:Bootstrap:ClientSecret={_adminSecret}");
-        await _host.WaitUntilHealthyAsync(StartTimeout);
-        return await _host.CreateGatewayClientAsync("crm-admin", _adminSecret);
+        // Services get their connection strings, peers and telemetry settings from Aspire itself.
+        var contacts = Host.Snapshot("contacts").EnvironmentVariables.ToDictionary(v => v.Name, v => v.Value);
+        Assert.StartsWith("Host=127.0.0.1;", contacts["ConnectionStrings__contactsdb"]);
+        Assert.Contains(";Username=contacts;", contacts["ConnectionStrings__contactsdb"]);
+        Assert.StartsWith("amqp://crm:", contacts["ConnectionStrings__messaging"]);
+        Assert.StartsWith("http://localhost:", contacts["services__identity__http__0"]);
+        Assert.Equal(("contacts", "grpc"), (contacts["OTEL_SERVICE_NAME"], contacts["OTEL_EXPORTER_OTLP_PROTOCOL"]));
+        Assert.Equal($"{Host.Gateway}api/v1/consents/confirm", contacts["DoubleOptIn__ConfirmationUrl"]);
+
+        // Each database has its own login role, which reaches no other database.
+        var salesDb = contacts["ConnectionStrings__contactsdb"].Replace("Database=contactsdb", "Database=salesdb");
+        await using var intruder = new Npgsql.NpgsqlConnection(salesDb);
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => intruder.OpenAsync());
+        Assert.Equal(Npgsql.PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+
+        using var anonymous = new HttpClient { BaseAddress = Host.Gateway };
+        (await anonymous.GetJsonAsync("/api/v1/people")).AssertProblem(HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
     }
 
     [Fact]
-    public async Task A_person_created_through_the_gateway_reaches_sales_and_a_rename_shows_on_the_opportunity()
+    public async Task A_person_created_through_the_gateway_reaches_sales_and_marketing_in_one_trace()
     {
-        var gateway = await StartPlatformAsync();
-        var resources = await _host!.ResourcesAsync();
-        Assert.Equal(
-            ["contacts", "gateway", "identity", "mail", "marketing", "messaging", "postgres", "sales", "service"],
-            resources.Where(r => r.Kind != "PostgresDatabase").Select(r => r.Name).Order().ToArray());
-
-        // Each service's own checks, as its /health reports them; the probe itself for the rest.
-        Assert.Equal(["masstransit-bus", "postgres", "rabbitmq", "self"], resources.Single(r => r.Name == "contacts").HealthReports.Select(c => c.Name).Order().ToArray());
-        Assert.All(resources.SelectMany(r => r.HealthReports), check => Assert.Equal("Healthy", check.Status));
-        Assert.Equal("PostgreSQL connection", Assert.Single(resources.Single(r => r.Name == "postgres").HealthReports).Name);
-
-        var health = await gateway.GetJsonAsync("/health");
-        Assert.Equal(HttpStatusCode.OK, health.Status);
-        using (var anonymous = new HttpClient { BaseAddress = _host.Gateway })
-        {
-            (await anonymous.GetJsonAsync("/api/v1/people")).AssertProblem(HttpStatusCode.Unauthorized);
-        }
-
-        var organization = await gateway.PostJsonAsync("/api/v1/organizations", new { name = "Analytical Engines Ltd", domain = "engines.test" });
+        var gateway = await Host.GatewayClientAsync();
+        var organization = await gateway.PostJsonAsync("/api/v1/organizations", new { name = "Analytical Engines Ltd", domain = $"{Guid.NewGuid():N}.test" });
         Assert.Equal(HttpStatusCode.Created, organization.Status);
         var person = await gateway.PostJsonAsync("/api/v1/people", Api.NewPerson(organizationId: organization.Body.Id()));
         Assert.Equal(HttpStatusCode.Created, person.Status);
@@ -79,179 +64,67 @@ public sealed class PlatformTests : IAsyncLifetime
             (await gateway.GetJsonAsync($"/api/v1/opportunities/{opportunity.Body.Id()}")).Body.GetProperty("customer").Str("displayName") == "Augusta Ada King",
             "the rename shows on the opportunity");
 
-        // Consent recorded in Contacts reaches Marketing's replica: can-contact flips to allowed, then back on withdrawal.
+        // Consent recorded in Contacts reaches Marketing's replica.
         var canContact = $"/api/v1/marketing/contacts/{personId}/can-contact?purpose=newsletter&channel=email";
         Assert.False((await gateway.GetJsonAsync(canContact)).Body.GetProperty("allowed").GetBoolean());
         Assert.Equal(HttpStatusCode.Created, (await gateway.PostJsonAsync($"/api/v1/people/{personId}/consents",
             new { purpose = "newsletter", channel = "email", status = "granted", source = "api" })).Status);
         await Eventually.TrueAsync(async () => (await gateway.GetJsonAsync(canContact)).Body.GetProperty("allowed").GetBoolean(),
             "Marketing may contact the person once the grant arrives");
-        Assert.Equal(HttpStatusCode.Created, (await gateway.PostJsonAsync($"/api/v1/people/{personId}/consents",
-            new { purpose = "newsletter", channel = "email", status = "withdrawn", source = "api" })).Status);
-        await Eventually.TrueAsync(async () => (await gateway.GetJsonAsync(canContact)).Body.Str("reason") == "withdrawn",
-            "Marketing sees the withdrawal");
 
         (await gateway.GetJsonAsync("/api/v1/nowhere")).AssertProblem(HttpStatusCode.NotFound);
 
-        await AssertOneTraceFromGatewayToSalesAsync(person.Response.Headers.GetValues("X-Trace-Id").Single());
-
         // Behind the gateway, a service describes itself at the gateway's address (X-Forwarded-* from loopback only).
         var document = await gateway.GetJsonAsync("/docs/openapi/contacts.json");
-        Assert.Equal($"{_host.Gateway}", document.Body.GetProperty("servers")[0].Str("url"));
+        Assert.Equal($"{Host.Gateway}", document.Body.GetProperty("servers")[0].Str("url"));
 
-        // The services' metrics reach the AppHost's OTLP/gRPC receiver too (their traces: above).
-        await Eventually.TrueAsync(async () =>
-            (await _host.DashboardApi.GetJsonAsync("/api/telemetry/metrics?service=contacts")).Body.GetProperty("instruments").EnumerateArray()
-                .Any(i => i.Str("name") == "http.server.request.duration"),
-            "Contacts' request duration histogram is in the AppHost's telemetry");
-
-        await StopAndAssertNothingRemainsAsync(resources);
+        await AssertOneTraceFromGatewayThroughMessagingToSalesAsync(person.Response.Headers.GetValues("X-Trace-Id").Single());
     }
 
     [Fact]
-    public async Task A_crashed_service_is_restarted_and_a_killed_apphost_recovers_on_the_next_start()
+    public async Task A_services_structured_logs_are_read_from_aspire_by_a_script_with_the_api_key_in_the_state_folder()
     {
-        var gateway = await StartPlatformAsync();
-        var person = (await gateway.PostJsonAsync("/api/v1/people", Api.NewPerson())).Body.Id();
+        using var telemetry = Host.TelemetryApi();
+        var logs = await Eventually.ReturnsAsync(() => telemetry.GetJsonAsync("/api/telemetry/logs?resource=identity"),
+            answer => answer.Status == HttpStatusCode.OK && answer.Body.GetProperty("data").GetProperty("resourceLogs").GetArrayLength() > 0,
+            "Identity's logs reach the dashboard");
+        var messages = logs.Body.GetProperty("data").GetProperty("resourceLogs").EnumerateArray()
+            .SelectMany(r => r.GetProperty("scopeLogs").EnumerateArray()).SelectMany(s => s.GetProperty("logRecords").EnumerateArray())
+            .Select(l => l.GetProperty("body").GetProperty("stringValue").GetString()).ToList();
+        Assert.Contains(messages, m => m == "Bootstrap admin client crm-admin is ready");
 
-        // A service that dies is restarted by the AppHost.
-        var sales = (await _host!.ResourcesAsync()).Single(r => r.Name == "sales");
-        AppHostProcess.Kill(sales.Pid!.Value);
-        var restarted = await Eventually.ReturnsAsync(
-            async () => (await _host.ResourcesAsync()).Single(r => r.Name == "sales"),
-            r => r.Restarts == 1 && r.State == "Running" && r.Health == "Healthy" && r.Pid != sales.Pid,
-            "sales is restarted", TimeSpan.FromMinutes(1));
-        Assert.Contains("restarting", _host.Output);
-
-        // Stopped on request, a service stays stopped (not restarted) until it is started again.
-        Assert.Equal(HttpStatusCode.NoContent, await _host.CommandAsync("sales", "stop"));
-        var stopped = (await _host.ResourcesAsync()).Single(r => r.Name == "sales");
-        Assert.Equal(("Exited", (int?)null), (stopped.State, stopped.Pid));
-        Assert.False(AppHostProcess.IsAlive(restarted.Pid!.Value));
-        Assert.Equal(HttpStatusCode.Conflict, await _host.CommandAsync("sales", "stop"));
-
-        // While Sales is down a person is created; its event waits in Sales' queue. Make it look as if Sales had
-        // failed it on every retry (MassTransit's _error twin), to replay it below.
-        var unknownToSales = (await gateway.PostJsonAsync("/api/v1/people", Api.NewPerson())).Body.Id();
-        await MoveMessagesAsync("sales-contact-directory", "sales-contact-directory_error", expected: 1);
-
-        Assert.Equal(HttpStatusCode.Conflict, await _host.CommandAsync("salesdb", "restart"));
-        Assert.Equal(HttpStatusCode.NotFound, await _host.CommandAsync("nowhere", "start"));
-        Assert.Equal(HttpStatusCode.NotFound, await _host.CommandAsync("sales", "explode"));
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Equal("Exited", (await _host.ResourcesAsync()).Single(r => r.Name == "sales").State);
-        Assert.Equal(HttpStatusCode.NoContent, await _host.CommandAsync("sales", "start"));
-        restarted = await Eventually.ReturnsAsync(
-            async () => (await _host.ResourcesAsync()).Single(r => r.Name == "sales"),
-            r => r.State == "Running" && r.Health == "Healthy" && r.Pid is not null,
-            "sales is started again", TimeSpan.FromMinutes(1));
-        var opportunityFor = new { name = "Replayed", amount = 1, currency = "EUR", customerId = unknownToSales };
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await gateway.PostJsonAsync("/api/v1/opportunities", opportunityFor)).Status);
-        var errorQueues = await _host.DashboardApi.GetJsonAsync("/api/messaging/error-queues");
-        var errorQueue = errorQueues.Body.EnumerateArray().Single(q => q.Str("name") == "sales-contact-directory_error");
-        Assert.Equal(("sales-contact-directory", 1), (errorQueue.Str("sourceQueue"), errorQueue.GetProperty("messages").GetInt32()));
-        var replay = await _host.DashboardApi.PostJsonAsync("/api/messaging/error-queues/sales-contact-directory_error/replay", new { });
-        Assert.Equal(1, replay.Body.GetProperty("replayed").GetInt32());
-        (await _host.DashboardApi.PostJsonAsync("/api/messaging/error-queues/nowhere_error/replay", new { })).AssertProblem(HttpStatusCode.NotFound);
-        await Eventually.TrueAsync(
-            async () => (await gateway.PostJsonAsync("/api/v1/opportunities", opportunityFor)).Status == HttpStatusCode.Created,
-            "the replayed event reaches Sales");
-
-        Assert.Equal(HttpStatusCode.NoContent, await _host.CommandAsync("sales", "restart"));
-        var afterRestart = (await _host.ResourcesAsync()).Single(r => r.Name == "sales");
-        Assert.Equal("Running", afterRestart.State);
-        Assert.NotEqual(restarted.Pid, afterRestart.Pid);
-        restarted = afterRestart;
-        using (var anonymous = new HttpClient { BaseAddress = _host.Dashboard })
-        {
-            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/resources/sales/stop", null)).StatusCode);
-        }
-
-        // The AppHost itself is killed: its children are orphaned, ports stay taken, pid files stay behind.
-        var orphans = await _host.ResourcesAsync();
-        await _host.KillAsync();
-        await _host.DisposeAsync();
-
-        gateway = await StartPlatformAsync();
-        foreach (var orphan in orphans.Where(r => r.Pid is not null))
-        {
-            Assert.False(AppHostProcess.IsAlive(orphan.Pid!.Value), $"{orphan.Name} ({orphan.Pid}) was left running");
-        }
-
-        // Data survived: the person created before the kill is still there.
-        Assert.Equal(HttpStatusCode.OK, (await gateway.GetJsonAsync($"/api/v1/people/{person}")).Status);
-        Assert.NotEqual(restarted.Pid, (await _host.ResourcesAsync()).Single(r => r.Name == "sales").Pid);
-
-        await StopAndAssertNothingRemainsAsync(await _host.ResourcesAsync());
+        using var withoutKey = new HttpClient { BaseAddress = Host.Dashboard };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await withoutKey.GetAsync("/api/telemetry/logs?resource=identity")).StatusCode);
     }
 
     /// <summary>
-    /// The request that created the person and the event it caused form one trace in the AppHost's telemetry: the
-    /// gateway's server span, Contacts' server and database spans, and Sales consuming the event, each a descendant of
-    /// the gateway's span (through the outbox, which publishes later under the request's context).
+    /// The request that created the person and the event it caused form one trace in Aspire's telemetry: the gateway's
+    /// server span, Contacts and its database, the publish to RabbitMQ (through the outbox, under the request's
+    /// context), and Sales consuming it, each a descendant of the gateway's span.
     /// </summary>
-    private async Task AssertOneTraceFromGatewayToSalesAsync(string traceId)
+    private async Task AssertOneTraceFromGatewayThroughMessagingToSalesAsync(string traceId)
     {
-        var trace = await Eventually.ReturnsAsync(
-            () => _host!.DashboardApi.GetJsonAsync($"/api/telemetry/traces/{traceId}"),
+        using var telemetry = Host.TelemetryApi();
+        var spans = await Eventually.ReturnsAsync(
+            async () => await telemetry.GetJsonAsync($"/api/telemetry/traces/{traceId}") is { Status: HttpStatusCode.OK } answer ? Span.In(answer.Body) : [],
             // Each service exports on its own schedule: wait for both ends of the trace.
-            answer => answer.Status == HttpStatusCode.OK
-                && answer.Body.GetProperty("spans").EnumerateArray().Any(span => span.Str("serviceName") == "sales" && span.Str("kind") == "Consumer")
-                && answer.Body.GetProperty("spans").EnumerateArray().Any(span => span.Str("serviceName") == "gateway" && span.Str("kind") == "Server"),
-            "the trace runs from the gateway to Sales", TimeSpan.FromSeconds(30));
-        var spans = trace.Body.GetProperty("spans").EnumerateArray().ToDictionary(span => span.Str("spanId"));
-        var services = trace.Body.GetProperty("services").EnumerateArray().Select(s => s.GetString()).ToHashSet();
-        Assert.Superset(new HashSet<string?> { "gateway", "contacts", "sales" }, services);
+            found => found.Any(s => s is { Service: "sales", Kind: Span.Consumer }) && found.Any(s => s is { Service: "gateway", Kind: Span.Server }),
+            "the trace runs from the gateway to Sales", TimeSpan.FromSeconds(60));
+        var byId = spans.ToDictionary(s => s.SpanId);
 
-        // The trace's first span here: the test's own client span, when it has one, is its parent but is not exported.
-        var root = spans.Values.Single(span => span.GetProperty("parentSpanId").GetString() is not { } parent || !spans.ContainsKey(parent));
-        Assert.Equal(("gateway", "Server"), (root.Str("serviceName"), root.Str("kind")));
-        Assert.Contains(spans.Values, span => span.Str("serviceName") == "contacts" && span.GetProperty("attributes").TryGetProperty("db.system.name", out _));
-        var consumer = spans.Values.First(span => span.Str("serviceName") == "sales" && span.Str("kind") == "Consumer");
-        var ancestors = new List<string>();
-        for (var span = consumer; span.GetProperty("parentSpanId").GetString() is { } parent && spans.ContainsKey(parent); span = spans[parent])
+        var root = spans.Single(s => s.ParentSpanId is null || !byId.ContainsKey(s.ParentSpanId));
+        Assert.Equal(("gateway", Span.Server), (root.Service, root.Kind));
+        Assert.Contains(spans, s => s.Service == "contacts" && s.Attributes.ContainsKey("db.system.name"));
+        Assert.Contains(spans, s => s is { Service: "contacts", Kind: Span.Producer } && s.Attributes.GetValueOrDefault("messaging.system") == "rabbitmq");
+
+        var consumer = spans.First(s => s is { Service: "sales", Kind: Span.Consumer });
+        List<string> ancestors = [];
+        for (var span = consumer; span.ParentSpanId is { } parent && byId.ContainsKey(parent); span = byId[parent])
         {
-            ancestors.Add(spans[parent].Str("serviceName"));
+            ancestors.Add(byId[parent].Service);
         }
 
         Assert.Equal("gateway", ancestors[^1]);
         Assert.Contains("contacts", ancestors);
-    }
-
-    /// <summary>Moves what waits in one queue of the platform's broker to another, straight over AMQP.</summary>
-    private async Task MoveMessagesAsync(string from, string to, int expected)
-    {
-        var secrets = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_stateDirectory, "secrets.json"))).RootElement;
-        var ports = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_stateDirectory, "ports.json"))).RootElement;
-        var factory = new ConnectionFactory
-        {
-            Uri = new Uri($"amqp://crm:{Uri.EscapeDataString(secrets.Str("messaging"))}@127.0.0.1:{ports.GetProperty("messaging").GetInt32()}/crm"),
-        };
-        await using var connection = await factory.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        await channel.QueueDeclareAsync(to, durable: true, exclusive: false, autoDelete: false);
-        var moved = 0;
-        await Eventually.TrueAsync(async () =>
-        {
-            while (await channel.BasicGetAsync(from, autoAck: false) is { } message)
-            {
-                await channel.BasicPublishAsync("", to, mandatory: false, new BasicProperties(message.BasicProperties), message.Body);
-                await channel.BasicAckAsync(message.DeliveryTag, multiple: false);
-                moved++;
-            }
-
-            return moved == expected;
-        }, $"{expected} message(s) in {from}");
-    }
-
-    private async Task StopAndAssertNothingRemainsAsync(IReadOnlyList<ResourceStatus> resources)
-    {
-        var exitCode = await _host!.StopAsync(StopTimeout);
-        Assert.Equal(0, exitCode);
-        foreach (var resource in resources.Where(r => r.Pid is not null))
-        {
-            Assert.False(AppHostProcess.IsAlive(resource.Pid!.Value), $"{resource.Name} ({resource.Pid}) is still running");
-        }
-        Assert.Empty(AppHostProcess.ProcessesMentioning(_stateDirectory));
     }
 }

@@ -1,103 +1,103 @@
 using System.Security.Cryptography;
-using CrmPlatform.AppHost.Orchestration;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using CrmPlatform.AppHost;
 using CrmPlatform.AppHost.Postgres;
-using CrmPlatform.AppHost.Processes;
 using CrmPlatform.AppHost.RabbitMq;
-using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace CrmPlatform.Tests.Infrastructure;
 
 /// <summary>
-/// One real PostgreSQL and one real RabbitMQ for the whole test run, started with the AppHost's own launchers in a
-/// private temporary folder. Each test class asks for databases and a virtual host of its own.
+/// One real PostgreSQL and one real RabbitMQ for the whole test run: the app host's own resources, run by Aspire's
+/// orchestrator in a small distributed application of their own, with their data in a private temporary folder. DCP
+/// watches this process and stops them when it ends, however it ends. Each test class asks for databases and a virtual
+/// host of its own.
 /// </summary>
 public sealed class TestServers
 {
     private static readonly Lazy<Task<TestServers>> Shared = new(StartAsync);
     private static int _sequence;
 
-    private readonly PostgresServer _postgres;
-    private readonly RabbitMqServer _rabbitMq;
-    private readonly string _rabbitMqPassword;
+    private readonly PostgresServerResource _postgres;
+    private readonly RabbitMqServerResource _rabbitMq;
 
-    private TestServers(PostgresServer postgres, RabbitMqServer rabbitMq, string rabbitMqPassword)
+    private TestServers(PostgresServerResource postgres, RabbitMqServerResource rabbitMq)
     {
         _postgres = postgres;
         _rabbitMq = rabbitMq;
-        _rabbitMqPassword = rabbitMqPassword;
     }
 
     public static Task<TestServers> GetAsync() => Shared.Value;
 
+    /// <summary>This run's folder: the servers' data, and the state folders of whole platforms started by tests.</summary>
     public static string Root { get; } = CreateRoot();
 
-    /// <summary>The servers' pids, so a later run can stop what this one leaves behind if its process is killed.</summary>
-    private static PidFiles Pids { get; } = new(Path.Combine(Root, "run"), NullLogger.Instance);
-
+    private const string RootPrefix = "crm-tests-";
     private const string OwnerFile = "owner";
 
     private static string CreateRoot()
     {
+        RemoveFoldersOfEndedRuns();
         var root = Directory.CreateTempSubdirectory(RootPrefix).FullName;
-        // PostgreSQL runs as the postgres user when we are root; it must be able to reach its data directory below.
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
-        }
-        Directory.CreateDirectory(Path.Combine(root, "run"));
-        File.WriteAllText(Path.Combine(root, OwnerFile), $"{Environment.ProcessId} {Posix.StartTime(Environment.ProcessId)}");
+        // PostgreSQL runs as the postgres user when we are root: it must be able to reach its data folder below.
+        File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+        File.WriteAllText(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString());
         return root;
     }
 
-    private const string RootPrefix = "crm-tests-";
-
-    /// <summary>
-    /// The test host may be killed before its exit handler has stopped everything (epmd daemonizes and outlives the
-    /// node anyway): stop what earlier runs whose process is gone left behind, and delete their folders.
-    /// </summary>
-    private static async Task CleanUpEarlierRunsAsync()
+    /// <summary>A run killed outright leaves its folder (DCP has stopped its servers): deleted by the next run.</summary>
+    private static void RemoveFoldersOfEndedRuns()
     {
-        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), RootPrefix + "*").Where(f => f != Root))
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), RootPrefix + "*"))
         {
-            var owner = File.Exists(Path.Combine(folder, OwnerFile)) ? File.ReadAllText(Path.Combine(folder, OwnerFile)).Split(' ') : [];
-            if (owner is [var pid, var startTime] && Posix.StartTime(int.Parse(pid)).ToString() == startTime)
+            var owner = Path.Combine(folder, OwnerFile);
+            if (File.Exists(owner) && !Directory.Exists($"/proc/{File.ReadAllText(owner).Trim()}"))
             {
-                continue;
-            }
-            // Another run on the machine may have just created its folder and not yet written its owner.
-            if (owner is [] && DateTime.UtcNow - Directory.GetCreationTimeUtc(folder) < TimeSpan.FromMinutes(1))
-            {
-                continue;
-            }
-            try
-            {
-                await new PidFiles(Path.Combine(folder, "run"), NullLogger.Instance).StopLeftoversAsync();
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (DirectoryNotFoundException)
-            {
-                // The run that owned it finished meanwhile and deleted it itself.
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
             }
         }
     }
 
-    private static RabbitMqServerOptions RabbitMqOptions(string name) => new()
+    /// <summary>A distributed application for test infrastructure: no dashboard, quiet, stopping only once all is stopped.</summary>
+    internal static IDistributedApplicationBuilder CreateBuilder(string stateDirectory) => DistributedApplication.CreateBuilder(new DistributedApplicationOptions
     {
-        Directory = Path.Combine(Root, name),
-        NodeName = $"{name}-{Environment.ProcessId}",
-        AmqpPort = FreePort.Pick(),
-        DistributionPort = FreePort.Pick(),
-        EpmdPort = FreePort.Pick(),
-        ProcessStarted = pid => Pids.Add(name, pid, Posix.SIGTERM),
-    };
+        Args = [$"--AppHost:StateDir={stateDirectory}", "--Logging:LogLevel:Default=Warning", "--DcpPublisher:WaitForResourceCleanup=true"],
+        AssemblyName = typeof(StateFolder).Assembly.GetName().Name,
+        DisableDashboard = true,
+    });
 
-    private static async Task<RabbitMqServer> StartRabbitMqAsync(string name)
+    private static async Task<TestServers> StartAsync()
     {
-        var server = new RabbitMqServer(RabbitMqOptions(name));
-        Pids.AddEpmd(name, server.Options.EpmdPort);
-        await server.StartAsync();
-        Pids.Add(name, server.NodeProcessId!.Value, Posix.SIGTERM);
-        return server;
+        var builder = CreateBuilder(Path.Combine(Root, "servers"));
+        var state = builder.AddStateFolder();
+        var postgres = builder.AddPostgresServer("postgres", state, durable: false, maxConnections: 1000);
+        var rabbitMq = builder.AddRabbitMqServer("messaging", state);
+        var app = builder.Build();
+        await app.StartAsync();
+        await Task.WhenAll(
+            app.ResourceNotifications.WaitForResourceHealthyAsync("postgres"),
+            app.ResourceNotifications.WaitForResourceHealthyAsync("messaging"));
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            app.StopAsync().Wait(TimeSpan.FromSeconds(30));
+            try
+            {
+                Directory.Delete(Root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A server may still hold a file for a moment; the next run deletes the folder.
+            }
+        };
+        return new TestServers(postgres.Resource, rabbitMq.Resource);
     }
 
     /// <summary>A new, empty database owned by a login role of its own; returns its connection string.</summary>
@@ -105,65 +105,79 @@ public sealed class TestServers
     {
         var name = $"{prefix}_{Interlocked.Increment(ref _sequence)}";
         var password = NewSecret();
-        await _postgres.CreateDatabaseAsync(name, owner: name, ownerPassword: password);
+        await using (var admin = new NpgsqlConnection(_postgres.AdminConnectionString()))
+        {
+            await admin.OpenAsync();
+            await PostgresBuilderExtensions.CreateDatabaseAsync(admin, name, owner: name, password, CancellationToken.None);
+        }
+
         // Pools of finished test classes give their connections back soon.
-        return _postgres.GetConnectionString(name, name, password) + ";Connection Idle Lifetime=5;Connection Pruning Interval=1";
+        return new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = _postgres.PrimaryEndpoint.Port,
+            Database = name,
+            Username = name,
+            Password = password,
+            ConnectionIdleLifetime = 5,
+            ConnectionPruningInterval = 1,
+        }.ConnectionString;
     }
 
     /// <summary>A new virtual host on the shared broker, so this class's queues and exchanges are its own.</summary>
     public async Task<string> CreateVirtualHostAsync()
     {
         var virtualHost = $"tests-{Interlocked.Increment(ref _sequence)}";
-        await _rabbitMq.AddVirtualHostAsync(virtualHost);
-        await _rabbitMq.SetPermissionsAsync(RabbitMqUser, virtualHost);
-        return _rabbitMq.GetConnectionString(RabbitMqUser, _rabbitMqPassword, virtualHost);
+        await RabbitMqCtlAsync(_rabbitMq, ["add_vhost", virtualHost]);
+        await RabbitMqCtlAsync(_rabbitMq, ["set_permissions", "-p", virtualHost, RabbitMqServerResource.User, ".*", ".*", ".*"]);
+        return (await _rabbitMq.ConnectionStringFor(virtualHost).GetValueAsync(CancellationToken.None))!;
     }
-
-    private const string RabbitMqUser = "crm-tests";
 
     /// <summary>A broker of its own, for tests that stop and start it. The caller disposes it.</summary>
-    public static async Task<(RabbitMqServer Server, string ConnectionString)> StartPrivateRabbitMqAsync(string name)
+    public static async Task<PrivateBroker> StartPrivateRabbitMqAsync(string name)
     {
-        var server = await StartRabbitMqAsync(name);
-        var password = NewSecret();
-        await server.AddUserAsync(RabbitMqUser, password);
-        await server.AddVirtualHostAsync("crm");
-        await server.SetPermissionsAsync(RabbitMqUser, "crm");
-        return (server, server.GetConnectionString(RabbitMqUser, password, "crm"));
+        var builder = CreateBuilder(Path.Combine(Root, name));
+        var broker = builder.AddRabbitMqServer(name, builder.AddStateFolder());
+        var app = builder.Build();
+        await app.StartAsync();
+        await app.ResourceNotifications.WaitForResourceHealthyAsync(name);
+        return new PrivateBroker(app, name, (await broker.Resource.ConnectionStringExpression.GetValueAsync(CancellationToken.None))!);
     }
 
-    private static async Task<TestServers> StartAsync()
+    private static async Task RabbitMqCtlAsync(RabbitMqServerResource broker, string[] arguments)
     {
-        await CleanUpEarlierRunsAsync();
-        var postgres = new PostgresServer(new PostgresServerOptions
+        var (exitCode, output) = await broker.RabbitMqCtlAsync(arguments, CancellationToken.None);
+        if (exitCode != 0)
         {
-            DataDirectory = Path.Combine(Root, "postgres"),
-            Port = FreePort.Pick(),
-            SuperuserPassword = NewSecret(),
-            Durable = false,
-            MaxConnections = 1000,
-            ProcessStarted = pid => Pids.Add("postgres", pid, Posix.SIGINT),
-        });
-        var rabbitMqStarted = StartRabbitMqAsync("rabbitmq");
-        await Task.WhenAll(postgres.StartAsync(), rabbitMqStarted);
-        var rabbitMq = await rabbitMqStarted;
-        var password = NewSecret();
-        await rabbitMq.AddUserAsync(RabbitMqUser, password);
-
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            Task.WaitAll([postgres.StopAsync(TimeSpan.FromSeconds(10)), rabbitMq.StopAsync(TimeSpan.FromSeconds(20))], TimeSpan.FromSeconds(30));
-            try
-            {
-                Directory.Delete(Root, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A server may still hold a file for a moment; the temp folder is cleaned by the OS eventually.
-            }
-        };
-        return new TestServers(postgres, rabbitMq, password);
+            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed with exit code {exitCode}: {output}");
+        }
     }
 
     private static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+}
+
+/// <summary>A RabbitMQ node of a test's own, stopped and started through Aspire's own resource commands.</summary>
+public sealed class PrivateBroker(DistributedApplication app, string name, string connectionString) : IAsyncDisposable
+{
+    public string ConnectionString { get; } = connectionString;
+
+    public async Task StopAsync()
+    {
+        var result = await app.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StopCommand);
+        Assert.True(result.Success, result.Message);
+        await app.ResourceNotifications.WaitForResourceAsync(name, KnownResourceStates.TerminalStates);
+    }
+
+    public async Task StartAsync()
+    {
+        var result = await app.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StartCommand);
+        Assert.True(result.Success, result.Message);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync(name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using CrmPlatform.AppHost.RabbitMq;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,13 +7,13 @@ namespace CrmPlatform.Tests.Messaging;
 /// <summary>A broker outage delays events but never loses them: the outbox keeps them until RabbitMQ is back.</summary>
 public sealed class BrokerOutageTests : IAsyncLifetime
 {
-    private RabbitMqServer _broker = null!;
+    private PrivateBroker _broker = null!;
     private PlatformServices _platform = null!;
 
     public async Task InitializeAsync()
     {
-        (_broker, var connectionString) = await TestServers.StartPrivateRabbitMqAsync("outage");
-        _platform = await PlatformServices.StartAsync(connectionString);
+        _broker = await TestServers.StartPrivateRabbitMqAsync("outage");
+        _platform = await PlatformServices.StartAsync(_broker.ConnectionString);
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,55 @@
+using CrmPlatform.AppHost;
+using CrmPlatform.AppHost.Postgres;
+using CrmPlatform.AppHost.RabbitMq;
+
+var builder = DistributedApplication.CreateBuilder(args);
+var state = builder.AddStateFolder();
+var gatewayPort = int.Parse(builder.Configuration["AppHost:GatewayPort"] ?? "8080");
+var gatewayUrl = $"http://localhost:{gatewayPort}";
+
+var postgres = builder.AddPostgresServer("postgres", state);
+var identityDb = postgres.AddDatabase("identitydb", owner: "identity");
+var contactsDb = postgres.AddDatabase("contactsdb", owner: "contacts");
+var salesDb = postgres.AddDatabase("salesdb", owner: "sales");
+var marketingDb = postgres.AddDatabase("marketingdb", owner: "marketing");
+var serviceDb = postgres.AddDatabase("servicedb", owner: "service");
+
+var messaging = builder.AddRabbitMqServer("messaging", state).WithErrorQueueReplay();
+
+var identity = builder.AddService<Projects.Identity>("identity")
+    .WithReference(identityDb).WaitFor(identityDb)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithEnvironment("Identity__Issuer", gatewayUrl)
+    .WithEnvironment("Identity__Bootstrap__ClientId", "crm-admin")
+    .WithEnvironment("Identity__Bootstrap__ClientSecret", builder.AddGeneratedSecret(state, "bootstrap-client-secret"));
+
+var contacts = builder.AddService<Projects.Contacts>("contacts")
+    .WithReference(contactsDb).WaitFor(contactsDb)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(identity).WaitFor(identity)
+    .WithEnvironment("DoubleOptIn__ConfirmationUrl", $"{gatewayUrl}/api/v1/consents/confirm");
+
+var sales = builder.AddService<Projects.Sales>("sales")
+    .WithReference(salesDb).WaitFor(salesDb)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(identity).WaitFor(identity);
+
+var marketing = builder.AddService<Projects.Marketing>("marketing")
+    .WithReference(marketingDb).WaitFor(marketingDb)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(identity).WaitFor(identity);
+
+var service = builder.AddService<Projects.Service>("service")
+    .WithReference(serviceDb).WaitFor(serviceDb)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(identity).WaitFor(identity);
+
+builder.AddService<Projects.Gateway>("gateway", port: gatewayPort)
+    .WithReference(identity).WaitFor(identity)
+    .WithReference(contacts).WaitFor(contacts)
+    .WithReference(sales).WaitFor(sales)
+    .WithReference(marketing).WaitFor(marketing)
+    .WithReference(service).WaitFor(service)
+    .WithExternalHttpEndpoints();
+
+builder.Build().Run();

@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using CrmPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CrmPlatform.Tests.EndToEnd;
+
+/// <summary>
+/// The real app host (src/AppHost/AppHost.cs) started through Aspire.Hosting.Testing, with a state folder and ports
+/// of its own, optionally with Aspire's dashboard. Everything a test does goes through the gateway, the dashboard and
+/// Aspire's own resource commands and states.
+/// </summary>
+public sealed partial class PlatformHost : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private readonly LogCapture _logs;
+
+    private PlatformHost(DistributedApplication app, Settings settings, LogCapture logs)
+    {
+        App = app;
+        StateDirectory = settings.StateDirectory;
+        Gateway = new Uri($"http://localhost:{settings.GatewayPort}");
+        Dashboard = settings.DashboardPort is { } port ? new Uri($"http://localhost:{port}") : null;
+        AdminSecret = settings.AdminSecret;
+        _logs = logs;
+    }
+
+    public DistributedApplication App { get; }
+    public string StateDirectory { get; }
+    public Uri Gateway { get; }
+    public Uri? Dashboard { get; }
+    public string AdminSecret { get; }
+
+    /// <summary>What the app host itself logged, e.g. the dashboard's login link.</summary>
+    public IReadOnlyList<string> HostLog => _logs.Lines;
+
+    /// <summary>Where a platform keeps its state, how it is reached; the same settings start it again on the same data.</summary>
+    public sealed record Settings(string StateDirectory, int GatewayPort, string AdminSecret, int? DashboardPort = null)
+    {
+        public static Settings New(bool withDashboard) => new(
+            Path.Combine(TestServers.Root, $"platform-{Guid.NewGuid():N}"), FreePort.Pick(), Guid.NewGuid().ToString("N"),
+            withDashboard ? FreePort.Pick() : null);
+    }
+
+    public static async Task<PlatformHost> StartAsync(Settings settings)
+    {
+        var logs = new LogCapture();
+        // Every port is the test's own: a platform started by ./run.sh on this machine is left alone.
+        List<string> arguments =
+        [
+            $"--AppHost:StateDir={settings.StateDirectory}",
+            $"--AppHost:GatewayPort={settings.GatewayPort}",
+            $"--Parameters:bootstrap-client-secret={settings.AdminSecret}",
+            $"--ASPNETCORE_URLS=http://localhost:{settings.DashboardPort ?? FreePort.Pick()}",
+            $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:{FreePort.Pick()}",
+            $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:{FreePort.Pick()}",
+            $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://localhost:{FreePort.Pick()}",
+        ];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [.. arguments], (options, _) => options.DisableDashboard = settings.DashboardPort is null);
+        builder.Services.AddSingleton<ILoggerProvider>(logs);
+        builder.Services.AddLogging(logging => logging.AddFilter("Aspire.Hosting.Dcp", LogLevel.Warning));
+        var app = await builder.BuildAsync();
+        var host = new PlatformHost(app, settings, logs);
+        try
+        {
+            using var timeout = new CancellationTokenSource(StartTimeout);
+            await app.StartAsync(timeout.Token);
+            await host.WaitUntilAllHealthyAsync(timeout.Token);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Every resource of the model (parameters aside) Running and Healthy, as Aspire itself sees them.</summary>
+    public async Task WaitUntilAllHealthyAsync(CancellationToken cancellationToken)
+    {
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        await Task.WhenAll(model.Resources.Where(r => r is not ParameterResource)
+            .Select(r => App.ResourceNotifications.WaitForResourceHealthyAsync(r.Name, cancellationToken)));
+    }
+
+    /// <summary>A resource's current state as the dashboard shows it.</summary>
+    public CustomResourceSnapshot Snapshot(string resource) =>
+        App.ResourceNotifications.TryGetCurrentState(resource, out var state) ? state.Snapshot : throw new KeyNotFoundException(resource);
+
+    /// <summary>The pid DCP started for a resource (for a project, that of <c>dotnet run</c>).</summary>
+    public int Pid(string resource) =>
+        Convert.ToInt32(Snapshot(resource).Properties.Single(p => p.Name == "executable.pid").Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Runs one of a resource's commands (start, stop, restart, or its own), as the dashboard's buttons do.</summary>
+    public async Task<ExecuteCommandResult> CommandAsync(string resource, string command, InteractionInputCollection? arguments = null)
+    {
+        var result = arguments is null
+            ? await App.ResourceCommands.ExecuteCommandAsync(resource, command)
+            : await App.ResourceCommands.ExecuteCommandAsync(resource, command, arguments);
+        Assert.True(result.Success, $"{command} on {resource}: {result.Message}");
+        return result;
+    }
+
+    /// <summary>
+    /// A client of the gateway with a token from the client-credentials grant, as a partner system gets one, for the
+    /// bootstrap admin client whose secret this test chose.
+    /// </summary>
+    public async Task<HttpClient> GatewayClientAsync()
+    {
+        var client = new HttpClient { BaseAddress = Gateway };
+        using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = "crm-admin",
+            ["client_secret"] = AdminSecret,
+        }));
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>The link the app host printed to log in to the dashboard.</summary>
+    public string LoginLink => HostLog.Select(line => LoginLine().Match(line)).First(match => match.Success).Groups["url"].Value;
+
+    /// <summary>
+    /// A client of the dashboard's telemetry API (<c>/api/telemetry/…</c>) with the API key kept in the state folder,
+    /// as a script reads it.
+    /// </summary>
+    public HttpClient TelemetryApi()
+    {
+        var secrets = JsonNode.Parse(File.ReadAllText(Path.Combine(StateDirectory, "secrets.json")))!;
+        var client = new HttpClient { BaseAddress = Dashboard ?? throw new InvalidOperationException("Started without the dashboard.") };
+        client.DefaultRequestHeaders.Add("x-api-key", secrets["dashboard-api-key"]!.GetValue<string>());
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+
+    [GeneratedRegex(@"Login to the dashboard at (?<url>http://\S+)")]
+    private static partial Regex LoginLine();
+
+    /// <summary>Keeps what the app host logs (its own lines, not the resources'), for the login link and for diagnosis.</summary>
+    private sealed class LogCapture : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        public IReadOnlyList<string> Lines => [.. _lines];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(LogCapture capture) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                capture._lines.Enqueue(formatter(state, exception));
+        }
+    }
+}
