@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace CrmPlatform.Mail;
 
-public static class Extensions
+internal static class Extensions
 {
     /// <summary>
     /// The store, the SMTP listener that fills it, and the health check on the listener. No authentication, on
