@@ -66,8 +66,8 @@ public sealed partial class SmtpListener(MailStore store, IOptions<MailOptions> 
                 stopping.Dispose();
                 throw;
             }
-            (_stopping, _running) = (stopping, running);
             Port = (await bound.Task).Port;
+            (_stopping, _running) = (stopping, running);
             LogListening(logger, Port);
         }
         finally
