@@ -32,7 +32,7 @@ public static class Extensions
         builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
 
-        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.AddDefaultHealthChecks();
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsDefaults.AddTraceId);
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
@@ -93,13 +93,24 @@ public static class Extensions
         app.UseRequestLimits();
         app.UseDefaultAuthentication();
 
+        app.MapDefaultHealthChecks();
+        app.MapDefaultOpenApi();
+        return app;
+    }
+
+    /// <summary>The <c>self</c> check, the only one <c>/alive</c> reports; add a service's own checks to what this returns.</summary>
+    public static IHealthChecksBuilder AddDefaultHealthChecks(this IHostApplicationBuilder builder) =>
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+
+    /// <summary><c>/health</c> (every check) and <c>/alive</c> (the process is up), as JSON, open to anyone.</summary>
+    public static WebApplication MapDefaultHealthChecks(this WebApplication app)
+    {
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync }).AllowAnonymous();
         app.MapHealthChecks("/alive", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = HealthReportWriter.WriteAsync,
         }).AllowAnonymous();
-        app.MapDefaultOpenApi();
         return app;
     }
 

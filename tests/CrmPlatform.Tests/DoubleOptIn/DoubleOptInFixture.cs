@@ -1,30 +1,27 @@
 using System.Text.RegularExpressions;
-using CrmPlatform.AppHost.Mail;
+using CrmPlatform.Mail;
 using CrmPlatform.Tests.Infrastructure;
 
 namespace CrmPlatform.Tests.DoubleOptIn;
 
 /// <summary>
-/// The four services, with Contacts sending over real SMTP to the AppHost's own sink, here in-process on a port of
-/// its own; the sink can be stopped and started again on the same port to play a mail server outage.
+/// The four services, with Contacts sending over real SMTP to the Mail project, here in-process on a port of its own;
+/// its listener can be stopped and started again on the same port to play a mail server outage.
 /// </summary>
 public sealed partial class DoubleOptInFixture : IAsyncLifetime
 {
     public const string ConfirmationUrl = "https://crm.example.test/api/v1/consents/confirm";
 
-    public MailStore Mail { get; } = new();
+    private MailSink _mailSink = null!;
+    public MailStore Mail => _mailSink.Store;
     public PlatformServices Platform { get; private set; } = null!;
-    private SmtpSink? _sink;
-    private int _port;
 
     public async Task InitializeAsync()
     {
-        _sink = new SmtpSink(Mail);
-        _sink.Start();
-        _port = _sink.Port;
+        _mailSink = MailSink.Start();
         Platform = await PlatformServices.StartOnSharedBrokerAsync(new Dictionary<string, string>
         {
-            ["ConnectionStrings:mail"] = _sink.ConnectionString,
+            ["ConnectionStrings:mail"] = _mailSink.ConnectionString,
             ["DoubleOptIn:ConfirmationUrl"] = ConfirmationUrl,
             ["DoubleOptIn:From"] = "CRM tests <no-reply@crm.example.test>",
             ["DoubleOptIn:ExpiryCheckInterval"] = "00:00:01",
@@ -34,25 +31,14 @@ public sealed partial class DoubleOptInFixture : IAsyncLifetime
         });
     }
 
-    public async Task StopMailServerAsync()
-    {
-        await _sink!.DisposeAsync();
-        _sink = null;
-    }
+    public Task StopMailServerAsync() => _mailSink.StopSmtpAsync();
 
-    public void StartMailServer()
-    {
-        _sink = new SmtpSink(Mail, _port);
-        _sink.Start();
-    }
+    public Task StartMailServerAsync() => _mailSink.StartSmtpAsync();
 
     public async Task DisposeAsync()
     {
         await Platform.DisposeAsync();
-        if (_sink is not null)
-        {
-            await _sink.DisposeAsync();
-        }
+        await _mailSink.DisposeAsync();
     }
 
     /// <summary>The one email the sink received for <paramref name="address"/> (after <paramref name="skip"/> earlier ones).</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using CrmPlatform.Contacts.DoubleOptIn;
+using CrmPlatform.Mail;
 using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,7 @@ using static CrmPlatform.Tests.Consents.ConsentStatements;
 namespace CrmPlatform.Tests.DoubleOptIn;
 
 /// <summary>
-/// Double opt-in end to end: Contacts records a pending consent and sends a real email over SMTP to the AppHost's sink;
+/// Double opt-in end to end: Contacts records a pending consent and sends a real email over SMTP to the Mail project's sink;
 /// the link in it (read with MimeKit) confirms through the anonymous endpoint, and the grant reaches Marketing.
 /// </summary>
 public sealed class DoubleOptInTests(DoubleOptInFixture fixture) : IClassFixture<DoubleOptInFixture>
@@ -75,7 +76,7 @@ public sealed class DoubleOptInTests(DoubleOptInFixture fixture) : IClassFixture
         var pending = await CanContactEventuallyAsync(person, "pending");
         Assert.False(pending.Body.GetProperty("allowed").GetBoolean());
 
-        // The email, as the SMTP sink received it from Contacts over TCP.
+        // The email, as the mail sink received it from Contacts over TCP.
         var mail = await fixture.EmailToAsync(address);
         var message = mail.Message;
         Assert.Equal("multipart/alternative", message.Body!.ContentType.MimeType);
@@ -245,7 +246,7 @@ public sealed class DoubleOptInTests(DoubleOptInFixture fixture) : IClassFixture
         var (_, finnish) = await SendToNewPersonAsync("fi");
         Assert.Equal("Please confirm: our newsletter", finnish.Message.Subject);
 
-        async Task<(Guid, AppHost.Mail.ReceivedMail)> SendToNewPersonAsync(string language)
+        async Task<(Guid, ReceivedMail)> SendToNewPersonAsync(string language)
         {
             var (person, address) = await NewPersonAsync(language: language);
             Assert.Equal(HttpStatusCode.Accepted, (await _contacts.PostJsonAsync(DoubleOptInUrl(person), Request())).Status);
@@ -297,7 +298,7 @@ public sealed class DoubleOptInTests(DoubleOptInFixture fixture) : IClassFixture
         }
         finally
         {
-            fixture.StartMailServer();
+            await fixture.StartMailServerAsync();
         }
 
         var mail = await fixture.EmailToAsync(address);
@@ -329,7 +330,7 @@ public sealed class DoubleOptInTests(DoubleOptInFixture fixture) : IClassFixture
         }
         finally
         {
-            fixture.StartMailServer();
+            await fixture.StartMailServerAsync();
         }
 
         await Task.Delay(TimeSpan.FromSeconds(3));

@@ -5,8 +5,6 @@ using System.Text.Json;
 using CrmPlatform.Identity.Data;
 using CrmPlatform.Identity.Model;
 using CrmPlatform.ServiceDefaults;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CrmPlatform.Tests.Infrastructure;
@@ -26,7 +24,7 @@ public sealed class IdentityServer : IAsyncDisposable
     {
         Factory = factory;
         _adminSecret = adminSecret;
-        Address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = factory.Address;
         _http = new HttpClient { BaseAddress = new Uri(Address) };
     }
 

@@ -1,11 +1,15 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrmPlatform.Tests.Infrastructure;
 
 /// <summary>
-/// One of our services, hosted in the test process on the real PostgreSQL and RabbitMQ, configured the way the AppHost
-/// configures it (Aspire-style connection strings). <typeparamref name="TEntryPoint"/> is any public type of the service.
+/// One of our services, hosted in the test process (on the real PostgreSQL and RabbitMQ where it uses them), configured
+/// the way the AppHost configures it (Aspire-style connection strings). <typeparamref name="TEntryPoint"/> is any public
+/// type of the service.
 /// </summary>
 public sealed class ServiceFactory<TEntryPoint>(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
@@ -38,4 +42,7 @@ public sealed class ServiceFactory<TEntryPoint>(IReadOnlyDictionary<string, stri
         UseKestrel();
         StartServer();
     }
+
+    /// <summary>Where Kestrel listens (<c>http://127.0.0.1:port</c>), once started with <see cref="StartOnKestrel"/>.</summary>
+    public string Address => Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 }

@@ -1,0 +1,30 @@
+using CrmPlatform.Mail.Smtp;
+using CrmPlatform.ServiceDefaults;
+using Microsoft.Extensions.Options;
+
+namespace CrmPlatform.Mail;
+
+internal static class Extensions
+{
+    /// <summary>
+    /// The store, the SMTP listener that fills it, and the health check on the listener. No authentication, on
+    /// purpose: like Aspire's MailPit this is a development sink, on loopback only, whose whole point is that a
+    /// developer or a test reads what the platform sent without first signing in to anything; it must never face a
+    /// network. No <c>AddServiceDefaults</c> for the same reason: that wires JWT bearer authentication.
+    /// </summary>
+    public static void AddMailSink(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MailOptions>()
+            .BindConfiguration(MailOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(services => new MailStore(services.GetRequiredService<IOptions<MailOptions>>().Value.Capacity));
+
+        // One instance for both roles: the host starts and stops it, and tests reach it to read the port or to stop it.
+        builder.Services.AddSingleton<SmtpListener>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SmtpListener>());
+
+        builder.AddDefaultHealthChecks().AddCheck<SmtpListenerHealthCheck>("smtp");
+        builder.Services.AddProblemDetails();
+    }
+}
