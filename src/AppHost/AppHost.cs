@@ -15,6 +15,7 @@ var marketingDb = postgres.AddDatabase("marketingdb", owner: "marketing");
 var serviceDb = postgres.AddDatabase("servicedb", owner: "service");
 
 var messaging = builder.AddRabbitMqServer("messaging", state).WithErrorQueueReplay();
+var mail = builder.AddMailSink("mail");
 
 var identity = builder.AddService<Projects.Identity>("identity")
     .WithReference(identityDb).WaitFor(identityDb)
@@ -23,26 +24,28 @@ var identity = builder.AddService<Projects.Identity>("identity")
     .WithEnvironment("Identity__Bootstrap__ClientId", "crm-admin")
     .WithEnvironment("Identity__Bootstrap__ClientSecret", builder.AddGeneratedSecret(state, "bootstrap-client-secret"));
 
+// The services check tokens against Identity's keys when a request comes, so they start beside it, not after it.
 var contacts = builder.AddService<Projects.Contacts>("contacts")
     .WithReference(contactsDb).WaitFor(contactsDb)
     .WithReference(messaging).WaitFor(messaging)
-    .WithReference(identity).WaitFor(identity)
+    .WithReference(identity)
+    .WithEnvironment("ConnectionStrings__mail", mail.Resource.SmtpConnectionString()).WaitFor(mail)
     .WithEnvironment("DoubleOptIn__ConfirmationUrl", $"{gatewayUrl}/api/v1/consents/confirm");
 
 var sales = builder.AddService<Projects.Sales>("sales")
     .WithReference(salesDb).WaitFor(salesDb)
     .WithReference(messaging).WaitFor(messaging)
-    .WithReference(identity).WaitFor(identity);
+    .WithReference(identity);
 
 var marketing = builder.AddService<Projects.Marketing>("marketing")
     .WithReference(marketingDb).WaitFor(marketingDb)
     .WithReference(messaging).WaitFor(messaging)
-    .WithReference(identity).WaitFor(identity);
+    .WithReference(identity);
 
 var service = builder.AddService<Projects.Service>("service")
     .WithReference(serviceDb).WaitFor(serviceDb)
     .WithReference(messaging).WaitFor(messaging)
-    .WithReference(identity).WaitFor(identity);
+    .WithReference(identity);
 
 builder.AddService<Projects.Gateway>("gateway", port: gatewayPort)
     .WithReference(identity).WaitFor(identity)

@@ -62,6 +62,8 @@ public sealed partial class PlatformHost : IAsyncDisposable
             $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:{FreePort.Pick()}",
             $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:{FreePort.Pick()}",
             $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://localhost:{FreePort.Pick()}",
+            // The harness would move the dashboard to ports of its own choosing; these already are.
+            "--DcpPublisher:RandomizePorts=false",
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             [.. arguments], (options, _) => options.DisableDashboard = settings.DashboardPort is null);
@@ -74,6 +76,12 @@ public sealed partial class PlatformHost : IAsyncDisposable
             using var timeout = new CancellationTokenSource(StartTimeout);
             await app.StartAsync(timeout.Token);
             await host.WaitUntilAllHealthyAsync(timeout.Token);
+            if (settings.DashboardPort is not null)
+            {
+                // Its login link is printed once it answers.
+                await app.ResourceNotifications.WaitForResourceHealthyAsync("aspire-dashboard", timeout.Token);
+            }
+
             return host;
         }
         catch
@@ -83,13 +91,15 @@ public sealed partial class PlatformHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Every resource of the model (parameters aside) Running and Healthy, as Aspire itself sees them.</summary>
-    public async Task WaitUntilAllHealthyAsync(CancellationToken cancellationToken)
-    {
-        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
-        await Task.WhenAll(model.Resources.Where(r => r is not ParameterResource)
-            .Select(r => App.ResourceNotifications.WaitForResourceHealthyAsync(r.Name, cancellationToken)));
-    }
+    /// <summary>Every resource the dashboard lists (parameters aside) Running and Healthy, as Aspire itself sees them.</summary>
+    public async Task WaitUntilAllHealthyAsync(CancellationToken cancellationToken) =>
+        await Task.WhenAll(ResourceNames.Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken)));
+
+    /// <summary>The resources of the model as the dashboard lists them, without parameters and Aspire's hidden helpers.</summary>
+    public IReadOnlyList<string> ResourceNames =>
+        [.. App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .Where(r => r is not ParameterResource && !(App.ResourceNotifications.TryGetCurrentState(r.Name, out var state) && state.Snapshot.IsHidden))
+            .Select(r => r.Name)];
 
     /// <summary>A resource's current state as the dashboard shows it.</summary>
     public CustomResourceSnapshot Snapshot(string resource) =>

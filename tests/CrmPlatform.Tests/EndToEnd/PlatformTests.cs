@@ -14,13 +14,15 @@ public sealed class PlatformTests(PlatformFixture fixture)
     [Fact]
     public async Task Every_resource_of_the_app_host_runs_healthy_with_what_aspire_gave_it()
     {
-        Assert.All(
-            ["postgres", "identitydb", "contactsdb", "salesdb", "marketingdb", "servicedb", "messaging", "messaging-epmd",
-             "identity", "contacts", "sales", "marketing", "service", "gateway"],
+        Assert.Equal(
+            ["contacts", "contactsdb", "gateway", "identity", "identitydb", "mail", "marketing", "marketingdb", "messaging",
+             "messaging-epmd", "postgres", "sales", "salesdb", "service", "servicedb"],
+            Host.ResourceNames.Order());
+        Assert.All(Host.ResourceNames,
             name => Assert.Equal((KnownResourceStates.Running, HealthStatus.Healthy), (Host.Snapshot(name).State?.Text, Host.Snapshot(name).HealthStatus)));
 
         // Services get their connection strings, peers and telemetry settings from Aspire itself.
-        var contacts = Host.Snapshot("contacts").EnvironmentVariables.ToDictionary(v => v.Name, v => v.Value);
+        var contacts = Host.Snapshot("contacts").EnvironmentVariables.ToDictionary(v => v.Name, v => v.Value ?? "");
         Assert.StartsWith("Host=127.0.0.1;", contacts["ConnectionStrings__contactsdb"]);
         Assert.Contains(";Username=contacts;", contacts["ConnectionStrings__contactsdb"]);
         Assert.StartsWith("amqp://crm:", contacts["ConnectionStrings__messaging"]);

@@ -11,18 +11,18 @@ public sealed record Span(string Service, string SpanId, string? ParentSpanId, i
     public static IReadOnlyList<Span> In(JsonElement answer) =>
         [.. answer.GetProperty("data").GetProperty("resourceSpans").EnumerateArray().SelectMany(resource =>
         {
-            var service = Attributes(resource.GetProperty("resource"))["service.name"];
+            var service = AttributesOf(resource.GetProperty("resource"))["service.name"];
             return resource.GetProperty("scopeSpans").EnumerateArray()
                 .SelectMany(scope => scope.GetProperty("spans").EnumerateArray())
                 .Select(span => new Span(
                     service, span.GetProperty("spanId").GetString()!,
                     span.TryGetProperty("parentSpanId", out var parent) && parent.GetString() is { Length: > 0 } id ? id : null,
                     span.TryGetProperty("kind", out var kind) ? kind.GetInt32() : 0,
-                    span.GetProperty("name").GetString()!, Attributes(span)));
+                    span.GetProperty("name").GetString()!, AttributesOf(span)));
         })];
 
     /// <summary>OTLP attributes (<c>[{key, value: {stringValue|intValue|…}}]</c>) as strings.</summary>
-    public static IReadOnlyDictionary<string, string> Attributes(JsonElement owner) =>
+    public static IReadOnlyDictionary<string, string> AttributesOf(JsonElement owner) =>
         owner.TryGetProperty("attributes", out var attributes)
             ? attributes.EnumerateArray().ToDictionary(
                 a => a.GetProperty("key").GetString()!,
