@@ -1,162 +1,123 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
-using CrmPlatform.AppHost.Processes;
-using CrmPlatform.AppHost.Testing;
+using CrmPlatform.Bench.Shared;
+using CrmPlatform.PlatformBench;
 
-// Usage: dotnet build -c Release CrmPlatform.sln && dotnet run -c Release --project bench/PlatformBench -- [updates] [gets]
-var updates = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
-var gets = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000;
-// Not created here: the AppHost creates it with the rights PostgreSQL (running as its own user) needs.
-var stateDirectory = Path.Combine(Path.GetTempPath(), $"crm-bench-{Guid.NewGuid():N}");
-var gatewayPort = FreePort.Pick();
-var dashboardPort = FreePort.Pick();
-var timeout = TimeSpan.FromMinutes(5);
-var adminSecret = Guid.NewGuid().ToString("N");
-// This measures latency, not the limiter: lift the gateway's rate limits (inherited by the AppHost and its children).
-Environment.SetEnvironmentVariable("RateLimits__PerClient", "1000000");
-Environment.SetEnvironmentVariable("RateLimits__PerTenant", "1000000");
+// Usage (see docs/benchmarks.md): dotnet build CrmPlatform.sln -c Release && dotnet run -c Release --no-build --project bench/PlatformBench --
+//     [--runs 3] [--old /path/to/old/worktree] [--idle 30] [updates] [gets]
+// With --old, each round runs the old platform and then this one (old, new, old, new…), so that both see the same load.
+var options = Options.Parse(args);
+// This measures latency, not the limiter: lift the gateway's rate limits. They reach the gateway through the app
+// host's environment (the old app host and DCP both pass their environment on); each run checks the gateway's.
+var environment = new Dictionary<string, string>
+{
+    ["RateLimits__PerClient"] = "1000000",
+    ["RateLimits__PerTenant"] = "1000000",
+};
+var timeout = TimeSpan.FromMinutes(10);
+void Log(string message) => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {message}");
 
-try
+var results = new List<RunResult>();
+for (var round = 1; round <= options.Runs; round++)
 {
-    var cold = await TimeStartAsync();
-    var (warm, host) = (await TimeStartAsync(keepRunning: true))!.Value;
-    await using (host)
+    if (options.OldRoot is { } old)
     {
-        var results = await Latency.MeasureAsync(host, adminSecret, updates, gets);
-        var stop = Stopwatch.StartNew();
-        await host.StopAsync(timeout);
-        Report.Print(cold!.Value.Elapsed, warm, stop.Elapsed, results, updates, gets);
+        results.Add(await RunAsync("old", round, false, (state, port, secret) => OldPlatform.Start(old, state, port, secret, environment)));
     }
-}
-finally
-{
-    if (Directory.Exists(stateDirectory))
-    {
-        Directory.Delete(stateDirectory, recursive: true);
-    }
+
+    results.Add(await RunAsync("new", round, true, (state, port, secret) => PlatformProcess.StartAspire(state, port, secret, environment)));
 }
 
-async Task<(TimeSpan Elapsed, AppHostProcess Host)?> TimeStartAsync(bool keepRunning = false)
+Report.Print(results, options);
+
+async Task<RunResult> RunAsync(string target, int round, bool stateCreatedByHarness, Func<string, int, string, PlatformProcess> start)
 {
-    var clock = Stopwatch.StartNew();
-    var host = AppHostProcess.Start(stateDirectory, gatewayPort, dashboardPort, $"--Identity:Bootstrap:ClientSecret={adminSecret}");
-    await host.WaitUntilHealthyAsync(timeout);
-    var elapsed = clock.Elapsed;
-    Console.Error.WriteLine($"healthy after {elapsed.TotalSeconds:F1} s");
-    if (keepRunning)
+    var stateDirectory = Path.Combine(Path.GetTempPath(), $"crm-bench-{Guid.NewGuid():N}");
+    var gatewayPort = FreePort.Pick();
+    var adminSecret = Guid.NewGuid().ToString("N");
+    var loadBefore = Procfs.LoadAverage();
+    Log($"{target} #{round}: load {loadBefore}; state {stateDirectory}");
+    try
     {
-        return (elapsed, host);
+        (TimeSpan Healthy, TimeSpan ReadyLine) cold;
+        PlatformProcess.StopResult stopCold;
+        await using (var platform = start(stateDirectory, gatewayPort, adminSecret))
+        {
+            cold = await WaitAsync(platform, "cold");
+            stopCold = await StopAsync(platform, "after the cold start");
+        }
+
+        await using (var platform = start(stateDirectory, gatewayPort, adminSecret))
+        {
+            var warm = await WaitAsync(platform, "warm");
+            Log($"{target} #{round}: {options.IdleSeconds} s idle, then memory and the CPU time used meanwhile");
+            var usage = await Usage.MeasureIdleAsync(platform, TimeSpan.FromSeconds(options.IdleSeconds), Log);
+            var gatewayEnvironment = Procfs.Environment(platform.ServiceProcess("Gateway").Pid);
+            var limitsLifted = environment.All(variable => gatewayEnvironment.GetValueOrDefault(variable.Key) == variable.Value);
+            Log($"{target} #{round}: rate limits lifted in the gateway's environment: {limitsLifted}; latency ({options.Updates} updates, {options.Gets} GETs)");
+            var latency = await Latency.MeasureAsync(platform, adminSecret, options.Updates, options.Gets);
+            var stopWarm = await StopAsync(platform, "after the latency run");
+            var loadAfter = Procfs.LoadAverage();
+            Log($"{target} #{round}: done, load {loadAfter}");
+            return new RunResult(target, round, loadBefore, loadAfter, cold, stopCold, warm, stopWarm, usage, limitsLifted, latency);
+        }
     }
-    await host.StopAsync(timeout);
-    await host.DisposeAsync();
-    return (elapsed, host);
-}
-
-internal sealed record LatencyResults(double[] VisibleMs, double[] PutMs, double[] GatewayGetMs, double[] DirectGetMs);
-
-internal static class Latency
-{
-    public static async Task<LatencyResults> MeasureAsync(AppHostProcess host, string adminSecret, int updates, int gets)
+    finally
     {
-        using var gateway = await host.CreateGatewayClientAsync("crm-admin", adminSecret);
-        var sales = (await host.ResourcesAsync()).Single(r => r.Name == "sales").Urls.Values.First();
-        using var direct = new HttpClient { BaseAddress = new Uri(sales) };
-        direct.DefaultRequestHeaders.Authorization = gateway.DefaultRequestHeaders.Authorization;
-
-        var email = $"bench-{Guid.NewGuid():N}@example.com";
-        var person = await PostAsync(gateway, "/api/v1/people", new { firstName = "Bench", lastName = "L0", email });
-        var personId = person.GetProperty("id").GetGuid();
-        JsonElement opportunity;
-        while (true)
+        if (Directory.Exists(stateDirectory))
         {
-            var response = await gateway.PostAsJsonAsync("/api/v1/opportunities", new { name = "Bench", amount = 1, currency = "EUR", customerId = personId });
-            if (response.IsSuccessStatusCode)
-            {
-                opportunity = await response.Content.ReadFromJsonAsync<JsonElement>();
-                break;
-            }
-            await Task.Delay(10);
+            Directory.Delete(stateDirectory, recursive: true);
         }
-        var opportunityUrl = $"/api/v1/opportunities/{opportunity.GetProperty("id").GetGuid()}";
-
-        var visible = new double[updates];
-        var puts = new double[updates];
-        for (var i = 0; i < updates; i++)
-        {
-            var lastName = $"L{i + 1}";
-            var clock = Stopwatch.StartNew();
-            using var update = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/people/{personId}")
-            {
-                Content = JsonContent.Create(new { firstName = "Bench", lastName, email }),
-            };
-            update.Headers.TryAddWithoutValidation("If-Match", $"\"{i + 1}\"");
-            var put = await gateway.SendAsync(update);
-            put.EnsureSuccessStatusCode();
-            puts[i] = clock.Elapsed.TotalMilliseconds;
-            while (true)
-            {
-                var read = await gateway.GetFromJsonAsync<JsonElement>(opportunityUrl);
-                if (read.GetProperty("customer").GetProperty("displayName").GetString() == $"Bench {lastName}")
-                {
-                    break;
-                }
-            }
-            visible[i] = clock.Elapsed.TotalMilliseconds;
-        }
-
-        return new LatencyResults(visible, puts, await TimeGetsAsync(gateway, opportunityUrl, gets), await TimeGetsAsync(direct, opportunityUrl, gets));
     }
 
-    private static async Task<double[]> TimeGetsAsync(HttpClient client, string url, int count)
+    async Task<(TimeSpan Healthy, TimeSpan ReadyLine)> WaitAsync(PlatformProcess platform, string kind)
     {
-        for (var i = 0; i < 50; i++)
-        {
-            (await client.GetAsync(url)).EnsureSuccessStatusCode();
-        }
-        var times = new double[count];
-        for (var i = 0; i < count; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            using var response = await client.GetAsync(url);
-            await response.Content.ReadAsByteArrayAsync();
-            times[i] = clock.Elapsed.TotalMilliseconds;
-        }
+        var times = await platform.WaitUntilHealthyAsync(timeout);
+        Log($"{target} #{round}: {kind} start healthy after {times.Healthy.TotalSeconds:F1} s (ready line after {times.ReadyLine.TotalSeconds:F1} s)");
         return times;
     }
 
-    private static async Task<JsonElement> PostAsync(HttpClient client, string url, object body)
+    async Task<PlatformProcess.StopResult> StopAsync(PlatformProcess platform, string when)
     {
-        var response = await client.PostAsJsonAsync(url, body);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
+        var stop = await platform.StopAsync(timeout);
+        Log($"{target} #{round}: stop {when} took {stop.Elapsed.TotalSeconds:F1} s; left running at exit: {stop.LeftAtExit.Count}, 10 s later: {stop.LeftAfterGrace.Count}");
+        foreach (var process in stop.LeftAtExit)
+        {
+            Log($"  left at exit: {process.Pid}: {process.CommandLine}{(stop.LeftAfterGrace.Contains(process) ? " (still there 10 s later; killed)" : "")}");
+        }
+
+        if (!stateCreatedByHarness && Directory.Exists(platform.StateDirectory) && stop.LeftAtExit.Count > 0)
+        {
+            Log("  (the old platform created its own state folder)");
+        }
+
+        return stop;
     }
 }
 
-internal static class Report
+internal sealed record Options(int Runs, string? OldRoot, int IdleSeconds, int Updates, int Gets)
 {
-    public static void Print(TimeSpan cold, TimeSpan warm, TimeSpan stop, LatencyResults results, int updates, int gets)
+    public static Options Parse(string[] args)
     {
-        Console.WriteLine($"| measure | result |");
-        Console.WriteLine($"|---|---|");
-        Console.WriteLine($"| cold start (empty state folder) until all resources healthy | {cold.TotalSeconds:F1} s |");
-        Console.WriteLine($"| warm start (existing data) until all resources healthy | {warm.TotalSeconds:F1} s |");
-        Console.WriteLine($"| graceful stop of everything (SIGTERM until exit) | {stop.TotalSeconds:F1} s |");
-        Console.WriteLine($"| write in Contacts → visible in Sales, {updates} updates through the gateway | {Percentiles(results.VisibleMs)} |");
-        Console.WriteLine($"| the PUT alone (gateway → Contacts → PostgreSQL) | {Percentiles(results.PutMs)} |");
-        Console.WriteLine($"| GET opportunity through the gateway, {gets} sequential | {Percentiles(results.GatewayGetMs)} |");
-        Console.WriteLine($"| GET opportunity directly from Sales (baseline), {gets} sequential | {Percentiles(results.DirectGetMs)} |");
-        Console.WriteLine($"| gateway / direct, p50 | {Percentile(results.GatewayGetMs, 50) / Percentile(results.DirectGetMs, 50):F2}× |");
-    }
+        var (runs, idle) = (1, 30);
+        string? old = null;
+        var positional = new List<int>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--old": old = Path.GetFullPath(args[++i]); break;
+                case "--idle": idle = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: positional.Add(int.Parse(args[i], CultureInfo.InvariantCulture)); break;
+            }
+        }
 
-    private static string Percentiles(double[] values) =>
-        $"p50 {Percentile(values, 50):F1} ms · p99 {Percentile(values, 99):F1} ms · max {values.Max():F1} ms";
-
-    private static double Percentile(double[] values, double percentile)
-    {
-        var sorted = values.Order().ToArray();
-        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+        return new Options(runs, old, idle, positional.ElementAtOrDefault(0) is > 0 and var u ? u : 200, positional.ElementAtOrDefault(1) is > 0 and var g ? g : 2000);
     }
 }
+
+internal sealed record RunResult(
+    string Target, int Round, string LoadBefore, string LoadAfter,
+    (TimeSpan Healthy, TimeSpan ReadyLine) Cold, PlatformProcess.StopResult StopCold,
+    (TimeSpan Healthy, TimeSpan ReadyLine) Warm, PlatformProcess.StopResult StopWarm,
+    IReadOnlyDictionary<Usage.Category, Usage.Share> Usage, bool RateLimitsLifted, LatencyResults Latency);
