@@ -3,8 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CrmPlatform.AppHost.Processes;
-using CrmPlatform.AppHost.Testing;
+using CrmPlatform.Bench.Shared;
 using CrmPlatform.ContactsBench;
 using Npgsql;
 
@@ -16,23 +15,27 @@ var maxImport = TimeSpan.FromMinutes(args.Length > 2 ? double.Parse(args[2], Cul
 var stateDirectory = Path.Combine(Path.GetTempPath(), $"crm-bench-{Guid.NewGuid():N}");
 var csvPath = Path.Combine(Path.GetTempPath(), $"crm-bench-people-{Guid.NewGuid():N}.csv");
 var adminSecret = Guid.NewGuid().ToString("N");
-var timeout = TimeSpan.FromMinutes(5);
-Environment.SetEnvironmentVariable("RateLimits__PerClient", "1000000");
-Environment.SetEnvironmentVariable("RateLimits__PerTenant", "1000000");
+var timeout = TimeSpan.FromMinutes(10);
+// The gateway's rate limits lifted (DCP passes the app host's environment on to the services).
+var environment = new Dictionary<string, string> { ["RateLimits__PerClient"] = "1000000", ["RateLimits__PerTenant"] = "1000000" };
 void Log(string message) => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {message}");
 
-await using var host = AppHostProcess.Start(stateDirectory, FreePort.Pick(), FreePort.Pick(), $"--Identity:Bootstrap:ClientSecret={adminSecret}");
+await using var host = PlatformProcess.StartAspire(stateDirectory, FreePort.Pick(), adminSecret, environment);
 try
 {
-    await host.WaitUntilHealthyAsync(timeout);
+    var started = await host.WaitUntilHealthyAsync(timeout);
+    Log($"platform healthy after {started.Healthy.TotalSeconds:F1} s");
     // The import alone is measured: the services that replicate people would otherwise share the two cores with it.
-    foreach (var consumer in new[] { "sales", "marketing", "service" })
+    foreach (var consumer in new[] { "Sales", "Marketing", "Service" })
     {
-        await host.CommandAsync(consumer, "stop");
+        await host.StopServiceAsync(consumer, TimeSpan.FromMinutes(1));
     }
+    Log("Sales, Marketing and Service stopped (SIGTERM to their processes; DCP shows them exited and does not restart them)");
     using var gateway = await host.CreateGatewayClientAsync("crm-admin", adminSecret);
-    var contactsUrl = (await host.ResourcesAsync()).Single(r => r.Name == "contacts").Urls.Values.First();
-    using var contacts = new HttpClient { BaseAddress = new Uri(contactsUrl), Timeout = TimeSpan.FromMinutes(30) };
+    // Contacts' own address and database, as DCP gave them to its process.
+    var contactsProcess = host.ServiceProcess("Contacts");
+    var connectionString = Procfs.Environment(contactsProcess.Pid)["ConnectionStrings__contactsdb"];
+    using var contacts = new HttpClient { BaseAddress = host.ServiceUrl("Contacts"), Timeout = TimeSpan.FromMinutes(30) };
     contacts.DefaultRequestHeaders.Authorization = gateway.DefaultRequestHeaders.Authorization;
 
     var organizations = new List<Guid>();
@@ -100,12 +103,6 @@ try
     var imported = job.GetProperty("totals").GetProperty("processed").GetInt32();
 
     Log("bare COPY of the same rows");
-    var secrets = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(Path.Combine(stateDirectory, "secrets.json")))!;
-    var port = new Uri((await host.ResourcesAsync()).Single(r => r.Name == "postgres").Urls.Values.First()).Port;
-    var connectionString = new NpgsqlConnectionStringBuilder
-    {
-        Host = "127.0.0.1", Port = port, Database = "contactsdb", Username = "contacts", Password = secrets["contactsdb"],
-    }.ConnectionString;
     await using (var connection = new NpgsqlConnection(connectionString))
     {
         await connection.OpenAsync();
@@ -150,7 +147,8 @@ catch
 }
 finally
 {
-    await host.StopAsync(timeout);
+    var stop = await host.StopAsync(timeout);
+    Log($"stopped in {stop.Elapsed.TotalSeconds:F1} s; processes of the platform left running at exit: {stop.LeftAtExit.Count}, 10 s later: {stop.LeftAfterGrace.Count}");
     File.Delete(csvPath);
     if (Directory.Exists(stateDirectory))
     {
