@@ -40,15 +40,20 @@ async Task<RunResult> RunAsync(string target, int round, bool stateCreatedByHarn
     {
         (TimeSpan Healthy, TimeSpan ReadyLine) cold;
         PlatformProcess.StopResult stopCold;
+        IReadOnlyDictionary<string, Timeline.Span> coldStarts;
+        IReadOnlyDictionary<Usage.Category, double> coldStops;
         await using (var platform = start(stateDirectory, gatewayPort, adminSecret))
         {
             cold = await WaitAsync(platform, "cold");
+            coldStarts = Timeline.Starts(platform);
             stopCold = await StopAsync(platform, "after the cold start");
+            coldStops = Timeline.Stops(stopCold, platform.AppHostPid, platform.RootPid);
         }
 
         await using (var platform = start(stateDirectory, gatewayPort, adminSecret))
         {
             var warm = await WaitAsync(platform, "warm");
+            var warmStarts = Timeline.Starts(platform);
             Log($"{target} #{round}: {options.IdleSeconds} s idle, then memory and the CPU time used meanwhile");
             var usage = await Usage.MeasureIdleAsync(platform, TimeSpan.FromSeconds(options.IdleSeconds), Log);
             var gatewayEnvironment = Procfs.Environment(platform.ServiceProcess("Gateway").Pid);
@@ -56,9 +61,11 @@ async Task<RunResult> RunAsync(string target, int round, bool stateCreatedByHarn
             Log($"{target} #{round}: rate limits lifted in the gateway's environment: {limitsLifted}; latency ({options.Updates} updates, {options.Gets} GETs)");
             var latency = await Latency.MeasureAsync(platform, adminSecret, options.Updates, options.Gets);
             var stopWarm = await StopAsync(platform, "after the latency run");
+            var warmStops = Timeline.Stops(stopWarm, platform.AppHostPid, platform.RootPid);
             var loadAfter = Procfs.LoadAverage();
             Log($"{target} #{round}: done, load {loadAfter}");
-            return new RunResult(target, round, loadBefore, loadAfter, cold, stopCold, warm, stopWarm, usage, limitsLifted, latency);
+            return new RunResult(target, round, loadBefore, loadAfter, cold, stopCold, warm, stopWarm, usage, limitsLifted, latency,
+                coldStarts, warmStarts, coldStops, warmStops);
         }
     }
     finally
@@ -120,4 +127,6 @@ internal sealed record RunResult(
     string Target, int Round, string LoadBefore, string LoadAfter,
     (TimeSpan Healthy, TimeSpan ReadyLine) Cold, PlatformProcess.StopResult StopCold,
     (TimeSpan Healthy, TimeSpan ReadyLine) Warm, PlatformProcess.StopResult StopWarm,
-    IReadOnlyDictionary<Usage.Category, Usage.Share> Usage, bool RateLimitsLifted, LatencyResults Latency);
+    IReadOnlyDictionary<Usage.Category, Usage.Share> Usage, bool RateLimitsLifted, LatencyResults Latency,
+    IReadOnlyDictionary<string, Timeline.Span> ColdStarts, IReadOnlyDictionary<string, Timeline.Span> WarmStarts,
+    IReadOnlyDictionary<Usage.Category, double> ColdStops, IReadOnlyDictionary<Usage.Category, double> WarmStops);

@@ -48,6 +48,10 @@ internal static class Report
             new("warm start until the app host's ready line", "s", r => r.Warm.ReadyLine.TotalSeconds),
             new("stop after the cold start (SIGTERM to the app host until it exits)", "s", r => r.StopCold.Elapsed.TotalSeconds),
             new("stop after the latency run", "s", r => r.StopWarm.Elapsed.TotalSeconds),
+            .. StartRows("cold", r => r.ColdStarts, r => r.Cold.Healthy.TotalSeconds),
+            .. StartRows("warm", r => r.WarmStarts, r => r.Warm.Healthy.TotalSeconds),
+            .. StopRows("after the cold start", r => r.ColdStops),
+            .. StopRows("after the latency run", r => r.WarmStops),
             new("processes of the platform left running when the app host had exited (both stops)", "", r => r.StopCold.LeftAtExit.Count + r.StopWarm.LeftAtExit.Count, "F0"),
         ];
         foreach (var category in Usage.Categories)
@@ -80,6 +84,47 @@ internal static class Report
             new("gateway / direct, p50", "×", r => Percentile(r.Latency.GatewayGetMs, 50) / Percentile(r.Latency.DirectGetMs, 50), "F2"),
         ]);
         return measures;
+    }
+
+    /// <summary>Seconds after the started process when each part began (a part the platform lacks counts as 0).</summary>
+    private static IEnumerable<Measure> StartRows(string kind, Func<RunResult, IReadOnlyDictionary<string, Timeline.Span>> starts, Func<RunResult, double> healthy)
+    {
+        double First(RunResult r, string part) => starts(r).TryGetValue(part, out var span) ? span.First : 0;
+        double Last(RunResult r, string part) => starts(r).TryGetValue(part, out var span) ? span.Last : 0;
+        string Runner(string which) => $"{Usage.ServiceRunners.Key}:{which}";
+        string Program(string which) => $"{Usage.Services.Key}:{which}";
+        return
+        [
+            new($"{kind} start, timeline: the app host process began at", "s", r => First(r, Usage.AppHost.Key)),
+            new("… DCP began at", "s", r => First(r, Usage.Dcp.Key)),
+            new("… the dashboard began at", "s", r => First(r, Usage.Dashboard.Key)),
+            new("… PostgreSQL's server began at", "s", r => First(r, Usage.Postgres.Key)),
+            new("… RabbitMQ began at", "s", r => First(r, Usage.RabbitMq.Key)),
+            new("… the mail sink's program began at (its `dotnet run` just before, in the new platform)", "s", r => First(r, Program(Timeline.Mail))),
+            new("… the first of the five domain services' `dotnet run` began at", "s", r => First(r, Runner(Timeline.Domain))),
+            new("… … the last", "s", r => Last(r, Runner(Timeline.Domain))),
+            new("… the first of their programs began at", "s", r => First(r, Program(Timeline.Domain))),
+            new("… … the last", "s", r => Last(r, Program(Timeline.Domain))),
+            new("… the gateway's `dotnet run` began at", "s", r => First(r, Runner(Timeline.Gateway))),
+            new("… the gateway's program began at", "s", r => First(r, Program(Timeline.Gateway))),
+            new("… the gateway's /health answered 200 at", "s", healthy),
+        ];
+    }
+
+    /// <summary>Seconds after the SIGTERM when the last process of each part was gone.</summary>
+    private static IEnumerable<Measure> StopRows(string when, Func<RunResult, IReadOnlyDictionary<Usage.Category, double>> stops)
+    {
+        double Gone(RunResult r, Usage.Category c) => stops(r).GetValueOrDefault(c);
+        return
+        [
+            new($"stop {when}, timeline: the last service program gone at", "s", r => Gone(r, Usage.Services)),
+            new($"… the last `dotnet run` for a service gone at", "s", r => Gone(r, Usage.ServiceRunners)),
+            new($"… PostgreSQL gone at", "s", r => Gone(r, Usage.Postgres)),
+            new($"… RabbitMQ gone at", "s", r => Gone(r, Usage.RabbitMq)),
+            new($"… the dashboard gone at", "s", r => Gone(r, Usage.Dashboard)),
+            new($"… the app host gone at", "s", r => Gone(r, Usage.AppHost)),
+            new($"… the last DCP process gone at", "s", r => Gone(r, Usage.Dcp)),
+        ];
     }
 
     private static double MiB(RunResult run, IEnumerable<Usage.Category> categories) => categories.Sum(c => run.Usage[c].RssKiB) / 1024.0;

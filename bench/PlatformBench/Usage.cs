@@ -51,7 +51,7 @@ internal static partial class Usage
         return shares;
     }
 
-    private static Category Classify(ProcessInfo process, int appHost, int root)
+    public static Category Classify(ProcessInfo process, int appHost, int root)
     {
         var command = process.CommandLine;
         var program = Path.GetFileName(command.Split(' ')[0]);

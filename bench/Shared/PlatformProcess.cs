@@ -240,8 +240,13 @@ public sealed class PlatformProcess : IAsyncDisposable
         return client;
     }
 
-    /// <summary>What a stop took, and what of the platform was still running when the app host had exited and 10 s later.</summary>
-    public sealed record StopResult(TimeSpan Elapsed, IReadOnlyList<ProcessInfo> LeftAtExit, IReadOnlyList<ProcessInfo> LeftAfterGrace);
+    /// <summary>
+    /// What a stop took; what of the platform was still running when the app host had exited, and 10 s later; and when
+    /// each process that ran at the SIGTERM was seen gone (polled every 50 ms), for a timeline of the stop.
+    /// </summary>
+    public sealed record StopResult(
+        TimeSpan Elapsed, IReadOnlyList<ProcessInfo> LeftAtExit, IReadOnlyList<ProcessInfo> LeftAfterGrace,
+        IReadOnlyDictionary<ProcessInfo, TimeSpan> GoneAfter);
 
     /// <summary>
     /// Ctrl+C's twin: SIGTERM to the app host, then waits until it and the process that was started have exited.
@@ -251,33 +256,46 @@ public sealed class PlatformProcess : IAsyncDisposable
     {
         var running = Processes();
         var appHost = Procfs.Read(AppHostPid);
+        var gone = new Dictionary<ProcessInfo, TimeSpan>();
         var clock = Stopwatch.StartNew();
-        Procfs.Signal(AppHostPid, Procfs.SIGTERM);
-        using (var wait = new CancellationTokenSource(timeout))
+        void NoteGone()
         {
-            await _process.WaitForExitAsync(wait.Token);
-            while (appHost is not null && Procfs.IsAlive(appHost))
+            foreach (var process in running.Where(p => !gone.ContainsKey(p) && !Procfs.IsAlive(p)))
             {
-                await Task.Delay(10, wait.Token);
+                gone[process] = clock.Elapsed;
             }
         }
 
+        Procfs.Signal(AppHostPid, Procfs.SIGTERM);
+        while (!_process.HasExited || (appHost is not null && Procfs.IsAlive(appHost)))
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"The app host did not exit within {timeout} of SIGTERM:\n{Output}");
+            }
+
+            NoteGone();
+            await Task.Delay(50);
+        }
+
+        await _process.WaitForExitAsync();
         var elapsed = clock.Elapsed;
         var leftAtExit = Leftovers(running);
-        var grace = Stopwatch.StartNew();
         var leftAfterGrace = leftAtExit;
-        while (leftAfterGrace.Count > 0 && grace.Elapsed < TimeSpan.FromSeconds(10))
+        while (leftAfterGrace.Count > 0 && clock.Elapsed - elapsed < TimeSpan.FromSeconds(10))
         {
-            await Task.Delay(200);
+            await Task.Delay(50);
+            NoteGone();
             leftAfterGrace = Leftovers(running);
         }
 
+        NoteGone();
         foreach (var process in leftAfterGrace)
         {
             Procfs.Signal(process.Pid, Procfs.SIGKILL);
         }
 
-        return new StopResult(elapsed, leftAtExit, leftAfterGrace);
+        return new StopResult(elapsed, leftAtExit, leftAfterGrace, gone);
     }
 
     /// <summary>Processes seen while the platform ran that are still the same processes, and any new one that mentions its state folder.</summary>
@@ -313,7 +331,7 @@ public sealed class PlatformProcess : IAsyncDisposable
             {
                 await StopAsync(TimeSpan.FromSeconds(90));
             }
-            catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
             {
                 foreach (var process in Processes())
                 {
