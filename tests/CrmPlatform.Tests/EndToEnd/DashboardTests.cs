@@ -174,7 +174,14 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardTests.Brow
         Guid person;
         try
         {
-            await Host.CommandAsync("sales", KnownResourceCommands.StopCommand);
+            // DCP gives a process 10 s to end after asking it to stop; on the loaded box Sales sometimes ends a moment
+            // later, and the command reports a failure though Sales does stop. What counts is that it stopped.
+            var stop = await Host.App.ResourceCommands.ExecuteCommandAsync("sales", KnownResourceCommands.StopCommand);
+            if (!stop.Success)
+            {
+                output.WriteLine($"Stopping sales reported: {stop.Message}");
+            }
+            await Host.App.ResourceNotifications.WaitForResourceAsync("sales", KnownResourceStates.TerminalStates).WaitAsync(Arrival);
             person = (await gateway.PostJsonAsync("/api/v1/people", Api.NewPerson())).Body.Id();
             // As if Sales had failed it on every retry: MassTransit's error queue for the consumer.
             await Host.MoveMessagesAsync("sales-contact-directory", "sales-contact-directory_error", expected: 1);
