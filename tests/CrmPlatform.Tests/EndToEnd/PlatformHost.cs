@@ -9,6 +9,7 @@ using Aspire.Hosting.Testing;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
 
 namespace CrmPlatform.Tests.EndToEnd;
 
@@ -164,6 +165,32 @@ public sealed partial class PlatformHost : IAsyncDisposable
         var client = new HttpClient { BaseAddress = Dashboard ?? throw new InvalidOperationException("Started without the dashboard.") };
         client.DefaultRequestHeaders.Add("x-api-key", secrets["dashboard-api-key"]!.GetValue<string>());
         return client;
+    }
+
+    /// <summary>
+    /// Moves what waits in one queue of the platform's broker to another, straight over AMQP, until
+    /// <paramref name="expected"/> messages have moved: e.g. into MassTransit's error queue, as if a consumer had failed
+    /// a message on every retry.
+    /// </summary>
+    public async Task MoveMessagesAsync(string from, string to, int expected)
+    {
+        var environment = Snapshot("contacts").EnvironmentVariables.ToDictionary(v => v.Name, v => v.Value);
+        var factory = new ConnectionFactory { Uri = new Uri(environment["ConnectionStrings__messaging"]!) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclareAsync(to, durable: true, exclusive: false, autoDelete: false);
+        var moved = 0;
+        await Eventually.TrueAsync(async () =>
+        {
+            while (await channel.BasicGetAsync(from, autoAck: false) is { } message)
+            {
+                await channel.BasicPublishAsync("", to, mandatory: false, new BasicProperties(message.BasicProperties), message.Body);
+                await channel.BasicAckAsync(message.DeliveryTag, multiple: false);
+                moved++;
+            }
+
+            return moved == expected;
+        }, $"{expected} message(s) in {from}");
     }
 
     public async ValueTask DisposeAsync()

@@ -5,7 +5,6 @@ using Aspire.Hosting.ApplicationModel;
 using CrmPlatform.AppHost.RabbitMq;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using RabbitMQ.Client;
 
 namespace CrmPlatform.Tests.EndToEnd;
 
@@ -56,7 +55,7 @@ public sealed class RestartTests(RestartTests.OwnPlatform platform) : IClassFixt
         await Host.StopAsync("sales");
         var person = (await gateway.PostJsonAsync("/api/v1/people", Api.NewPerson())).Body.Id();
         // As if Sales had failed it on every retry: MassTransit's error queue for the consumer.
-        await MoveMessagesAsync("sales-contact-directory", "sales-contact-directory_error", expected: 1);
+        await Host.MoveMessagesAsync("sales-contact-directory", "sales-contact-directory_error", expected: 1);
         await Host.CommandAsync("sales", KnownResourceCommands.StartCommand);
         await Host.App.ResourceNotifications.WaitForResourceHealthyAsync("sales");
         var opportunity = new { name = "Replayed", amount = 1, currency = "EUR", customerId = person };
@@ -98,26 +97,4 @@ public sealed class RestartTests(RestartTests.OwnPlatform platform) : IClassFixt
 
     private static InteractionInputCollection Queue(string name) =>
         new([new InteractionInput { Name = "queue", InputType = InputType.Text, Label = "Error queue", Value = name }]);
-
-    /// <summary>Moves what waits in one queue of the platform's broker to another, straight over AMQP.</summary>
-    private async Task MoveMessagesAsync(string from, string to, int expected)
-    {
-        var environment = Host.Snapshot("contacts").EnvironmentVariables.ToDictionary(v => v.Name, v => v.Value);
-        var factory = new ConnectionFactory { Uri = new Uri(environment["ConnectionStrings__messaging"]!) };
-        await using var connection = await factory.CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        await channel.QueueDeclareAsync(to, durable: true, exclusive: false, autoDelete: false);
-        var moved = 0;
-        await Eventually.TrueAsync(async () =>
-        {
-            while (await channel.BasicGetAsync(from, autoAck: false) is { } message)
-            {
-                await channel.BasicPublishAsync("", to, mandatory: false, new BasicProperties(message.BasicProperties), message.Body);
-                await channel.BasicAckAsync(message.DeliveryTag, multiple: false);
-                moved++;
-            }
-
-            return moved == expected;
-        }, $"{expected} message(s) in {from}");
-    }
 }
