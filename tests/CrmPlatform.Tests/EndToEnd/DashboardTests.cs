@@ -79,7 +79,7 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardTests.Brow
 
         var inbox = await page.Context.RunAndWaitForPageAsync(
             () => ResourceRow(page, "mail").GetByRole(AriaRole.Link, new() { Name = "Inbox", Exact = true }).ClickAsync());
-        await Expect(inbox).ToHaveTitleAsync("Mail · CRM mail");
+        await Expect(inbox).ToHaveTitleAsync("Mail · CRM");
         await Expect(inbox.GetByTestId("mail-list")).ToBeVisibleAsync();
         Assert.Equal(Host.Snapshot("mail").Urls.Single(u => u.DisplayProperties.DisplayName == "Inbox").Url.TrimEnd('/'), inbox.Url.TrimEnd('/'));
         await ScreenshotAsync(inbox, "mail-inbox");
