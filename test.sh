@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test on real PostgreSQL and RabbitMQ (the tests start their own private servers).
+# Runs every test on real PostgreSQL and RabbitMQ (the tests start private ones, and whole platforms, through Aspire).
 # Results land in artifacts/test-results (TRX); extra arguments go to dotnet test (e.g. --filter ...).
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -1,66 +1,33 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 
 namespace CrmPlatform.AppHost;
 
 /// <summary>
-/// Short-lived tools the resources need around their long-running process (initdb, chown, rabbitmqctl). The servers
-/// themselves are run and stopped by Aspire's orchestrator, never from here.
+/// The short-lived tools the resources need around their servers (initdb, chown, rabbitmqctl). The servers themselves
+/// are run and stopped by Aspire's orchestrator, never from here.
 /// </summary>
 internal static class ChildProcess
 {
     public static bool IsRoot { get; } = Environment.UserName == "root";
 
-    /// <summary>Runs to the end; every line it prints goes to <paramref name="log"/> (a resource's console) when given.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(
-        string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? environment = null, string? standardInput = null, ILogger? log = null)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = standardInput is not null,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+    /// <summary>SIGTERM, which .NET has no call for (Process.Kill is SIGKILL).</summary>
+    public static void Terminate(int pid) => _ = kill(pid, 15);
 
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    /// <summary>Runs to the end and returns the exit code with what it printed (both streams).</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(
+        string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(fileName, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }
 
-        using var process = new Process { StartInfo = start };
-        var output = new List<string>();
-        void Record(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.Add(line);
-            }
-
-            log?.LogInformation("{Line}", line);
-        }
-
-        process.OutputDataReceived += (_, e) => Record(e.Data);
-        process.ErrorDataReceived += (_, e) => Record(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (standardInput is not null)
-        {
-            await process.StandardInput.WriteAsync(standardInput);
-            process.StandardInput.Close();
-        }
-
+        using var process = Process.Start(start)!;
+        var output = Task.WhenAll(process.StandardOutput.ReadToEndAsync(cancellationToken), process.StandardError.ReadToEndAsync(cancellationToken));
         try
         {
             await process.WaitForExitAsync(cancellationToken);
@@ -71,19 +38,14 @@ internal static class ChildProcess
             throw;
         }
 
-        lock (output)
-        {
-            return (process.ExitCode, string.Join('\n', output));
-        }
+        return (process.ExitCode, string.Concat(await output).Trim());
     }
 
-    public static async Task RunCheckedAsync(
-        string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, ILogger? log = null)
+    /// <summary>Runs to the end; a failure throws with what it printed.</summary>
+    public static async Task<string> RunCheckedAsync(
+        string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (exitCode, output) = await RunAsync(fileName, arguments, cancellationToken, log: log);
-        if (exitCode != 0)
-        {
-            throw new InvalidOperationException($"{fileName} failed with exit code {exitCode}: {output}");
-        }
+        var (exitCode, output) = await RunAsync(fileName, arguments, cancellationToken, environment);
+        return exitCode == 0 ? output : throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed ({exitCode}): {output}");
     }
 }

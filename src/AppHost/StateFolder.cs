@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 
 namespace CrmPlatform.AppHost;
 
@@ -10,29 +9,13 @@ namespace CrmPlatform.AppHost;
 /// the data of PostgreSQL and RabbitMQ, and <c>secrets.json</c> (mode 600), the passwords generated at the first start.
 /// Data and the passwords that open it live and die together, which is why the secrets are not in user secrets.
 /// </summary>
-public sealed class StateFolder
+public sealed class StateFolder(string path)
 {
-    private const string SecretsFileName = "secrets.json";
     private readonly Lock _gate = new();
 
-    private StateFolder(string path)
-    {
-        Path = path;
-        Directory.CreateDirectory(path);
-    }
+    public string Path { get; } = Directory.CreateDirectory(path).FullName;
 
-    public string Path { get; }
-
-    private string SecretsFile => System.IO.Path.Combine(Path, SecretsFileName);
-
-    public static StateFolder For(IDistributedApplicationBuilder builder)
-    {
-        var configured = builder.Configuration["AppHost:StateDir"];
-        var path = string.IsNullOrWhiteSpace(configured)
-            ? System.IO.Path.Combine(builder.AppHostDirectory, "..", "..", ".crm")
-            : configured;
-        return new StateFolder(System.IO.Path.GetFullPath(path));
-    }
+    private string SecretsFile => System.IO.Path.Combine(Path, "secrets.json");
 
     /// <summary>A folder for one resource's data, created if new.</summary>
     public string DataFolder(string name) => Directory.CreateDirectory(System.IO.Path.Combine(Path, name)).FullName;
@@ -43,35 +26,25 @@ public sealed class StateFolder
         lock (_gate)
         {
             var secrets = File.Exists(SecretsFile) ? JsonNode.Parse(File.ReadAllText(SecretsFile))!.AsObject() : [];
-            if (secrets[name]?.GetValue<string>() is { Length: > 0 } existing)
+            if (secrets[name]?.GetValue<string>() is not { Length: > 0 } secret)
             {
-                return existing;
+                // Letters and digits only: nothing to escape in connection strings, URLs or shell commands.
+                secrets[name] = secret = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
+                // Created unreadable to others before a byte is written; replaced whole, so never seen half-written.
+                var temporary = SecretsFile + ".tmp";
+                using (var file = new FileStream(temporary, new FileStreamOptions
+                {
+                    Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                }))
+                {
+                    JsonSerializer.Serialize(file, secrets, new JsonSerializerOptions { WriteIndented = true });
+                }
+
+                File.Move(temporary, SecretsFile, overwrite: true);
             }
 
-            // Letters and digits only: nothing to escape in connection strings, URLs or shell commands.
-            var secret = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32);
-            secrets[name] = secret;
-            WritePrivately(SecretsFile, secrets.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return secret;
         }
-    }
-
-    /// <summary>Created with mode 600 before anything is written, so the secret is never readable by others.</summary>
-    private static void WritePrivately(string file, string contents)
-    {
-        var temporary = file + ".tmp";
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(contents);
-        }
-
-        File.Move(temporary, file, overwrite: true);
     }
 }
 
@@ -79,29 +52,27 @@ public static class StateFolderExtensions
 {
     /// <summary>
     /// The state folder, and the dashboard's OTLP and telemetry API keys kept in it, so that scripts and other OTLP
-    /// exporters can read them from <c>.crm/secrets.json</c> instead of a new random key at every start.
+    /// exporters read them from <c>.crm/secrets.json</c> rather than meet a new random key at every start.
     /// </summary>
     public static StateFolder AddStateFolder(this IDistributedApplicationBuilder builder)
     {
-        var state = StateFolder.For(builder);
-        foreach (var (setting, secret) in new[] { ("AppHost:OtlpApiKey", "otlp-api-key"), ("AppHost:DashboardApiKey", "dashboard-api-key") })
-        {
-            builder.Configuration[setting] = state.Secret(secret);
-        }
-
+        var state = new StateFolder(builder.Configuration["AppHost:StateDir"] is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(builder.AppHostDirectory, "..", "..", ".crm"));
+        builder.Configuration["AppHost:OtlpApiKey"] = state.Secret("otlp-api-key");
+        builder.Configuration["AppHost:DashboardApiKey"] = state.Secret("dashboard-api-key");
         return state;
     }
 
     /// <summary>
-    /// A secret parameter (masked on the dashboard) whose value is the configured <c>Parameters:{name}</c> if any,
-    /// otherwise generated once into the state folder.
+    /// A secret parameter (masked on the dashboard): the configured <c>Parameters:{name}</c> if any, otherwise generated
+    /// once into the state folder.
     /// </summary>
     public static IResourceBuilder<ParameterResource> AddGeneratedSecret(this IDistributedApplicationBuilder builder, StateFolder state, string name)
     {
-        var setting = $"Parameters:{name}";
-        if (string.IsNullOrEmpty(builder.Configuration[setting]))
+        if (string.IsNullOrEmpty(builder.Configuration[$"Parameters:{name}"]))
         {
-            builder.Configuration[setting] = state.Secret(name);
+            builder.Configuration[$"Parameters:{name}"] = state.Secret(name);
         }
 
         return builder.AddParameter(name, secret: true);

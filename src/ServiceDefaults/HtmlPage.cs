@@ -11,7 +11,12 @@ namespace CrmPlatform.ServiceDefaults;
 /// </summary>
 public static class HtmlPage
 {
-    public static ContentHttpResult Render(HttpContext context, int status, string title, string body)
+    /// <summary>A small centred card (forms, confirmations).</summary>
+    public static ContentHttpResult Render(HttpContext context, int status, string title, string body) =>
+        Render(context, status, title, $"<main>{body}</main>", CardStyle);
+
+    /// <param name="style">The page's CSS, in place of the card's.</param>
+    public static ContentHttpResult Render(HttpContext context, int status, string title, string body, string style)
     {
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
@@ -24,23 +29,25 @@ public static class HtmlPage
               <meta charset="utf-8">
               <meta name="viewport" content="width=device-width, initial-scale=1">
               <title>{{Encode(title)}} · CRM</title>
-              <style>
-                body { font-family: system-ui, sans-serif; background: #f4f5f7; margin: 0; }
-                main { max-width: 24rem; margin: 4rem auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 4px #0002; }
-                h1 { font-size: 1.3rem; margin-top: 0; }
-                label { display: block; margin-top: 1rem; font-size: .9rem; }
-                input { width: 100%; box-sizing: border-box; padding: .5rem; margin-top: .25rem; font-size: 1rem; }
-                button { margin-top: 1.5rem; width: 100%; padding: .6rem; font-size: 1rem; background: #2456c8; color: #fff; border: 0; border-radius: 4px; }
-                .error { color: #a4001d; background: #fdecee; padding: .5rem; border-radius: 4px; }
-                .hint { color: #666; }
-              </style>
+              <style>{{style}}</style>
             </head>
-            <body><main>
+            <body>
             {{body}}
-            </main></body>
+            </body>
             </html>
             """, "text/html; charset=utf-8", statusCode: status);
     }
 
     public static string Encode(string value) => HtmlEncoder.Default.Encode(value);
+
+    private const string CardStyle = """
+        body { font-family: system-ui, sans-serif; background: #f4f5f7; margin: 0; }
+        main { max-width: 24rem; margin: 4rem auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 4px #0002; }
+        h1 { font-size: 1.3rem; margin-top: 0; }
+        label { display: block; margin-top: 1rem; font-size: .9rem; }
+        input { width: 100%; box-sizing: border-box; padding: .5rem; margin-top: .25rem; font-size: 1rem; }
+        button { margin-top: 1.5rem; width: 100%; padding: .6rem; font-size: 1rem; background: #2456c8; color: #fff; border: 0; border-radius: 4px; }
+        .error { color: #a4001d; background: #fdecee; padding: .5rem; border-radius: 4px; }
+        .hint { color: #666; }
+        """;
 }

@@ -25,6 +25,8 @@ public static class MessagingExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
+            // MassTransit would report its usage to its makers over the internet: nothing leaves the platform unasked.
+            bus.DisableUsageTelemetry();
             configure?.Invoke(bus);
 
             bus.UsingRabbitMq((context, rabbit) =>

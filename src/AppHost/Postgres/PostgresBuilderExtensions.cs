@@ -8,10 +8,9 @@ namespace CrmPlatform.AppHost.Postgres;
 public static class PostgresBuilderExtensions
 {
     /// <summary>
-    /// DCP stops an executable with SIGTERM and kills it 5 s later. SIGTERM is PostgreSQL's "smart" shutdown, which
-    /// waits for every client to leave (the services are stopping at the same moment), so the server would be killed
-    /// and recover at the next start. This shell turns SIGTERM into SIGINT, a fast shutdown that ends the sessions and
-    /// writes a checkpoint, and exits with the server's own exit code.
+    /// SIGTERM, which DCP and <see cref="OrderlyShutdown"/> send, is PostgreSQL's "smart" shutdown: it waits for every
+    /// client to leave, and DCP kills what has not exited 5 s later. This shell turns SIGTERM into SIGINT, a fast
+    /// shutdown that ends the sessions and writes a checkpoint, and exits with the server's own exit code.
     /// </summary>
     private const string SignalForwarder = """
         trap 'kill -INT "$pid" 2>/dev/null' TERM INT
@@ -50,6 +49,7 @@ public static class PostgresBuilderExtensions
             ])
             .WithHealthCheck($"{name}-accepts-connections")
             .WithIconName("DatabaseMultiple")
+            .AsDataStore()
             .OnBeforeResourceStarted((server, @event, cancellationToken) =>
                 PostgresDataDirectory.PrepareAsync(server, durable, Logger(@event.Services, server), cancellationToken))
             .OnResourceReady((server, @event, cancellationToken) => SetUpRolesAndDatabasesAsync(server, @event.Services, cancellationToken));

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace CrmPlatform.AppHost.Postgres;
 
-/// <summary>The data folder before each start: created by initdb the first time, cleared of a killed server's lock after.</summary>
+/// <summary>
+/// The data folder before each start: created by initdb the first time. (A killed server's postmaster.pid needs no
+/// care: PostgreSQL itself ignores a lock whose process is gone or belongs to another user.)
+/// </summary>
 internal static class PostgresDataDirectory
 {
     public static async Task PrepareAsync(PostgresServerResource server, bool durable, ILogger log, CancellationToken cancellationToken)
@@ -10,7 +13,6 @@ internal static class PostgresDataDirectory
         var folder = server.DataDirectory;
         if (File.Exists(Path.Combine(folder, "PG_VERSION")))
         {
-            RemoveStaleLock(folder, log);
             return;
         }
 
@@ -37,38 +39,11 @@ internal static class PostgresDataDirectory
             ];
             var initdb = PostgresBuilderExtensions.AsPostgresUser(PostgresInstallation.Program("initdb")).ToList();
             log.LogInformation("Initialising a new PostgreSQL data directory in {Folder}", folder);
-            await ChildProcess.RunCheckedAsync(initdb[0], [.. initdb.Skip(1), .. arguments], cancellationToken, log);
+            log.LogInformation("{Output}", await ChildProcess.RunCheckedAsync(initdb[0], [.. initdb.Skip(1), .. arguments], cancellationToken));
         }
         finally
         {
             File.Delete(passwordFile);
-        }
-    }
-
-    /// <summary>
-    /// A server killed outright leaves postmaster.pid behind. PostgreSQL ignores it when its pid is gone, but running as
-    /// another user it cannot tell its old pid, reused by an unrelated process, from a live postmaster, and would refuse
-    /// to start.
-    /// </summary>
-    private static void RemoveStaleLock(string folder, ILogger log)
-    {
-        var lockFile = Path.Combine(folder, "postmaster.pid");
-        if (!File.Exists(lockFile) || !int.TryParse(File.ReadLines(lockFile).FirstOrDefault(), out var pid))
-        {
-            return;
-        }
-
-        var commandLine = Path.Combine("/proc", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "cmdline");
-        if (File.Exists(commandLine) && File.ReadAllText(commandLine).Contains("postgres", StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"PostgreSQL (pid {pid}) is already running on {folder}.");
-        }
-
-        log.LogWarning("Removing the lock files of a PostgreSQL server (pid {Pid}) that was killed", pid);
-        File.Delete(lockFile);
-        foreach (var socketLock in Directory.EnumerateFiles(folder, ".s.PGSQL.*.lock"))
-        {
-            File.Delete(socketLock);
         }
     }
 

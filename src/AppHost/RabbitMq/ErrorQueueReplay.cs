@@ -7,8 +7,8 @@ namespace CrmPlatform.AppHost.RabbitMq;
 
 /// <summary>
 /// MassTransit moves a message that failed all its retries to <c>{queue}_error</c>. Once the cause is fixed, an operator
-/// replays them: the dashboard's "Replay error queues" button on the broker, or <c>aspire resource messaging
-/// replay-error-queues [queue]</c> in a script. Each message goes back to its queue with its headers, published with a
+/// replays them: the dashboard's "Replay error queues" button on the broker (one queue, or all), or <c>aspire resource
+/// messaging replay-error-queues</c> in a script (all: the 13.6 CLI passes no command arguments). Each message goes back to its queue with its headers, published with a
 /// confirm before it is acknowledged, so a replay cut short loses nothing (at worst one is delivered twice, and the
 /// consumers' inbox drops the repeat).
 /// </summary>
@@ -103,13 +103,8 @@ public static class ErrorQueueReplay
     /// <summary>The error queues of the platform's virtual host with the messages waiting in each.</summary>
     public static async Task<IReadOnlyList<(string Name, long Messages)>> ListAsync(RabbitMqServerResource broker, CancellationToken cancellationToken)
     {
-        var (exitCode, output) = await broker.RabbitMqCtlAsync(
+        var output = await broker.RabbitMqCtlAsync(
             ["list_queues", "-p", RabbitMqServerResource.VirtualHost, "--no-table-headers", "name", "messages_ready"], cancellationToken);
-        if (exitCode != 0)
-        {
-            throw new InvalidOperationException($"rabbitmqctl list_queues failed with exit code {exitCode}: {output}");
-        }
-
         return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => line.Split('\t'))
             .Where(columns => columns.Length == 2 && columns[0].EndsWith(Suffix, StringComparison.Ordinal))

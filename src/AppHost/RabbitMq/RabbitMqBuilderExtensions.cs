@@ -39,6 +39,7 @@ public static class RabbitMqBuilderExtensions
             })
             .WithHealthCheck($"{name}-accepts-logins")
             .WithIconName("Mail")
+            .AsDataStore()
             .WaitFor(epmd)
             .OnBeforeResourceStarted((server, _, cancellationToken) => WriteConfigurationAsync(server, cancellationToken));
         epmd.WithParentRelationship(resource);

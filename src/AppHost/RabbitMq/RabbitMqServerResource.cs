@@ -61,9 +61,9 @@ public sealed class RabbitMqServerResource(string name, string directory, Parame
         ("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}"),
     ];
 
-    /// <summary>rabbitmqctl against this node while it runs.</summary>
-    public Task<(int ExitCode, string Output)> RabbitMqCtlAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
-        ChildProcess.RunAsync(
+    /// <summary>rabbitmqctl against this node while it runs; a failure throws with what it printed.</summary>
+    public Task<string> RabbitMqCtlAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        ChildProcess.RunCheckedAsync(
             Path.Combine(Path.GetDirectoryName(Installation)!, "rabbitmqctl"), ["--quiet", .. arguments], cancellationToken,
             NodeEnvironment(endpoint => endpoint.Port.ToString(CultureInfo.InvariantCulture)).ToDictionary(v => v.Name, v => (string)v.Value));
 }

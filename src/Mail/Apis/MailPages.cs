@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
 using System.Text.Unicode;
 using CrmPlatform.Mail.Smtp;
+using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace CrmPlatform.Mail.Apis;
@@ -114,33 +115,17 @@ public static partial class MailPages
 
     private static string Encode(string? value) => Html.Encode(value ?? "");
 
-    private static ContentHttpResult Page(HttpContext context, int status, string title, string body)
-    {
-        // Never cached or named in a Referer: mail carries links with tokens. Never framed.
-        context.Response.Headers.CacheControl = "no-store";
-        context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
-        context.Response.Headers["Referrer-Policy"] = "no-referrer";
-        return TypedResults.Content($$"""
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-              <meta charset="utf-8">
-              <meta name="viewport" content="width=device-width, initial-scale=1">
-              <title>{{Encode(title)}} · CRM mail</title>
-              <style>
-                body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1d1d1f; }
-                table { border-collapse: collapse; width: 100%; }
-                th, td { text-align: left; vertical-align: top; padding: .35rem .6rem; border-bottom: 1px solid #e3e3e8; }
-                .headers th { white-space: nowrap; width: 1%; font-weight: 600; }
-                td { overflow-wrap: anywhere; }
-                pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f6f8; padding: 1rem; }
-                .hint { color: #666; }
-              </style>
-            </head>
-            <body>
-            {{body}}
-            </body>
-            </html>
-            """, "text/html; charset=utf-8", statusCode: status);
-    }
+    // Mail carries links with tokens: HtmlPage keeps it out of caches, Referers and frames.
+    private static ContentHttpResult Page(HttpContext context, int status, string title, string body) =>
+        HtmlPage.Render(context, status, title, body, Style);
+
+    private const string Style = """
+        body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1d1d1f; }
+        table { border-collapse: collapse; width: 100%; }
+        th, td { text-align: left; vertical-align: top; padding: .35rem .6rem; border-bottom: 1px solid #e3e3e8; }
+        .headers th { white-space: nowrap; width: 1%; font-weight: 600; }
+        td { overflow-wrap: anywhere; }
+        pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f6f8; padding: 1rem; }
+        .hint { color: #666; }
+        """;
 }

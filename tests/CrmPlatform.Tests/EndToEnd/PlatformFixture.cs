@@ -19,8 +19,18 @@ public sealed class PlatformFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>
+/// The tests of whole platforms run one collection at a time, after the rest: a platform is a dozen processes, and
+/// two cores shared with sixty test classes would make its start a matter of minutes.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
 {
     public const string Name = "platform";
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OwnPlatformCollection
+{
+    public const string Name = "platforms of their own";
 }

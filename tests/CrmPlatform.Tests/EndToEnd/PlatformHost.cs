@@ -9,6 +9,7 @@ using Aspire.Hosting.Testing;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
 
 namespace CrmPlatform.Tests.EndToEnd;
 
@@ -19,7 +20,8 @@ namespace CrmPlatform.Tests.EndToEnd;
 /// </summary>
 public sealed partial class PlatformHost : IAsyncDisposable
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    // Generous: on CI's two cores a platform starts beside the other test classes.
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(6);
     private readonly LogCapture _logs;
 
     private PlatformHost(DistributedApplication app, Settings settings, LogCapture logs)
@@ -84,10 +86,11 @@ public sealed partial class PlatformHost : IAsyncDisposable
 
             return host;
         }
-        catch
+        catch (Exception ex)
         {
             await host.DisposeAsync();
-            throw;
+            throw new InvalidOperationException(
+                $"The platform did not start ({ex.Message}). What the app host and its resources printed last:\n{string.Join('\n', logs.Lines.TakeLast(150))}", ex);
         }
     }
 
@@ -117,6 +120,17 @@ public sealed partial class PlatformHost : IAsyncDisposable
             : await App.ResourceCommands.ExecuteCommandAsync(resource, command, arguments);
         Assert.True(result.Success, $"{command} on {resource}: {result.Message}");
         return result;
+    }
+
+    /// <summary>
+    /// Aspire's stop command, waiting until the resource has stopped. Aspire reports a failure when a process takes
+    /// more than about 15 s to exit, which a loaded test machine can make a service do; it still stops.
+    /// </summary>
+    public async Task StopAsync(string resource)
+    {
+        await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, timeout.Token);
     }
 
     /// <summary>
@@ -153,6 +167,32 @@ public sealed partial class PlatformHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Moves what waits in one queue of the platform's broker to another, straight over AMQP, until
+    /// <paramref name="expected"/> messages have moved: e.g. into MassTransit's error queue, as if a consumer had failed
+    /// a message on every retry.
+    /// </summary>
+    public async Task MoveMessagesAsync(string from, string to, int expected)
+    {
+        var environment = Snapshot("contacts").EnvironmentVariables.ToDictionary(v => v.Name, v => v.Value);
+        var factory = new ConnectionFactory { Uri = new Uri(environment["ConnectionStrings__messaging"]!) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclareAsync(to, durable: true, exclusive: false, autoDelete: false);
+        var moved = 0;
+        await Eventually.TrueAsync(async () =>
+        {
+            while (await channel.BasicGetAsync(from, autoAck: false) is { } message)
+            {
+                await channel.BasicPublishAsync("", to, mandatory: false, new BasicProperties(message.BasicProperties), message.Body);
+                await channel.BasicAckAsync(message.DeliveryTag, multiple: false);
+                moved++;
+            }
+
+            return moved == expected;
+        }, $"{expected} message(s) in {from}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync();
@@ -169,20 +209,20 @@ public sealed partial class PlatformHost : IAsyncDisposable
 
         public IReadOnlyList<string> Lines => [.. _lines];
 
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
         public void Dispose()
         {
         }
 
-        private sealed class Logger(LogCapture capture) : ILogger
+        private sealed class Logger(LogCapture capture, string category) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
             public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                capture._lines.Enqueue(formatter(state, exception));
+                capture._lines.Enqueue($"[{category}] {formatter(state, exception)}");
         }
     }
 }

@@ -41,6 +41,12 @@ public static class Processes
 
     public static void Kill(int pid) => System.Diagnostics.Process.GetProcessById(pid).Kill();
 
+    /// <summary>SIGTERM: what a service manager (or Ctrl+C's twin) sends to ask for a graceful stop.</summary>
+    public static void Terminate(int pid) => Assert.Equal(0, kill(pid, 15));
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
     private static IEnumerable<int> AllPids() =>
         Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0);
 

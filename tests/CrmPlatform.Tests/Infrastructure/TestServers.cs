@@ -128,8 +128,8 @@ public sealed class TestServers
     public async Task<string> CreateVirtualHostAsync()
     {
         var virtualHost = $"tests-{Interlocked.Increment(ref _sequence)}";
-        await RabbitMqCtlAsync(_rabbitMq, ["add_vhost", virtualHost]);
-        await RabbitMqCtlAsync(_rabbitMq, ["set_permissions", "-p", virtualHost, RabbitMqServerResource.User, ".*", ".*", ".*"]);
+        await _rabbitMq.RabbitMqCtlAsync(["add_vhost", virtualHost], CancellationToken.None);
+        await _rabbitMq.RabbitMqCtlAsync(["set_permissions", "-p", virtualHost, RabbitMqServerResource.User, ".*", ".*", ".*"], CancellationToken.None);
         return (await _rabbitMq.ConnectionStringFor(virtualHost).GetValueAsync(CancellationToken.None))!;
     }
 
@@ -142,15 +142,6 @@ public sealed class TestServers
         await app.StartAsync();
         await app.ResourceNotifications.WaitForResourceHealthyAsync(name);
         return new PrivateBroker(app, name, (await broker.Resource.ConnectionStringExpression.GetValueAsync(CancellationToken.None))!);
-    }
-
-    private static async Task RabbitMqCtlAsync(RabbitMqServerResource broker, string[] arguments)
-    {
-        var (exitCode, output) = await broker.RabbitMqCtlAsync(arguments, CancellationToken.None);
-        if (exitCode != 0)
-        {
-            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed with exit code {exitCode}: {output}");
-        }
     }
 
     private static string NewSecret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));

@@ -36,7 +36,7 @@ public sealed class MailPagesTests : IAsyncLifetime
         var page = await browser.NewPageAsync();
 
         await page.GotoAsync(_sink.Address);
-        await Expect(page).ToHaveTitleAsync("Mail · CRM mail");
+        await Expect(page).ToHaveTitleAsync("Mail · CRM");
         var list = page.GetByTestId("mail-list");
         await Expect(list).ToContainTextAsync("ada@example.test");
         await Expect(list).ToContainTextAsync("Please confirm <now>");
