@@ -123,14 +123,19 @@ public sealed partial class PlatformHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Aspire's stop command, waiting until the resource has stopped. Aspire reports a failure when a process takes
-    /// more than about 15 s to exit, which a loaded test machine can make a service do; it still stops.
+    /// Aspire's stop command, waiting until the resource has stopped. DCP gives a process 10 s to end; on a loaded test
+    /// machine a service sometimes ends a moment later, the command reports a failure, and DCP may report the state as
+    /// "Unknown", which Aspire's own commands count as stopped (Start is offered). So does this, once the process is gone.
     /// </summary>
-    public async Task StopAsync(string resource)
+    public async Task<ExecuteCommandResult> StopAsync(string resource)
     {
-        await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
+        var pid = Pid(resource);
+        var result = await App.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates, timeout.Token);
+        await App.ResourceNotifications.WaitForResourceAsync(resource, update =>
+            update.Snapshot.State?.Text is { } state
+            && (KnownResourceStates.TerminalStates.Contains(state) || (state == "Unknown" && !Processes.IsAlive(pid))), timeout.Token);
+        return result;
     }
 
     /// <summary>
