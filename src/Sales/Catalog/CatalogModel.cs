@@ -27,6 +27,8 @@ public static class CatalogModel
                 entry.ToTable("price_book_entries");
                 entry.WithOwner().HasForeignKey("PriceBookId");
                 entry.HasKey(e => e.Id);
+                // The model gives each entry its id: an entry added to a loaded book is new, not a row to update.
+                entry.Property(e => e.Id).ValueGeneratedNever();
                 entry.Property(e => e.UnitPrice).HasPrecision(18, PriceBook.UnitPriceDecimals);
                 entry.HasIndex("PriceBookId", nameof(PriceBookEntry.ProductId)).IsUnique();
                 entry.HasIndex(e => e.ProductId);

@@ -37,6 +37,8 @@ public static class QuotesModel
                 line.ToTable("quote_lines");
                 line.WithOwner().HasForeignKey("QuoteId");
                 line.HasKey(l => l.Id);
+                // The model gives each line its id: a line added to a loaded quote is new, not a row to update.
+                line.Property(l => l.Id).ValueGeneratedNever();
                 line.Property(l => l.Sku).HasMaxLength(Product.SkuMaxLength);
                 line.Property(l => l.Description).HasMaxLength(QuoteLine.DescriptionMaxLength);
                 line.Property(l => l.Quantity).HasPrecision(18, QuoteLine.QuantityDecimals);

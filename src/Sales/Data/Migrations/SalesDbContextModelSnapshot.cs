@@ -761,7 +761,6 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.OwnsMany("CrmPlatform.Sales.Catalog.PriceBookEntry", "Entries", b1 =>
                         {
                             b1.Property<Guid>("Id")
-                                .ValueGeneratedOnAdd()
                                 .HasColumnType("uuid")
                                 .HasColumnName("id");
 
@@ -810,7 +809,6 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.OwnsMany("CrmPlatform.Sales.Quotes.QuoteLine", "Lines", b1 =>
                         {
                             b1.Property<Guid>("Id")
-                                .ValueGeneratedOnAdd()
                                 .HasColumnType("uuid")
                                 .HasColumnName("id");
 

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CrmPlatform.Sales.Data.Migrations
 {
     [DbContext(typeof(SalesDbContext))]
-    [Migration("20261206015314_Quotes")]
+    [Migration("20261206020220_Quotes")]
     partial class Quotes
     {
         /// <inheritdoc />
@@ -764,7 +764,6 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.OwnsMany("CrmPlatform.Sales.Catalog.PriceBookEntry", "Entries", b1 =>
                         {
                             b1.Property<Guid>("Id")
-                                .ValueGeneratedOnAdd()
                                 .HasColumnType("uuid")
                                 .HasColumnName("id");
 
@@ -813,7 +812,6 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.OwnsMany("CrmPlatform.Sales.Quotes.QuoteLine", "Lines", b1 =>
                         {
                             b1.Property<Guid>("Id")
-                                .ValueGeneratedOnAdd()
                                 .HasColumnType("uuid")
                                 .HasColumnName("id");
 
