@@ -127,14 +127,10 @@ public static class QuotesApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var quote = await Visible(db).SingleOrDefaultAsync(q => q.Id == id, cancellationToken);
-        if (quote is null)
+        var (quote, unchangeable) = await FindForChangeAsync(db, id, http.Request, cancellationToken);
+        if (unchangeable is not null)
         {
-            return ApiProblems.NotFound(Resource, id);
-        }
-        if (ETags.CheckIfMatch(http.Request, quote.Version, out _) is { } precondition)
-        {
-            return precondition;
+            return unchangeable;
         }
         if (request.OpportunityId != quote.OpportunityId)
         {
@@ -162,14 +158,10 @@ public static class QuotesApi
     public static async Task<Results<Ok<QuoteResponse>, ProblemHttpResult>> SendQuote(
         Guid id, SalesDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var quote = await Visible(db).SingleOrDefaultAsync(q => q.Id == id, cancellationToken);
-        if (quote is null)
+        var (quote, unchangeable) = await FindForChangeAsync(db, id, http.Request, cancellationToken);
+        if (unchangeable is not null)
         {
-            return ApiProblems.NotFound(Resource, id);
-        }
-        if (ETags.CheckIfMatch(http.Request, quote.Version, out _) is { } precondition)
-        {
-            return precondition;
+            return unchangeable;
         }
         var now = clock.GetUtcNow().UtcDateTime;
         if (quote.Send(DateOnly.FromDateTime(now), now) is { } refusal)
@@ -192,14 +184,10 @@ public static class QuotesApi
     public static async Task<Results<Ok<QuoteResponse>, ProblemHttpResult>> AcceptQuote(
         Guid id, AcceptQuoteRequest? request, SalesDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var quote = await Visible(db).SingleOrDefaultAsync(q => q.Id == id, cancellationToken);
-        if (quote is null)
+        var (quote, unchangeable) = await FindForChangeAsync(db, id, http.Request, cancellationToken);
+        if (unchangeable is not null)
         {
-            return ApiProblems.NotFound(Resource, id);
-        }
-        if (ETags.CheckIfMatch(http.Request, quote.Version, out _) is { } precondition)
-        {
-            return precondition;
+            return unchangeable;
         }
         if (await AcceptedRevisionAsync(db, quote, cancellationToken) is { } accepted)
         {
@@ -236,14 +224,10 @@ public static class QuotesApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var quote = await Visible(db).SingleOrDefaultAsync(q => q.Id == id, cancellationToken);
-        if (quote is null)
+        var (quote, unchangeable) = await FindForChangeAsync(db, id, http.Request, cancellationToken);
+        if (unchangeable is not null)
         {
-            return ApiProblems.NotFound(Resource, id);
-        }
-        if (ETags.CheckIfMatch(http.Request, quote.Version, out _) is { } precondition)
-        {
-            return precondition;
+            return unchangeable;
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var reason = string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason.Trim();
@@ -294,6 +278,18 @@ public static class QuotesApi
         }
         ETags.Set(response, revised!.Version);
         return TypedResults.Created($"/api/v1/quotes/{revised.Id}", QuoteResponse.From(revised, today));
+    }
+
+    /// <summary>The quote to change, tracked: 404 when the caller cannot see it, 428/412 when If-Match does not name its version.</summary>
+    private static async Task<(Quote Quote, ProblemHttpResult? Problem)> FindForChangeAsync(
+        SalesDbContext db, Guid id, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var quote = await Visible(db).SingleOrDefaultAsync(q => q.Id == id, cancellationToken);
+        if (quote is null)
+        {
+            return (null!, ApiProblems.NotFound(Resource, id));
+        }
+        return (quote, ETags.CheckIfMatch(request, quote.Version, out _));
     }
 
     private static Task<int?> AcceptedRevisionAsync(SalesDbContext db, Quote quote, CancellationToken cancellationToken) =>
