@@ -9,8 +9,8 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmPlatform.Sales.Quotes;
 
 /// <summary>
-/// <c>GET /api/v1/quotes/{id}/document</c>: the quote as a printable HTML page (the browser's print dialog makes the
-/// PDF; no PDF library we may ship fits). Every text a person typed is encoded.
+/// <c>GET /api/v1/quotes/{id}/document</c>: the quote as a printable HTML page; the browser's print dialog makes the
+/// PDF (a server-side PDF would need fonts shipped with the service). Every text a person typed is encoded.
 /// </summary>
 public static class QuoteDocument
 {
