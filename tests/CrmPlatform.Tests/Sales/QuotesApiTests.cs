@@ -417,4 +417,39 @@ public sealed class QuotesApiTests(PlatformFixture fixture) : IClassFixture<Plat
             .AssertProblem(HttpStatusCode.UnprocessableEntity);
         Assert.Equal("sent", (await _sales.GetJsonAsync(url)).Body.Str("status"));
     }
+
+    [Fact]
+    public async Task Two_revisions_accepted_at_once_end_with_exactly_one_accepted()
+    {
+        var (first, _) = await SentQuoteAsync();
+        var second = await _sales.PostJsonAsync($"/api/v1/quotes/{first.Id()}/revise", new { }).CreatedAsync();
+        second = (await PostAsync(_sales, $"/api/v1/quotes/{second.Id()}/send", second)).Body;
+
+        var answers = await Task.WhenAll(
+            PostAsync(_sales, $"/api/v1/quotes/{first.Id()}/accept", first),
+            PostAsync(_sales, $"/api/v1/quotes/{second.Id()}/accept", second));
+
+        Assert.Equal(new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }, answers.Select(a => a.Status).Order());
+        var statuses = new[] { first.Id(), second.Id() }.Select(async id => (await _sales.GetJsonAsync($"/api/v1/quotes/{id}")).Body.Str("status"));
+        Assert.Equal(new[] { "accepted", "sent" }, (await Task.WhenAll(statuses)).Order());
+    }
+
+    [Fact]
+    public async Task Quotes_created_at_once_get_numbers_of_their_own_and_a_retried_create_makes_one_quote()
+    {
+        var opportunity = await OpportunityAsync(await CustomerAsync());
+        var product = await ProductAsync();
+        var book = await PriceBookAsync("EUR", (product.Id(), 5m));
+        var body = QuoteBody(opportunity.Id(), book.Id(), [new { productId = product.Id(), quantity = 1 }]);
+
+        var created = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => _sales.PostJsonAsync("/api/v1/quotes", body).CreatedAsync()));
+        Assert.Equal(5, created.Select(q => q.GetProperty("number").GetInt32()).Distinct().Count());
+
+        var client = Platform.ClientFor(Platform.Sales);
+        client.DefaultRequestHeaders.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var once = await client.PostJsonAsync("/api/v1/quotes", body).CreatedAsync();
+        var again = await client.PostJsonAsync("/api/v1/quotes", body);
+        Assert.Equal((HttpStatusCode.Created, once.Id()), (again.Status, again.Body.Id()));
+        Assert.Equal(6, (await _sales.GetJsonAsync($"/api/v1/quotes?filter[opportunityId]={opportunity.Id()}")).Items().Count);
+    }
 }
