@@ -28,7 +28,9 @@ public static class QuotesApi
         api.MapPost("/{id:guid}/send", SendQuote).RequirePermission(Permissions.Quotes, Operation.Update);
         api.MapPost("/{id:guid}/accept", AcceptQuote).RequirePermission(Permissions.Quotes, Operation.Update);
         api.MapPost("/{id:guid}/reject", RejectQuote).RequirePermission(Permissions.Quotes, Operation.Update);
-        api.MapPost("/{id:guid}/revise", ReviseQuote).RequirePermission(Permissions.Quotes, Operation.Create);
+        // Creates a revision of an existing quote: besides a create's problems, the quote may not be found.
+        api.MapPost("/{id:guid}/revise", ReviseQuote).RequirePermission(Permissions.Quotes, Operation.Create)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 

@@ -452,4 +452,20 @@ public sealed class QuotesApiTests(PlatformFixture fixture) : IClassFixture<Plat
         Assert.Equal((HttpStatusCode.Created, once.Id()), (again.Status, again.Body.Id()));
         Assert.Equal(6, (await _sales.GetJsonAsync($"/api/v1/quotes?filter[opportunityId]={opportunity.Id()}")).Items().Count);
     }
+
+    [Fact]
+    public async Task Sales_describes_the_new_endpoints_in_its_openapi_document()
+    {
+        using var anonymous = Platform.Sales.CreateClient();
+        var answer = await anonymous.GetJsonAsync("/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        var paths = answer.Body.GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/products", "/api/v1/price-books/{id}", "/api/v1/quotes/{id}/send", "/api/v1/quotes/{id}/document" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), path);
+        }
+        Assert.True(paths.GetProperty("/api/v1/quotes/{id}/accept").GetProperty("post").GetProperty("responses").TryGetProperty("409", out _));
+        Assert.True(paths.GetProperty("/api/v1/quotes/{id}/revise").GetProperty("post").GetProperty("responses").TryGetProperty("404", out _));
+    }
 }
