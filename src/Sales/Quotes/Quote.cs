@@ -129,6 +129,16 @@ public sealed class Quote : UnownedAuditedEntity
         return (revised, null);
     }
 
+    /// <summary>
+    /// A data subject's erasure outranks immutability: the figures stay for the pipeline, the free text that may
+    /// describe the person (notes, a rejection reason) goes, even on a sent quote.
+    /// </summary>
+    public void EraseFreeText()
+    {
+        Notes = null;
+        RejectionReason = null;
+    }
+
     public QuoteSent Sent() => new(Guid.CreateVersion7(), UpdatedAt, TenantId, Id, Version, ToSnapshot());
 
     public QuoteAccepted Accepted(bool opportunityAmountSet) =>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CrmPlatform.Contracts;
 using CrmPlatform.Contracts.Sales.V1;
 using CrmPlatform.ServiceDefaults;
+using CrmPlatform.Tests.Gdpr;
 using CrmPlatform.Tests.Identity;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -467,5 +468,32 @@ public sealed class QuotesApiTests(PlatformFixture fixture) : IClassFixture<Plat
         }
         Assert.True(paths.GetProperty("/api/v1/quotes/{id}/accept").GetProperty("post").GetProperty("responses").TryGetProperty("409", out _));
         Assert.True(paths.GetProperty("/api/v1/quotes/{id}/revise").GetProperty("post").GetProperty("responses").TryGetProperty("404", out _));
+    }
+
+    [Fact]
+    public async Task An_access_request_exports_the_persons_quotes_and_an_erasure_removes_their_notes_but_keeps_the_figures()
+    {
+        var steps = new GdprSteps(Platform);
+        var person = await steps.PersonEverywhereAsync("Mary", "Jackson");
+        var opportunity = await steps.OpportunityAsync(person, "Mary's wind tunnel");
+        var product = await ProductAsync();
+        var book = await PriceBookAsync("EUR", (product.Id(), 100m));
+        var quote = await _sales.PostJsonAsync("/api/v1/quotes", QuoteBody(opportunity.Id(), book.Id(),
+            [new { productId = product.Id(), quantity = 1, taxRate = 19 }], notes: "Call Mary at home after six")).CreatedAsync();
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(_sales, $"/api/v1/quotes/{quote.Id()}/send", quote)).Status);
+
+        var access = await steps.CompletedRequestAsync(person, "access");
+        var export = await steps.Contacts.GetJsonAsync($"{GdprSteps.RequestsUrl}/{access.Id()}/export");
+        var exported = Assert.Single(export.Body.GetProperty("services").GetProperty("sales").GetProperty("data").GetProperty("quotes").EnumerateArray().ToList());
+        Assert.Equal(("Call Mary at home after six", 119m, "sent"), (exported.Str("notes"), exported.GetProperty("total").GetDecimal(), exported.Str("status")));
+
+        var erasure = await steps.CompletedRequestAsync(person, "erasure");
+        Assert.Equal(1, erasure.GetProperty("services")[1].GetProperty("erased").GetProperty("quotes").GetInt32());
+        var kept = (await _sales.GetJsonAsync($"/api/v1/quotes/{quote.Id()}")).Body;
+        Assert.Equal(JsonValueKind.Null, kept.GetProperty("notes").ValueKind);
+        Assert.Equal((119m, "sent"), (kept.GetProperty("total").GetDecimal(), kept.Str("status")));
+        var audit = await _sales.GetJsonAsync($"/api/v1/audit?entityId={quote.Id()}");
+        Assert.Equal(HttpStatusCode.OK, audit.Status);
+        Assert.DoesNotContain("Call Mary", audit.Body.GetRawText());
     }
 }
