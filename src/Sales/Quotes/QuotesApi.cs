@@ -99,8 +99,7 @@ public static class QuotesApi
         var opportunityId = request.OpportunityId!.Value;
         if (!await db.Opportunities.AnyAsync(o => o.Id == opportunityId, cancellationToken))
         {
-            return ApiProblems.Unprocessable($"No opportunity with id '{opportunityId}'.",
-                new Dictionary<string, string[]> { ["opportunityId"] = [$"Unknown opportunity '{opportunityId}'."] });
+            return UnknownOpportunity(opportunityId);
         }
         var (content, problem) = await request.ResolveAsync(db, cancellationToken);
         if (problem is not null)
@@ -115,7 +114,15 @@ public static class QuotesApi
         var number = (await db.Quotes.MaxAsync(q => (int?)q.Number, cancellationToken) ?? 0) + 1;
         var quote = Quote.Draft(number, opportunityId, content!);
         db.Quotes.Add(quote);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.IsForeignKeyViolation())
+        {
+            // Deleted since the check above.
+            return UnknownOpportunity(opportunityId);
+        }
         await transaction.CommitAsync(cancellationToken);
         ETags.Set(response, quote.Version);
         return TypedResults.Created($"/api/v1/quotes/{quote.Id}", QuoteResponse.From(quote, Today(clock)));
@@ -301,6 +308,9 @@ public static class QuotesApi
     private static ProblemHttpResult AlreadyAccepted(Quote quote, int acceptedRevision) =>
         ApiProblems.Conflict($"Revision {acceptedRevision} of quote {quote.Number} is already accepted; a quote is accepted once.",
             new Dictionary<string, object?> { ["acceptedRevision"] = acceptedRevision });
+
+    private static ProblemHttpResult UnknownOpportunity(Guid opportunityId) => ApiProblems.Unprocessable(
+        $"No opportunity with id '{opportunityId}'.", new Dictionary<string, string[]> { ["opportunityId"] = [$"Unknown opportunity '{opportunityId}'."] });
 
     private static ProblemHttpResult Refused(QuoteRefusal refusal) => refusal.StatusCode == StatusCodes.Status409Conflict
         ? ApiProblems.Conflict(refusal.Detail)

@@ -496,4 +496,15 @@ public sealed class QuotesApiTests(PlatformFixture fixture) : IClassFixture<Plat
         Assert.Equal(HttpStatusCode.OK, audit.Status);
         Assert.DoesNotContain("Call Mary", audit.Body.GetRawText());
     }
+
+    [Fact]
+    public async Task Deleting_an_opportunity_deletes_its_quotes()
+    {
+        var (sent, opportunity) = await SentQuoteAsync();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _sales.DeleteJsonAsync($"/api/v1/opportunities/{opportunity.Id()}", Api.AnyVersion)).Status);
+
+        (await _sales.GetJsonAsync($"/api/v1/quotes/{sent.Id()}")).AssertProblem(HttpStatusCode.NotFound);
+        Assert.False(await PlatformServices.QueryAsync(Platform.Sales, db => db.Quotes.IgnoreQueryFilters().AnyAsync(q => q.Id == sent.Id())));
+    }
 }
