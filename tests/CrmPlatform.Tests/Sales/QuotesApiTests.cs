@@ -507,4 +507,42 @@ public sealed class QuotesApiTests(PlatformFixture fixture) : IClassFixture<Plat
         (await _sales.GetJsonAsync($"/api/v1/quotes/{sent.Id()}")).AssertProblem(HttpStatusCode.NotFound);
         Assert.False(await PlatformServices.QueryAsync(Platform.Sales, db => db.Quotes.IgnoreQueryFilters().AnyAsync(q => q.Id == sent.Id())));
     }
+
+    /// <summary>r = read, c = create, u = update: each answers its own status when allowed and 403 when not.</summary>
+    [Theory]
+    [InlineData(Roles.Admin, "rcu", "rcu")]
+    [InlineData(Roles.SalesManager, "rcu", "rcu")]
+    [InlineData(Roles.SalesRep, "r", "rcu")]
+    [InlineData(Roles.Marketing, "r", "r")]
+    [InlineData(Roles.ReadOnly, "r", "r")]
+    [InlineData(Roles.ServiceAgent, "", "")]
+    public async Task Each_role_gets_exactly_its_permissions_on_the_catalogue_and_quotes(string role, string catalogue, string quotes)
+    {
+        var client = Platform.ClientFor(Platform.Sales, await Platform.Identity.SignedTokenAsync(Guid.NewGuid().ToString(), TenantContext.DefaultTenantId, role));
+        var unknown = Guid.CreateVersion7();
+        var failures = new List<string>();
+        foreach (var (resource, allowed, validBody) in new (string, string, object)[]
+                 {
+                     ("products", catalogue, new { sku = "PROBE", name = "Probe" }),
+                     ("price-books", catalogue, new { name = "Probe", currency = "EUR" }),
+                     ("quotes", quotes, QuoteBody(unknown, unknown, [])),
+                 })
+        {
+            foreach (var (operation, method, url, body, whenAllowed) in new (char, HttpMethod, string, object?, HttpStatusCode)[]
+                     {
+                         ('r', HttpMethod.Get, $"/api/v1/{resource}", null, HttpStatusCode.OK),
+                         ('c', HttpMethod.Post, $"/api/v1/{resource}", new { }, HttpStatusCode.BadRequest),
+                         ('u', HttpMethod.Put, $"/api/v1/{resource}/{unknown}", validBody, HttpStatusCode.NotFound),
+                     })
+            {
+                var expected = allowed.Contains(operation) ? whenAllowed : HttpStatusCode.Forbidden;
+                var answer = await client.SendJsonAsync(method, url, body, ifMatch: Api.AnyVersion);
+                if (answer.Status != expected)
+                {
+                    failures.Add($"{method} {url}: expected {(int)expected}, got {(int)answer.Status}");
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, $"{role}: {string.Join("; ", failures)}");
+    }
 }
