@@ -25,5 +25,6 @@ internal static class Extensions
             bus.AddOpportunityMergeConsumer(ServiceName);
         });
         builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
+        builder.Services.AddPersonalDataPart<SalesDbContext, QuotesPart>();
     }
 }

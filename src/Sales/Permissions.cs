@@ -7,10 +7,21 @@ namespace CrmPlatform.Sales;
 public static class Permissions
 {
     public const string Opportunities = "opportunities";
+    public const string Products = "products";
+    public const string PriceBooks = "price-books";
+    public const string Quotes = "quotes";
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
         .Allow(Opportunities, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
         .Allow(Opportunities, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
-        .Allow(Opportunities, Operation.Delete, Roles.Admin, Roles.SalesManager);
+        .Allow(Opportunities, Operation.Delete, Roles.Admin, Roles.SalesManager)
+        // The catalogue and its prices are the managers' to set; reps quote from them.
+        .Allow(Products, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(Products, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager)
+        .Allow(PriceBooks, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(PriceBooks, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager)
+        // Quotes follow their opportunity's record scope; sending, accepting and rejecting are updates.
+        .Allow(Quotes, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(Quotes, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep);
 }

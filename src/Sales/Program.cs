@@ -1,6 +1,8 @@
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Sales.Apis;
+using CrmPlatform.Sales.Catalog;
+using CrmPlatform.Sales.Quotes;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales;
 using CrmPlatform.ServiceDefaults;
@@ -15,6 +17,9 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.UseIdempotentPosts<SalesDbContext>();
 app.MapOpportunitiesApi();
+app.MapProductsApi();
+app.MapPriceBooksApi();
+app.MapQuotesApi();
 app.MapAuditApi();
 
 await app.RunAsync();

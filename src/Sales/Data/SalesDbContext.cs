@@ -5,8 +5,10 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
+using CrmPlatform.Sales.Quotes;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
 
@@ -19,6 +21,9 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<ConsentReplica> ConsentReplicas => Set<ConsentReplica>();
     public DbSet<OpportunityMergeMove> OpportunityMergeMoves => Set<OpportunityMergeMove>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<PriceBook> PriceBooks => Set<PriceBook>();
+    public DbSet<Quote> Quotes => Set<Quote>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -30,6 +35,8 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddContactDirectory();
         modelBuilder.AddConsentReplica();
         modelBuilder.AddOpportunityMergeMoves();
+        modelBuilder.AddCatalog();
+        modelBuilder.AddQuotes();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);
