@@ -3,6 +3,7 @@ using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Sales.Apis;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales;
+using CrmPlatform.Sales.Pipelines;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,8 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.UseIdempotentPosts<SalesDbContext>();
 app.MapOpportunitiesApi();
+app.MapOpportunityStagesApi();
+app.MapPipelinesApi();
 app.MapAuditApi();
 
 await app.RunAsync();

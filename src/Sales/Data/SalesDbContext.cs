@@ -7,6 +7,7 @@ using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
+using CrmPlatform.Sales.Pipelines;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
 
@@ -16,6 +17,8 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext, IConsentReplicaDbContext, IIdempotencyDbContext
 {
     public DbSet<Opportunity> Opportunities => Set<Opportunity>();
+    public DbSet<Pipeline> Pipelines => Set<Pipeline>();
+    public DbSet<OpportunityStageChange> OpportunityStageChanges => Set<OpportunityStageChange>();
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<ConsentReplica> ConsentReplicas => Set<ConsentReplica>();
     public DbSet<OpportunityMergeMove> OpportunityMergeMoves => Set<OpportunityMergeMove>();
@@ -30,6 +33,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddContactDirectory();
         modelBuilder.AddConsentReplica();
         modelBuilder.AddOpportunityMergeMoves();
+        modelBuilder.AddPipelines();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);

@@ -1,0 +1,54 @@
+using CrmPlatform.Sales.Data;
+using CrmPlatform.Sales.Model;
+using CrmPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmPlatform.Sales.Pipelines;
+
+/// <summary>
+/// The pipelines opportunities are written into. A tenant without any gets <see cref="Pipeline.Seeded"/> as its
+/// default on first use (listing pipelines, or an opportunity naming none); tenants that had opportunities before
+/// pipelines existed got it from the migration <c>Pipelines</c>.
+/// </summary>
+public static class TenantPipelines
+{
+    /// <summary>
+    /// The pipeline a write names, else the opportunity's own, else the tenant's default. Null when the named one is
+    /// not the tenant's. Call it before changing tracked records: seeding the default saves.
+    /// </summary>
+    public static async Task<Pipeline?> ForAsync(SalesDbContext db, Guid? pipelineId, Opportunity? current, CancellationToken cancellationToken) =>
+        (pipelineId ?? current?.PipelineId) is { } id
+            ? await db.Pipelines.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, cancellationToken)
+            : await DefaultAsync(db, cancellationToken);
+
+    public static async Task<Pipeline> DefaultAsync(SalesDbContext db, CancellationToken cancellationToken)
+    {
+        if (await db.Pipelines.AsNoTracking().SingleOrDefaultAsync(p => p.IsDefault, cancellationToken) is { } found)
+        {
+            return found;
+        }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await LockDefaultAsync(db, cancellationToken);
+        if (await db.Pipelines.AsNoTracking().SingleOrDefaultAsync(p => p.IsDefault, cancellationToken) is { } seededMeanwhile)
+        {
+            return seededMeanwhile;
+        }
+        var seeded = Pipeline.Seeded();
+        db.Pipelines.Add(seeded);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return seeded;
+    }
+
+    /// <summary>
+    /// Changes to which pipeline is the tenant's default run one at a time (until the caller's transaction ends), so
+    /// that two of them, or one and the seeding, never both find "no default" or both clear the old one.
+    /// </summary>
+    public static Task LockDefaultAsync(SalesDbContext db, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"default-pipeline:" + db.CurrentTenantId}, 0))", cancellationToken);
+
+    public static ProblemHttpResult Unknown(Guid pipelineId) => ApiProblems.Unprocessable(
+        $"There is no pipeline with id '{pipelineId}'.",
+        new Dictionary<string, string[]> { ["pipelineId"] = [$"Unknown pipeline '{pipelineId}'."] });
+}
