@@ -63,6 +63,8 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
     [InlineData("/api/v1/people/0199e000-0000-7000-8000-000000000001?limit=5", "contacts")]
     [InlineData("/api/v1/organizations/x/y", "contacts")]
     [InlineData("/api/v1/opportunities?cursor=abc", "sales")]
+    [InlineData("/api/v1/pipelines", "sales")]
+    [InlineData("/api/v1/pipelines/0199e000-0000-7000-8000-000000000001/board", "sales")]
     [InlineData("/api/v1/imports/0199e000-0000-7000-8000-000000000001/rejected", "contacts")]
     [InlineData("/api/v1/duplicates?kind=person", "contacts")]
     [InlineData("/api/v1/merges/0199e000-0000-7000-8000-000000000001", "contacts")]
