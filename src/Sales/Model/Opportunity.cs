@@ -37,6 +37,7 @@ public sealed class Opportunity : AuditedEntity
     /// <summary>Puts a new opportunity in its first stage; the errors say what keeps it out (nothing changes then).</summary>
     public FieldErrors Open(Pipeline pipeline, PipelineStage stage, LossDetails loss, string actor, DateTime now)
     {
+        now = Microseconds(now);
         var errors = Pipeline.CheckEntry(stage, this, loss);
         if (!errors.IsValid)
         {
@@ -59,6 +60,7 @@ public sealed class Opportunity : AuditedEntity
     /// </summary>
     public FieldErrors MoveTo(Pipeline pipeline, PipelineStage stage, LossDetails loss, string actor, DateTime now)
     {
+        now = Microseconds(now);
         var errors = new FieldErrors();
         if (pipeline.Id == PipelineId && stage.Key == Stage)
         {
@@ -104,6 +106,9 @@ public sealed class Opportunity : AuditedEntity
         ClosedAt = stage.Kind == StageKind.Open ? null : now;
         (LostReason, Competitor) = stage.Kind == StageKind.Lost ? Reasons(loss) : (null, null);
     }
+
+    /// <summary>The instant as PostgreSQL keeps it, so that events, the history and the API all show the same one.</summary>
+    private static DateTime Microseconds(DateTime now) => now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
 
     private static (string?, string?) Reasons(LossDetails loss) =>
         (loss.Reason?.Trim(), string.IsNullOrWhiteSpace(loss.Competitor) ? null : loss.Competitor.Trim());

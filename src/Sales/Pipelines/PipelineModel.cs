@@ -19,6 +19,9 @@ public static class PipelineModel
         modelBuilder.Entity<OpportunityStageChange>(change =>
         {
             change.ToTable("opportunity_stage_changes");
+            // The model adds entries to a loaded opportunity's history: with its id already set, a generated key would
+            // make EF take a new entry for an existing row to update.
+            change.Property(c => c.Id).ValueGeneratedNever();
             change.Property(c => c.FromStage).HasMaxLength(PipelineStage.KeyMaxLength);
             change.Property(c => c.Stage).HasMaxLength(PipelineStage.KeyMaxLength);
             change.HasIndex(c => new { c.OpportunityId, c.CreatedAt, c.Id });

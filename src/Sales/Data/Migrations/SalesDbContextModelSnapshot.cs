@@ -547,7 +547,6 @@ namespace CrmPlatform.Sales.Data.Migrations
             modelBuilder.Entity("CrmPlatform.Sales.Pipelines.OpportunityStageChange", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 

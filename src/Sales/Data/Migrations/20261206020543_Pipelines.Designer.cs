@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CrmPlatform.Sales.Data.Migrations
 {
     [DbContext(typeof(SalesDbContext))]
-    [Migration("20261206015255_Pipelines")]
+    [Migration("20261206020543_Pipelines")]
     partial class Pipelines
     {
         /// <inheritdoc />
@@ -550,7 +550,6 @@ namespace CrmPlatform.Sales.Data.Migrations
             modelBuilder.Entity("CrmPlatform.Sales.Pipelines.OpportunityStageChange", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
