@@ -90,6 +90,13 @@ public sealed class Opportunity : AuditedEntity
         return errors;
     }
 
+    /// <summary>GDPR erasure: the name and the lost reason are free text that may describe the customer; the figures stay.</summary>
+    public void Anonymize(string placeholder)
+    {
+        Name = placeholder;
+        LostReason = LostReason is null ? null : placeholder;
+    }
+
     /// <summary>The events of the changes since the last call, for the outbox; call after the DbContext's Stamp.</summary>
     public IReadOnlyList<IIntegrationEvent> TakeEvents()
     {
