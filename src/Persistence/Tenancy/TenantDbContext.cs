@@ -54,7 +54,8 @@ public abstract class TenantDbContext(DbContextOptions options, TenantContext te
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
-    private string Actor => tenant.ActorId ?? "system";
+    /// <summary>Who acts, as records and audit entries name them: the token's subject, or <c>system</c> for the platform's own work.</summary>
+    public string Actor => tenant.ActorId ?? "system";
 
     /// <summary>Only in SaveChanges (Stamp may run twice for one save): one entry per write, in the write's transaction.</summary>
     private void WriteAuditEntries()

@@ -20,7 +20,7 @@ public sealed partial record OpportunityRequest(
     string? Name, decimal? Amount, string? Currency, Guid? CustomerId, string? Stage, DateOnly? ExpectedCloseDate,
     Guid? PipelineId = null, string? LostReason = null, string? Competitor = null)
 {
-    public LossDetails Loss => new(LostReason, Competitor);
+    public LossDetails Loss() => new(LostReason, Competitor);
 
     public FieldErrors Validate() => new FieldErrors()
         .Required("name", Name, Opportunity.NameMaxLength)
@@ -124,7 +124,7 @@ public static class OpportunitiesApi
         {
             return errors.IsValid ? TenantPipelines.Unknown(request.PipelineId!.Value) : TypedResults.ValidationProblem(errors);
         }
-        if (StageMoves.Resolve(pipeline, request.Stage, current: null, request.Loss, errors) is not { } stage || !errors.IsValid)
+        if (StageMoves.Resolve(pipeline, request.Stage, current: null, request.Loss(), errors) is not { } stage || !errors.IsValid)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -140,7 +140,7 @@ public static class OpportunitiesApi
 
         var opportunity = new Opportunity();
         request.ApplyTo(opportunity);
-        var missing = opportunity.Open(pipeline, stage, request.Loss, db.CurrentActorId ?? "system", clock.GetUtcNow().UtcDateTime);
+        var missing = opportunity.Open(pipeline, stage, request.Loss(), db.Actor, clock.GetUtcNow().UtcDateTime);
         if (!missing.IsValid)
         {
             return StageMoves.Refused(stage, missing);
@@ -175,7 +175,7 @@ public static class OpportunitiesApi
         {
             return TenantPipelines.Unknown(request.PipelineId!.Value);
         }
-        if (StageMoves.Resolve(pipeline, request.Stage, opportunity, request.Loss, errors) is not { } stage || !errors.IsValid)
+        if (StageMoves.Resolve(pipeline, request.Stage, opportunity, request.Loss(), errors) is not { } stage || !errors.IsValid)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -187,7 +187,7 @@ public static class OpportunitiesApi
 
         // The new values count for the stage's required fields: one request may give the amount and enter the stage.
         request.ApplyTo(opportunity);
-        var missing = opportunity.MoveTo(pipeline, stage, request.Loss, db.CurrentActorId ?? "system", clock.GetUtcNow().UtcDateTime);
+        var missing = opportunity.MoveTo(pipeline, stage, request.Loss(), db.Actor, clock.GetUtcNow().UtcDateTime);
         if (!missing.IsValid)
         {
             return StageMoves.Refused(stage, missing);

@@ -67,7 +67,10 @@ public sealed class Opportunity : AuditedEntity
             if (stage.Kind == StageKind.Lost && loss.IsGiven)
             {
                 errors = Pipeline.CheckEntry(stage, this, loss);
-                (LostReason, Competitor) = errors.IsValid ? Reasons(loss) : (LostReason, Competitor);
+                if (errors.IsValid)
+                {
+                    (LostReason, Competitor) = Reasons(loss);
+                }
             }
             return errors;
         }

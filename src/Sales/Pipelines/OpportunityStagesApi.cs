@@ -10,7 +10,7 @@ namespace CrmPlatform.Sales.Pipelines;
 /// <summary>Moves an opportunity to another stage (what a board's drag and drop sends), possibly of another pipeline.</summary>
 public sealed record StageMoveRequest(string? Stage, Guid? PipelineId, string? LostReason, string? Competitor)
 {
-    public LossDetails Loss => new(LostReason, Competitor);
+    public LossDetails Loss() => new(LostReason, Competitor);
 }
 
 public sealed record StageChangeResponse(
@@ -57,12 +57,12 @@ public static class OpportunityStagesApi
         {
             return TenantPipelines.Unknown(request.PipelineId!.Value);
         }
-        if (StageMoves.Resolve(pipeline, request.Stage, opportunity, request.Loss, errors) is not { } stage || !errors.IsValid)
+        if (StageMoves.Resolve(pipeline, request.Stage, opportunity, request.Loss(), errors) is not { } stage || !errors.IsValid)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        var missing = opportunity.MoveTo(pipeline, stage, request.Loss, db.CurrentActorId ?? "system", clock.GetUtcNow().UtcDateTime);
+        var missing = opportunity.MoveTo(pipeline, stage, request.Loss(), db.Actor, clock.GetUtcNow().UtcDateTime);
         if (!missing.IsValid)
         {
             return StageMoves.Refused(stage, missing);

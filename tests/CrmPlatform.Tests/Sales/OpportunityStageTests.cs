@@ -69,7 +69,13 @@ public sealed class OpportunityStageTests(PlatformFixture fixture)
         Assert.Contains((await _sales.GetJsonAsync($"/api/v1/opportunities?filter[closed]=true&filter[pipelineId]={pipeline.Id()}")).Items(),
             o => o.Id() == opportunity.Id());
 
-        var reopened = await _sales.MoveAsync(lost, "lead").OkAsync();
+        // Stating the loss again in the same stage rewords it; the opportunity stays closed since it was lost.
+        var reworded = await _sales.MoveAsync(lost, "lost", lostReason: "Budget frozen").OkAsync();
+        Assert.Equal(("Budget frozen", JsonValueKind.Null, closedAt),
+            (reworded.Str("lostReason"), reworded.GetProperty("competitor").ValueKind, reworded.GetProperty("closedAt").GetDateTime()));
+        Assert.Equal(2, (await _sales.GetJsonAsync($"/api/v1/opportunities/{opportunity.Id()}/stage-history")).Items().Count);
+
+        var reopened = await _sales.MoveAsync(reworded, "lead").OkAsync();
         Assert.Equal(JsonValueKind.Null, reopened.GetProperty("closedAt").ValueKind);
         Assert.Equal(JsonValueKind.Null, reopened.GetProperty("lostReason").ValueKind);
         Assert.Equal(JsonValueKind.Null, reopened.GetProperty("competitor").ValueKind);
