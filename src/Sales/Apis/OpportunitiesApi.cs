@@ -146,7 +146,7 @@ public static class OpportunitiesApi
             return StageMoves.Refused(stage, missing);
         }
         db.Opportunities.Add(opportunity);
-        if (await SaveAsync(db, opportunity, cancellationToken) is { } problem)
+        if (await SaveAsync(db, opportunity, stage, cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -192,7 +192,7 @@ public static class OpportunitiesApi
         {
             return StageMoves.Refused(stage, missing);
         }
-        if (await SaveAsync(db, opportunity, cancellationToken) is { } problem)
+        if (await SaveAsync(db, opportunity, stage, cancellationToken) is { } problem)
         {
             return problem;
         }
@@ -200,9 +200,17 @@ public static class OpportunitiesApi
         return TypedResults.Ok(OpportunityResponse.From(opportunity, customer));
     }
 
-    /// <summary>Saves the opportunity with the events of its changes, in one commit; null when saved.</summary>
-    internal static async Task<ProblemHttpResult?> SaveAsync(SalesDbContext db, Opportunity opportunity, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves the opportunity with the events of its changes, in one commit; null when saved. Entering
+    /// <paramref name="stage"/> checks, under a lock, that a concurrent change of the pipeline has not taken it away.
+    /// </summary>
+    internal static async Task<ProblemHttpResult?> SaveAsync(SalesDbContext db, Opportunity opportunity, PipelineStage stage, CancellationToken cancellationToken)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (opportunity.EnteredStage && !await TenantPipelines.StillHasStageAsync(db, opportunity.PipelineId, stage, cancellationToken))
+        {
+            return ApiProblems.Conflict($"The pipeline changed while this request ran and no longer has the {Pipeline.KindName(stage.Kind)} stage '{stage.Key}'; read it again and retry.");
+        }
         db.Stamp();
         foreach (var integrationEvent in opportunity.TakeEvents())
         {
@@ -211,6 +219,7 @@ public static class OpportunitiesApi
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
             return null;
         }
         catch (DbUpdateConcurrencyException)

@@ -31,6 +31,9 @@ public sealed class Opportunity : AuditedEntity
 
     public List<OpportunityStageChange> StageHistory { get; private set; } = [];
 
+    /// <summary>Whether Open or MoveTo put it in a stage since its events were last taken.</summary>
+    public bool EnteredStage { get; private set; }
+
     /// <summary>Built when taken, after the DbContext has stamped the tenant and the version the events carry.</summary>
     private readonly List<Func<IIntegrationEvent>> _events = [];
 
@@ -105,11 +108,13 @@ public sealed class Opportunity : AuditedEntity
     {
         var events = _events.Select(build => build()).ToList();
         _events.Clear();
+        EnteredStage = false;
         return events;
     }
 
     private void Enter(Pipeline pipeline, PipelineStage stage, LossDetails loss, DateTime now)
     {
+        EnteredStage = true;
         PipelineId = pipeline.Id;
         Stage = stage.Key;
         StageEnteredAt = now;

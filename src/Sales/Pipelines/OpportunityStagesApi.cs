@@ -67,7 +67,7 @@ public static class OpportunityStagesApi
         {
             return StageMoves.Refused(stage, missing);
         }
-        if (await OpportunitiesApi.SaveAsync(db, opportunity, cancellationToken) is { } problem)
+        if (await OpportunitiesApi.SaveAsync(db, opportunity, stage, cancellationToken) is { } problem)
         {
             return problem;
         }

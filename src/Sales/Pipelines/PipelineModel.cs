@@ -29,6 +29,7 @@ public static class PipelineModel
 
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
+            opportunity.Ignore(o => o.EnteredStage);
             opportunity.Property(o => o.LostReason).HasMaxLength(LossDetails.ReasonMaxLength);
             opportunity.Property(o => o.Competitor).HasMaxLength(LossDetails.CompetitorMaxLength);
             opportunity.HasOne<Pipeline>().WithMany().HasForeignKey(o => o.PipelineId).OnDelete(DeleteBehavior.Restrict);

@@ -98,7 +98,7 @@ public static class PipelinesApi
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await TenantPipelines.LockDefaultAsync(db, cancellationToken);
-        var pipeline = await db.Pipelines.SingleOrDefaultAsync(p => p.Id == id, cancellationToken);
+        var pipeline = await TenantPipelines.LockForChangeAsync(db, id, cancellationToken);
         if (pipeline is null)
         {
             return ApiProblems.NotFound(Resource, id);

@@ -48,6 +48,31 @@ public static class TenantPipelines
     public static Task LockDefaultAsync(SalesDbContext db, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"default-pipeline:" + db.CurrentTenantId}, 0))", cancellationToken);
 
+    /// <summary>
+    /// A pipeline to change, locked until the caller's transaction ends: opportunities entering one of its stages wait
+    /// (<see cref="StillHasStageAsync"/>), so the stages counted as in use stay so until the change commits.
+    /// </summary>
+    public static async Task<Pipeline?> LockForChangeAsync(SalesDbContext db, Guid id, CancellationToken cancellationToken) =>
+        (await db.Pipelines
+            .FromSql($"SELECT * FROM pipelines WHERE id = {id} AND tenant_id = {db.CurrentTenantId} FOR UPDATE")
+            .IgnoreQueryFilters()
+            .ToListAsync(cancellationToken)).SingleOrDefault();
+
+    /// <summary>
+    /// Whether the pipeline still has <paramref name="stage"/>, of the same kind, holding it (FOR SHARE) until the
+    /// caller's transaction ends: a change removing the stage either has committed, and this sees it, or waits for the
+    /// opportunity to be in the stage, and then counts it.
+    /// </summary>
+    public static async Task<bool> StillHasStageAsync(SalesDbContext db, Guid pipelineId, PipelineStage stage, CancellationToken cancellationToken)
+    {
+        var pipeline = (await db.Pipelines
+            .FromSql($"SELECT * FROM pipelines WHERE id = {pipelineId} AND tenant_id = {db.CurrentTenantId} FOR SHARE")
+            .IgnoreQueryFilters()
+            .AsNoTracking()
+            .ToListAsync(cancellationToken)).SingleOrDefault();
+        return pipeline?.StageOf(stage.Key)?.Kind == stage.Kind;
+    }
+
     public static ProblemHttpResult Unknown(Guid pipelineId) => ApiProblems.Unprocessable(
         $"There is no pipeline with id '{pipelineId}'.",
         new Dictionary<string, string[]> { ["pipelineId"] = [$"Unknown pipeline '{pipelineId}'."] });

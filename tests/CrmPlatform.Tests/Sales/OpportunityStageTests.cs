@@ -3,6 +3,7 @@ using System.Text.Json;
 using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static CrmPlatform.Tests.Sales.PipelineTestData;
 
 namespace CrmPlatform.Tests.Sales;
@@ -126,6 +127,33 @@ public sealed class OpportunityStageTests(PlatformFixture fixture)
         // Deleting the opportunity deletes its history with it.
         Assert.Equal(HttpStatusCode.NoContent, (await _sales.DeleteJsonAsync($"/api/v1/opportunities/{opportunity.Id()}", Api.AnyVersion)).Status);
         Assert.False(await PlatformServices.QueryAsync(Platform.Sales, db => db.OpportunityStageChanges.AnyAsync(c => c.OpportunityId == opportunity.Id())));
+    }
+
+    [Fact]
+    public async Task A_move_into_a_stage_that_a_concurrent_pipeline_change_removes_answers_409()
+    {
+        var pipeline = await CreatePipelineAsync(_sales);
+        var customer = await CustomerAsync(Platform, _contacts);
+        var opportunity = await _sales.PostJsonAsync("/api/v1/opportunities", Opportunity(customer, pipeline.Id(), "lead")).CreatedAsync();
+
+        // A change of the pipeline in progress, as PUT /pipelines/{id} makes it: the row locked, then the stage removed.
+        await using var scope = Platform.Sales.Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().TenantId = TenantContext.DefaultTenantId;
+        var db = scope.ServiceProvider.GetRequiredService<CrmPlatform.Sales.Data.SalesDbContext>();
+        await using (var change = await db.Database.BeginTransactionAsync())
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM pipelines WHERE id = {pipeline.Id()} FOR UPDATE");
+            var move = _sales.MoveAsync(opportunity, "proposal");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.False(move.IsCompleted, "the move waits for the pipeline change");
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE pipelines SET stages = jsonb_path_query_array(stages, '$[*] ? (@.key != "proposal")') WHERE id = {pipeline.Id()}
+                """);
+            await change.CommitAsync();
+            (await move).AssertProblem(HttpStatusCode.Conflict);
+        }
+        var unchanged = await _sales.GetJsonAsync($"/api/v1/opportunities/{opportunity.Id()}").OkAsync();
+        Assert.Equal(("lead", 1), (unchanged.Str("stage"), unchanged.GetProperty("version").GetInt32()));
     }
 
     [Fact]
