@@ -154,10 +154,28 @@ public static class OpportunitiesApi
         return TypedResults.Created($"/api/v1/opportunities/{opportunity.Id}", OpportunityResponse.From(opportunity, customer));
     }
 
-    public static async Task<Results<Ok<OpportunityResponse>, ValidationProblem, ProblemHttpResult>> UpdateOpportunity(
-        Guid id, OpportunityRequest request, SalesDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    public static Task<Results<Ok<OpportunityResponse>, ValidationProblem, ProblemHttpResult>> UpdateOpportunity(
+        Guid id, OpportunityRequest request, SalesDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken) =>
+        ChangeAsync(id, request.Validate(), request.PipelineId, request.Stage, request.Loss(), async opportunity =>
+        {
+            var customer = await FindCustomerAsync(db, request.CustomerId!.Value, cancellationToken);
+            if (customer is null)
+            {
+                return UnknownCustomer(request.CustomerId.Value);
+            }
+            // The new values count for the stage's required fields: one request may give the amount and enter the stage.
+            request.ApplyTo(opportunity);
+            return null;
+        }, db, http, clock, cancellationToken);
+
+    /// <summary>
+    /// A write to an existing opportunity (an update, or only a move): 404 and If-Match first, then the pipeline and
+    /// stage it asks for, then <paramref name="change"/>, then the move under the stage's rules, saved with its events.
+    /// </summary>
+    internal static async Task<Results<Ok<OpportunityResponse>, ValidationProblem, ProblemHttpResult>> ChangeAsync(
+        Guid id, FieldErrors errors, Guid? pipelineId, string? stageKey, LossDetails loss, Func<Opportunity, Task<ProblemHttpResult?>> change,
+        SalesDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var errors = request.Validate();
         if (!errors.IsValid)
         {
             return TypedResults.ValidationProblem(errors);
@@ -171,23 +189,19 @@ public static class OpportunitiesApi
         {
             return precondition;
         }
-        if (await TenantPipelines.ForAsync(db, request.PipelineId, opportunity, cancellationToken) is not { } pipeline)
+        if (await TenantPipelines.ForAsync(db, pipelineId, opportunity, cancellationToken) is not { } pipeline)
         {
-            return TenantPipelines.Unknown(request.PipelineId!.Value);
+            return TenantPipelines.Unknown(pipelineId!.Value);
         }
-        if (StageMoves.Resolve(pipeline, request.Stage, opportunity, request.Loss(), errors) is not { } stage || !errors.IsValid)
+        if (StageMoves.Resolve(pipeline, stageKey, opportunity, loss, errors) is not { } stage || !errors.IsValid)
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var customer = await FindCustomerAsync(db, request.CustomerId!.Value, cancellationToken);
-        if (customer is null)
+        if (await change(opportunity) is { } refused)
         {
-            return UnknownCustomer(request.CustomerId.Value);
+            return refused;
         }
-
-        // The new values count for the stage's required fields: one request may give the amount and enter the stage.
-        request.ApplyTo(opportunity);
-        var missing = opportunity.MoveTo(pipeline, stage, request.Loss(), db.Actor, clock.GetUtcNow().UtcDateTime);
+        var missing = opportunity.MoveTo(pipeline, stage, loss, db.Actor, clock.GetUtcNow().UtcDateTime);
         if (!missing.IsValid)
         {
             return StageMoves.Refused(stage, missing);
@@ -197,14 +211,14 @@ public static class OpportunitiesApi
             return problem;
         }
         ETags.Set(http.Response, opportunity.Version);
-        return TypedResults.Ok(OpportunityResponse.From(opportunity, customer));
+        return TypedResults.Ok(OpportunityResponse.From(opportunity, await CustomerOfAsync(db, opportunity, cancellationToken)));
     }
 
     /// <summary>
     /// Saves the opportunity with the events of its changes, in one commit; null when saved. Entering
     /// <paramref name="stage"/> checks, under a lock, that a concurrent change of the pipeline has not taken it away.
     /// </summary>
-    internal static async Task<ProblemHttpResult?> SaveAsync(SalesDbContext db, Opportunity opportunity, PipelineStage stage, CancellationToken cancellationToken)
+    private static async Task<ProblemHttpResult?> SaveAsync(SalesDbContext db, Opportunity opportunity, PipelineStage stage, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (opportunity.EnteredStage && !await TenantPipelines.StillHasStageAsync(db, opportunity.PipelineId, stage, cancellationToken))
@@ -246,7 +260,7 @@ public static class OpportunitiesApi
     }
 
     /// <summary>The customer an existing opportunity shows, even one deleted from Contacts since.</summary>
-    internal static Task<DirectoryContact> CustomerOfAsync(SalesDbContext db, Opportunity opportunity, CancellationToken cancellationToken) =>
+    private static Task<DirectoryContact> CustomerOfAsync(SalesDbContext db, Opportunity opportunity, CancellationToken cancellationToken) =>
         db.DirectoryContacts.AsNoTracking().SingleAsync(c => c.Id == opportunity.CustomerId, cancellationToken);
 
     private static Task<DirectoryContact?> FindCustomerAsync(SalesDbContext db, Guid customerId, CancellationToken cancellationToken) =>

@@ -36,44 +36,10 @@ public static class OpportunityStagesApi
         return api;
     }
 
-    public static async Task<Results<Ok<OpportunityResponse>, ValidationProblem, ProblemHttpResult>> MoveOpportunity(
-        Guid id, StageMoveRequest request, SalesDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var errors = new FieldErrors().Required("stage", request.Stage, PipelineStage.KeyMaxLength);
-        if (!errors.IsValid)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-        var opportunity = await db.Opportunities.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
-        if (opportunity is null)
-        {
-            return ApiProblems.NotFound(Resource, id);
-        }
-        if (ETags.CheckIfMatch(http.Request, opportunity.Version, out _) is { } precondition)
-        {
-            return precondition;
-        }
-        if (await TenantPipelines.ForAsync(db, request.PipelineId, opportunity, cancellationToken) is not { } pipeline)
-        {
-            return TenantPipelines.Unknown(request.PipelineId!.Value);
-        }
-        if (StageMoves.Resolve(pipeline, request.Stage, opportunity, request.Loss(), errors) is not { } stage || !errors.IsValid)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var missing = opportunity.MoveTo(pipeline, stage, request.Loss(), db.Actor, clock.GetUtcNow().UtcDateTime);
-        if (!missing.IsValid)
-        {
-            return StageMoves.Refused(stage, missing);
-        }
-        if (await OpportunitiesApi.SaveAsync(db, opportunity, stage, cancellationToken) is { } problem)
-        {
-            return problem;
-        }
-        ETags.Set(http.Response, opportunity.Version);
-        return TypedResults.Ok(OpportunityResponse.From(opportunity, await OpportunitiesApi.CustomerOfAsync(db, opportunity, cancellationToken)));
-    }
+    public static Task<Results<Ok<OpportunityResponse>, ValidationProblem, ProblemHttpResult>> MoveOpportunity(
+        Guid id, StageMoveRequest request, SalesDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken) =>
+        OpportunitiesApi.ChangeAsync(id, new FieldErrors().Required("stage", request.Stage, PipelineStage.KeyMaxLength),
+            request.PipelineId, request.Stage, request.Loss(), _ => Task.FromResult<ProblemHttpResult?>(null), db, http, clock, cancellationToken);
 
     public static async Task<Results<Ok<CursorPage<StageChangeResponse>>, ValidationProblem, ProblemHttpResult>> ListStageHistory(
         Guid id, int? limit, string? cursor, SalesDbContext db, CancellationToken cancellationToken)
