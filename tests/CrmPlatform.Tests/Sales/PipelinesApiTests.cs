@@ -140,6 +140,22 @@ public sealed class PipelinesApiTests(PlatformFixture fixture)
     }
 
     [Fact]
+    public async Task The_api_description_has_the_pipeline_and_stage_endpoints()
+    {
+        using var anonymous = Platform.Sales.CreateClient();
+        var paths = (await anonymous.GetJsonAsync("/openapi/v1.json").OkAsync()).GetProperty("paths");
+        foreach (var (path, method) in new[]
+                 {
+                     ("/api/v1/pipelines", "post"), ("/api/v1/pipelines/{id}", "put"), ("/api/v1/pipelines/{id}/board", "get"),
+                     ("/api/v1/opportunities/{id}/stage", "put"), ("/api/v1/opportunities/{id}/stage-history", "get"),
+                 })
+        {
+            Assert.True(paths.GetProperty(path).TryGetProperty(method, out _), $"{method} {path}");
+        }
+        Assert.True(paths.GetProperty("/api/v1/opportunities/{id}/stage").GetProperty("put").GetProperty("responses").TryGetProperty("422", out _));
+    }
+
+    [Fact]
     public async Task Another_tenant_sees_none_of_the_pipelines_and_cannot_use_them()
     {
         var pipeline = await CreatePipelineAsync(_sales);
