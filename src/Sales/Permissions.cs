@@ -10,6 +10,7 @@ public static class Permissions
     public const string Products = "products";
     public const string PriceBooks = "price-books";
     public const string Quotes = "quotes";
+    public const string Pipelines = "pipelines";
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
@@ -23,5 +24,8 @@ public static class Permissions
         .Allow(PriceBooks, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager)
         // Quotes follow their opportunity's record scope; sending, accepting and rejecting are updates.
         .Allow(Quotes, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
-        .Allow(Quotes, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep);
+        .Allow(Quotes, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
+        // Pipelines shape everyone's work: whoever reads opportunities reads them, those who run the team change them.
+        .Allow(Pipelines, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(Pipelines, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.SalesManager);
 }

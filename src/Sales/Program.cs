@@ -5,6 +5,7 @@ using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Quotes;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales;
+using CrmPlatform.Sales.Pipelines;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,6 +21,8 @@ app.MapOpportunitiesApi();
 app.MapProductsApi();
 app.MapPriceBooksApi();
 app.MapQuotesApi();
+app.MapOpportunityStagesApi();
+app.MapPipelinesApi();
 app.MapAuditApi();
 
 await app.RunAsync();

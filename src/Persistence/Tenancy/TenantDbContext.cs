@@ -54,7 +54,8 @@ public abstract class TenantDbContext(DbContextOptions options, TenantContext te
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
-    private string Actor => tenant.ActorId ?? "system";
+    /// <summary>Who acts, as records and audit entries name them: the token's subject, or <c>system</c> for the platform's own work.</summary>
+    public string Actor => tenant.ActorId ?? "system";
 
     /// <summary>Only in SaveChanges (Stamp may run twice for one save): one entry per write, in the write's transaction.</summary>
     private void WriteAuditEntries()
@@ -129,12 +130,15 @@ public abstract class TenantDbContext(DbContextOptions options, TenantContext te
     /// <summary>
     /// Record scopes on top of the tenant: the sales roles see what they own and what members of their teams own
     /// (from the team directory); everyone else sees the tenant. Anything out of scope answers 404, like another tenant's.
+    /// The teammates are one uncorrelated subquery, which PostgreSQL runs once per query rather than once per row (an
+    /// aggregate over thousands of a rep's rows, the pipeline board, depends on it).
     /// </summary>
     private Expression<Func<TEntity, bool>> ScopedFilter<TEntity>() where TEntity : AuditedEntity =>
         row => row.TenantId == CurrentTenantId
             && (SeesWholeTenant
                 || row.OwnerId == CurrentActorId
-                || Set<DirectoryTeam>().Any(team => !team.IsDeleted && team.MemberIds.Contains(CurrentActorId!) && team.MemberIds.Contains(row.OwnerId!)));
+                || Set<DirectoryTeam>().Where(team => !team.IsDeleted && team.MemberIds.Contains(CurrentActorId!))
+                    .SelectMany(team => team.MemberIds).Contains(row.OwnerId!));
 
     private LambdaExpression TenantFilter(Type clrType)
     {

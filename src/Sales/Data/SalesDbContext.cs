@@ -9,6 +9,7 @@ using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
 using CrmPlatform.Sales.Quotes;
+using CrmPlatform.Sales.Pipelines;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
 
@@ -18,6 +19,8 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext, IConsentReplicaDbContext, IIdempotencyDbContext
 {
     public DbSet<Opportunity> Opportunities => Set<Opportunity>();
+    public DbSet<Pipeline> Pipelines => Set<Pipeline>();
+    public DbSet<OpportunityStageChange> OpportunityStageChanges => Set<OpportunityStageChange>();
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<ConsentReplica> ConsentReplicas => Set<ConsentReplica>();
     public DbSet<OpportunityMergeMove> OpportunityMergeMoves => Set<OpportunityMergeMove>();
@@ -37,6 +40,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddOpportunityMergeMoves();
         modelBuilder.AddCatalog();
         modelBuilder.AddQuotes();
+        modelBuilder.AddPipelines();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);

@@ -6,7 +6,8 @@ namespace CrmPlatform.Sales.Gdpr;
 
 /// <summary>
 /// The opportunities whose customer is the person. Erasure keeps them for the pipeline's figures (amount, currency,
-/// stage, dates) and anonymizes what can describe the person: the name; their audit entries are redacted.
+/// stage, dates) and anonymizes what can describe the person: the name and the lost reason (free text); their audit
+/// entries are redacted.
 /// </summary>
 public sealed class OpportunitiesPart : IPersonalDataPart<SalesDbContext>
 {
@@ -18,7 +19,11 @@ public sealed class OpportunitiesPart : IPersonalDataPart<SalesDbContext>
         await db.Opportunities.AsNoTracking()
             .Where(o => o.CustomerId == personId)
             .OrderBy(o => o.CreatedAt)
-            .Select(o => new { o.Id, o.Name, o.Amount, o.Currency, o.Stage, o.ExpectedCloseDate, o.OwnerId, o.CreatedAt, o.UpdatedAt })
+            .Select(o => new
+            {
+                o.Id, o.Name, o.Amount, o.Currency, o.PipelineId, o.Stage, o.StageEnteredAt, o.ExpectedCloseDate, o.ClosedAt, o.LostReason, o.Competitor,
+                o.OwnerId, o.CreatedAt, o.UpdatedAt,
+            })
             .ToListAsync(cancellationToken);
 
     public async Task<IReadOnlyCollection<Guid>> AuditedIdsAsync(SalesDbContext db, Guid personId, CancellationToken cancellationToken) =>
@@ -30,7 +35,7 @@ public sealed class OpportunitiesPart : IPersonalDataPart<SalesDbContext>
             .ToListAsync(cancellationToken);
         foreach (var opportunity in opportunities)
         {
-            opportunity.Name = ErasedName;
+            opportunity.Anonymize(ErasedName);
         }
         return opportunities.Count;
     }

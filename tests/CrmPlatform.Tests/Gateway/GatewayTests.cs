@@ -66,6 +66,8 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
     [InlineData("/api/v1/products?limit=5", "sales")]
     [InlineData("/api/v1/price-books/0199e000-0000-7000-8000-000000000001", "sales")]
     [InlineData("/api/v1/quotes/0199e000-0000-7000-8000-000000000001/document", "sales")]
+    [InlineData("/api/v1/pipelines", "sales")]
+    [InlineData("/api/v1/pipelines/0199e000-0000-7000-8000-000000000001/board", "sales")]
     [InlineData("/api/v1/imports/0199e000-0000-7000-8000-000000000001/rejected", "contacts")]
     [InlineData("/api/v1/duplicates?kind=person", "contacts")]
     [InlineData("/api/v1/merges/0199e000-0000-7000-8000-000000000001", "contacts")]

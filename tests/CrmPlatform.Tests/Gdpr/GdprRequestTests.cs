@@ -53,6 +53,7 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
 
         var sales = services.GetProperty("sales").GetProperty("data");
         Assert.Equal("Katherine's trajectory study", sales.GetProperty("opportunities")[0].Str("name"));
+        Assert.Equal(("proposal", JsonValueKind.Null), (sales.GetProperty("opportunities")[0].Str("stage"), sales.GetProperty("opportunities")[0].GetProperty("lostReason").ValueKind));
         Assert.Equal("Katherine Johnson", sales.GetProperty("contactDirectory").Str("displayName"));
         Assert.Contains(sales.GetProperty("auditEntries").EnumerateArray(), e => e.Str("entityType") == "opportunity");
         foreach (var subscriber in new[] { "marketing", "service" })
@@ -92,6 +93,9 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
     {
         var person = await _steps.PersonEverywhereAsync("Dorothy", "Vaughan");
         var opportunity = await _steps.OpportunityAsync(person, "Dorothy's FORTRAN upgrade");
+        var lost = await _steps.Sales.PutJsonAsync($"/api/v1/opportunities/{opportunity.Id()}/stage",
+            new { stage = "closed-lost", lostReason = "Dorothy moved to another lab", competitor = "IBM" }, opportunity.ETag());
+        Assert.Equal(HttpStatusCode.OK, lost.Status);
 
         var request = await _steps.CompletedRequestAsync(person, "erasure");
         var services = request.GetProperty("services").EnumerateArray().ToList();
@@ -124,6 +128,7 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
         // Sales keeps the figures, not the name; every replica holds placeholders.
         var kept = await _steps.Sales.GetJsonAsync($"/api/v1/opportunities/{opportunity.Id()}");
         Assert.Equal("[erased customer]", kept.Body.Str("name"));
+        Assert.Equal(("[erased customer]", "IBM"), (kept.Body.Str("lostReason"), kept.Body.Str("competitor")));
         Assert.Equal(4200.00m, kept.Body.GetProperty("amount").GetDecimal());
         foreach (var entry in new Func<Task<DirectoryContact?>>[]
                  {

@@ -30,6 +30,12 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
             [Roles.Admin] = "rcud", [Roles.SalesManager] = "rcud", [Roles.SalesRep] = "rcu", [Roles.Marketing] = "r",
             [Roles.ServiceAgent] = "", [Roles.ReadOnly] = "r", ["none"] = "",
         },
+        // Pipelines: whoever reads opportunities reads them; admins and sales managers define them.
+        ["pipelines"] = new()
+        {
+            [Roles.Admin] = "rcud", [Roles.SalesManager] = "rcud", [Roles.SalesRep] = "r", [Roles.Marketing] = "r",
+            [Roles.ServiceAgent] = "", [Roles.ReadOnly] = "r", ["none"] = "",
+        },
         // Consents are append-only: read and record (create), nothing else.
         ["consents"] = new()
         {
@@ -93,12 +99,18 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
         var identity = Platform.ClientFor(Platform.Identity.Factory, token);
         var unknown = Guid.CreateVersion7();
         var validOpportunity = new { name = "Deal", amount = 1, currency = "EUR", customerId = Guid.CreateVersion7() };
+        var validPipeline = new
+        {
+            name = "Probe",
+            stages = new[] { new { key = "open", name = "Open", probability = 10, kind = "open" }, new { key = "won", name = "Won", probability = 100, kind = "won" }, new { key = "lost", name = "Lost", probability = 0, kind = "lost" } },
+        };
         var validUser = new { email = $"{Guid.NewGuid():N}@users.test", displayName = "Someone", roles = new[] { Roles.ReadOnly } };
 
         var failures = new List<string>();
         foreach (var (resource, client, validBody) in new (string, HttpClient, object)[]
                  {
                      ("people", contacts, Api.NewPerson()), ("organizations", contacts, new { name = "Acme" }), ("opportunities", sales, validOpportunity),
+                     ("pipelines", sales, validPipeline),
                      ("custom-fields", contacts, new { entity = "person", key = "probe", label = "Probe", type = "text" }),
                      ("users", identity, validUser), ("teams", identity, new { name = "Team" }), ("api-clients", identity, new { name = "Client" }),
                  })

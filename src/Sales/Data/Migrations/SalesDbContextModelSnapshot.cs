@@ -569,6 +569,15 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasColumnType("numeric(18,2)")
                         .HasColumnName("amount");
 
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("Competitor")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("competitor");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -592,6 +601,11 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("expected_close_date");
 
+                    b.Property<string>("LostReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("lost_reason");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -602,11 +616,19 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("owner_id");
 
+                    b.Property<Guid>("PipelineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pipeline_id");
+
                     b.Property<string>("Stage")
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)")
                         .HasColumnName("stage");
+
+                    b.Property<DateTime>("StageEnteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stage_entered_at");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
@@ -631,10 +653,138 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.HasIndex("CustomerId")
                         .HasDatabaseName("ix_opportunities_customer_id");
 
+                    b.HasIndex("PipelineId")
+                        .HasDatabaseName("ix_opportunities_pipeline_id");
+
                     b.HasIndex("TenantId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_opportunities_tenant_id_created_at_id");
 
+                    b.HasIndex("TenantId", "PipelineId", "Stage", "Currency")
+                        .HasDatabaseName("ix_opportunities_open_by_stage")
+                        .HasFilter("closed_at IS NULL");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TenantId", "PipelineId", "Stage", "Currency"), new[] { "Amount", "OwnerId" });
+
                     b.ToTable("opportunities", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Pipelines.OpportunityStageChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("changed_by");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("FromPipelineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("from_pipeline_id");
+
+                    b.Property<string>("FromStage")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("from_stage");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<Guid>("PipelineId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pipeline_id");
+
+                    b.Property<long?>("SecondsInPreviousStage")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seconds_in_previous_stage");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("stage");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_opportunity_stage_changes");
+
+                    b.HasIndex("OpportunityId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_opportunity_stage_changes_opportunity_id_created_at_id");
+
+                    b.ToTable("opportunity_stage_changes", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Pipelines.Pipeline", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Stages")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("stages")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pipelines");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pipelines_one_default")
+                        .HasFilter("is_default");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pipelines_tenant_id_name");
+
+                    b.ToTable("pipelines", (string)null);
                 });
 
             modelBuilder.Entity("CrmPlatform.Sales.Quotes.Quote", b =>
@@ -797,6 +947,26 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.Navigation("Entries");
                 });
 
+            modelBuilder.Entity("CrmPlatform.Sales.Model.Opportunity", b =>
+                {
+                    b.HasOne("CrmPlatform.Sales.Pipelines.Pipeline", null)
+                        .WithMany()
+                        .HasForeignKey("PipelineId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_opportunities_pipelines_pipeline_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Pipelines.OpportunityStageChange", b =>
+                {
+                    b.HasOne("CrmPlatform.Sales.Model.Opportunity", null)
+                        .WithMany("StageHistory")
+                        .HasForeignKey("OpportunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_opportunity_stage_changes_opportunities_opportunity_id");
+                });
+
             modelBuilder.Entity("CrmPlatform.Sales.Quotes.Quote", b =>
                 {
                     b.HasOne("CrmPlatform.Sales.Model.Opportunity", null)
@@ -877,6 +1047,11 @@ namespace CrmPlatform.Sales.Data.Migrations
                         });
 
                     b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Model.Opportunity", b =>
+                {
+                    b.Navigation("StageHistory");
                 });
 #pragma warning restore 612, 618
         }
