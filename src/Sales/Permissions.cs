@@ -10,6 +10,8 @@ public static class Permissions
     public const string Products = "products";
     public const string PriceBooks = "price-books";
     public const string Quotes = "quotes";
+    public const string Activities = "activities";
+    public const string Tasks = "tasks";
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
@@ -23,5 +25,13 @@ public static class Permissions
         .Allow(PriceBooks, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager)
         // Quotes follow their opportunity's record scope; sending, accepting and rejecting are updates.
         .Allow(Quotes, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
-        .Allow(Quotes, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep);
+        .Allow(Quotes, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
+        // Activities and tasks: the sales team logs and plans, readers read; only managers and admins delete history.
+        // The timeline reads with the activities' permission.
+        .Allow(Activities, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(Activities, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
+        .Allow(Activities, Operation.Delete, Roles.Admin, Roles.SalesManager)
+        .Allow(Tasks, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(Tasks, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
+        .Allow(Tasks, Operation.Delete, Roles.Admin, Roles.SalesManager);
 }

@@ -1,5 +1,6 @@
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
+using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Apis;
 using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Quotes;
@@ -20,6 +21,9 @@ app.MapOpportunitiesApi();
 app.MapProductsApi();
 app.MapPriceBooksApi();
 app.MapQuotesApi();
+app.MapActivitiesApi();
+app.MapTasksApi();
+app.MapTimelineApi();
 app.MapAuditApi();
 
 await app.RunAsync();
