@@ -4,6 +4,7 @@ using CrmPlatform.Contracts;
 using CrmPlatform.Contracts.Sales.V1;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.ServiceDefaults;
+using CrmPlatform.Tests.Gdpr;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -289,5 +290,38 @@ public sealed class ActivitiesAndTasksTests(PlatformFixture fixture) : IClassFix
         (await otherTenant.GetJsonAsync($"/api/v1/tasks/{task.Id()}")).AssertProblem(HttpStatusCode.NotFound);
         (await otherTenant.PostJsonAsync("/api/v1/activities", ActivityBody(person))).AssertProblem(HttpStatusCode.UnprocessableEntity);
         (await otherTenant.PostJsonAsync("/api/v1/tasks", TaskBody(null, DateTime.UtcNow, opportunityId: opportunity.Id()))).AssertProblem(HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
+    public async Task An_access_request_exports_the_persons_activities_and_tasks_and_an_erasure_removes_their_text()
+    {
+        var steps = new GdprSteps(Platform);
+        var person = await steps.PersonEverywhereAsync("Dorothy", "Vaughan");
+        var call = await _sales.PostJsonAsync("/api/v1/activities",
+            new { kind = "call", subject = "Dorothy's home number", body = "Her daughter answered", occurredAt = DateTime.UtcNow, outcome = "call back", contactId = person })
+            .CreatedAsync();
+        var task = await _sales.PostJsonAsync("/api/v1/tasks",
+            new { subject = "Ask Dorothy about her health", notes = "She mentioned surgery", dueAt = DateTime.UtcNow.AddDays(3), contactId = person }).CreatedAsync();
+
+        var access = await steps.CompletedRequestAsync(person, "access");
+        var export = await steps.Contacts.GetJsonAsync($"{GdprSteps.RequestsUrl}/{access.Id()}/export");
+        var data = export.Body.GetProperty("services").GetProperty("sales").GetProperty("data").GetProperty("activities");
+        Assert.Equal("Her daughter answered", Assert.Single(data.GetProperty("activities").EnumerateArray().ToList()).Str("body"));
+        Assert.Equal("She mentioned surgery", Assert.Single(data.GetProperty("tasks").EnumerateArray().ToList()).Str("notes"));
+
+        var erasure = await steps.CompletedRequestAsync(person, "erasure");
+        Assert.Equal(2, erasure.GetProperty("services")[1].GetProperty("erased").GetProperty("activities").GetInt32());
+        var keptCall = (await _sales.GetJsonAsync($"/api/v1/activities/{call.Id()}")).Body;
+        Assert.Equal(("(erased)", JsonValueKind.Null, JsonValueKind.Null, "call"),
+            (keptCall.Str("subject"), keptCall.GetProperty("body").ValueKind, keptCall.GetProperty("outcome").ValueKind, keptCall.Str("kind")));
+        var keptTask = (await _sales.GetJsonAsync($"/api/v1/tasks/{task.Id()}")).Body;
+        Assert.Equal(("(erased)", JsonValueKind.Null), (keptTask.Str("subject"), keptTask.GetProperty("notes").ValueKind));
+        foreach (var id in new[] { call.Id(), task.Id() })
+        {
+            var audit = await _sales.GetJsonAsync($"/api/v1/audit?entityId={id}");
+            Assert.Equal(HttpStatusCode.OK, audit.Status);
+            Assert.DoesNotContain("Dorothy", audit.Body.GetRawText());
+            Assert.DoesNotContain("surgery", audit.Body.GetRawText());
+        }
     }
 }
