@@ -1,6 +1,7 @@
 using CrmPlatform.Persistence.Paging;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Data;
+using CrmPlatform.Sales.Quotes;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -26,14 +27,27 @@ public sealed class TimelineRow : IKeysetOrdered
     public string? Summary { get; init; }
     public Guid? ContactId { get; init; }
     public Guid? OpportunityId { get; init; }
-    public bool IsTask { get; init; }
+    public TimelineSource Source { get; init; }
 
-    public TimelineItem ToItem() => new(Id, Kind, CreatedAt, Title, Summary, IsTask ? $"/api/v1/tasks/{Id}" : $"/api/v1/activities/{Id}");
+    public TimelineItem ToItem() => new(Id, Kind, CreatedAt, Title, Summary, Source switch
+    {
+        TimelineSource.Task => $"/api/v1/tasks/{Id}",
+        TimelineSource.Quote => $"/api/v1/quotes/{Id}",
+        _ => $"/api/v1/activities/{Id}",
+    });
+}
+
+public enum TimelineSource
+{
+    Activity,
+    Task,
+    Quote,
 }
 
 /// <summary>
 /// <c>GET /api/v1/timeline?personId=|organizationId=|opportunityId=</c>: what happened with a record, newest first,
-/// cursor-paged. Activities count at the time they happened; tasks at their completion, or while open at their due time.
+/// cursor-paged. Activities count at the time they happened; tasks at their completion, or while open at their due time;
+/// on an opportunity's timeline, each sent quote revision at its latest step.
 /// Record scopes apply to each entry as to the activity or task itself.
 /// </summary>
 public static class TimelineApi
@@ -64,15 +78,29 @@ public static class TimelineApi
             .Select(a => new TimelineRow
             {
                 Id = a.Id, CreatedAt = a.OccurredAt, Kind = "activity." + a.Kind, Title = a.Subject, Summary = a.Outcome,
-                ContactId = a.ContactId, OpportunityId = a.OpportunityId, IsTask = false,
+                ContactId = a.ContactId, OpportunityId = a.OpportunityId, Source = TimelineSource.Activity,
             });
         var tasks = db.Tasks
             .Where(t => contactId != null ? t.ContactId == contactId : t.OpportunityId == opportunityId)
             .Select(t => new TimelineRow
             {
                 Id = t.Id, CreatedAt = t.CompletedAt ?? t.DueAt, Kind = t.Status == TaskStatuses.Completed ? "task.completed" : "task", Title = t.Subject,
-                Summary = t.Priority, ContactId = t.ContactId, OpportunityId = t.OpportunityId, IsTask = true,
+                Summary = t.Priority, ContactId = t.ContactId, OpportunityId = t.OpportunityId, Source = TimelineSource.Task,
             });
-        return TypedResults.Ok(await list.ToPageAsync(activities.Concat(tasks), row => row.ToItem(), cancellationToken));
+        var entries = activities.Concat(tasks);
+        if (opportunityId is not null)
+        {
+            // Cheap because Sales stores them: each quote revision once, at its latest step (sent, then accepted or rejected).
+            entries = entries.Concat(QuotesApi.Visible(db)
+                .Where(q => q.OpportunityId == opportunityId && q.SentAt != null)
+                .Select(q => new TimelineRow
+                {
+                    Id = q.Id, CreatedAt = q.DecidedAt ?? q.SentAt!.Value,
+                    Kind = q.Status == QuoteStatus.Accepted ? "quote.accepted" : q.Status == QuoteStatus.Rejected ? "quote.rejected" : "quote.sent",
+                    Title = "Quote " + q.Number + " revision " + q.Revision, Summary = null,
+                    ContactId = null, OpportunityId = q.OpportunityId, Source = TimelineSource.Quote,
+                }));
+        }
+        return TypedResults.Ok(await list.ToPageAsync(entries, row => row.ToItem(), cancellationToken));
     }
 }

@@ -257,6 +257,32 @@ public sealed class ActivitiesAndTasksTests(PlatformFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task An_opportunitys_timeline_shows_its_sent_quotes_at_their_latest_step()
+    {
+        var opportunity = await OpportunityAsync(await PersonAsync());
+        var call = await _sales.PostJsonAsync("/api/v1/activities", ActivityBody(null, opportunity.Id(), occurredAt: DateTime.UtcNow.AddDays(-1))).CreatedAsync();
+        var product = await _sales.PostJsonAsync("/api/v1/products", new { sku = $"SKU-{Guid.NewGuid():N}"[..16], name = "Compiler" }).CreatedAsync();
+        var book = await _sales.PostJsonAsync("/api/v1/price-books",
+            new { name = "List EUR", currency = "EUR", entries = new[] { new { productId = product.Id(), unitPrice = 10m } } }).CreatedAsync();
+        var validUntil = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(30).ToString("yyyy-MM-dd");
+        var draft = await _sales.PostJsonAsync("/api/v1/quotes", new
+        {
+            opportunityId = opportunity.Id(), priceBookId = book.Id(), validUntil, lines = new[] { new { productId = product.Id(), quantity = 1 } },
+        }).CreatedAsync();
+        Assert.DoesNotContain((await _sales.GetJsonAsync($"/api/v1/timeline?opportunityId={opportunity.Id()}")).Items(), i => i.Id() == draft.Id());
+
+        var sent = await _sales.SendJsonAsync(HttpMethod.Post, $"/api/v1/quotes/{draft.Id()}/send", ifMatch: draft.ETag());
+        Assert.Equal(HttpStatusCode.OK, sent.Status);
+        var accepted = await _sales.SendJsonAsync(HttpMethod.Post, $"/api/v1/quotes/{draft.Id()}/accept", ifMatch: sent.Body.ETag());
+        Assert.Equal(HttpStatusCode.OK, accepted.Status);
+
+        var items = (await _sales.GetJsonAsync($"/api/v1/timeline?opportunityId={opportunity.Id()}")).Items();
+        Assert.Equal([draft.Id(), call.Id()], items.Select(i => i.Id()));
+        Assert.Equal(("quote.accepted", $"/api/v1/quotes/{draft.Id()}"), (items[0].Str("kind"), items[0].Str("link")));
+        Assert.Equal(accepted.Body.GetProperty("decidedAt").GetDateTime(), items[0].GetProperty("occurredAt").GetDateTime());
+    }
+
+    [Fact]
     public async Task Record_scopes_and_tenants_keep_activities_tasks_and_timeline_entries_apart()
     {
         var person = await PersonAsync();
