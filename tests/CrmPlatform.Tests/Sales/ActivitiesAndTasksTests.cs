@@ -5,6 +5,7 @@ using CrmPlatform.Contracts.Sales.V1;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Gdpr;
+using CrmPlatform.Tests.Identity;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -284,6 +285,29 @@ public sealed class ActivitiesAndTasksTests(PlatformFixture fixture) : IClassFix
         Assert.Equal([draft.Id(), call.Id()], items.Select(i => i.Id()));
         Assert.Equal(("quote.accepted", $"/api/v1/quotes/{draft.Id()}"), (items[0].Str("kind"), items[0].Str("link")));
         Assert.Equal(accepted.Body.GetProperty("decidedAt").GetDateTime(), items[0].GetProperty("occurredAt").GetDateTime());
+    }
+
+    [Fact]
+    public async Task A_reps_manager_sees_the_teams_activities_and_tasks_on_the_timeline()
+    {
+        var admin = Platform.ClientFor(Platform.Identity.Factory);
+        var rep = await IdentityApi.NewUserAsync(admin, Roles.SalesRep);
+        var manager = await IdentityApi.NewUserAsync(admin, Roles.SalesManager);
+        var otherManager = await IdentityApi.NewUserAsync(admin, Roles.SalesManager);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostJsonAsync("/api/v1/teams", new { name = "Gamma", memberIds = new[] { rep.Id, manager.Id } })).Status);
+
+        var person = await PersonAsync();
+        var repSales = Platform.ClientFor(Platform.Sales, await TokenAsync(rep.Id.ToString(), Roles.SalesRep));
+        var call = await repSales.PostJsonAsync("/api/v1/activities", ActivityBody(person)).CreatedAsync();
+        var task = await repSales.PostJsonAsync("/api/v1/tasks", TaskBody(person, DateTime.UtcNow.AddDays(1))).CreatedAsync();
+
+        var managerSales = Platform.ClientFor(Platform.Sales, await TokenAsync(manager.Id.ToString(), Roles.SalesManager));
+        await Eventually.TrueAsync(async () => (await managerSales.GetJsonAsync($"/api/v1/timeline?personId={person}")).Items().Count == 2,
+            "the rep's manager sees the team's timeline");
+        Assert.Equal(HttpStatusCode.OK, (await managerSales.GetJsonAsync($"/api/v1/tasks/{task.Id()}")).Status);
+        var otherSales = Platform.ClientFor(Platform.Sales, await TokenAsync(otherManager.Id.ToString(), Roles.SalesManager));
+        Assert.Empty((await otherSales.GetJsonAsync($"/api/v1/timeline?personId={person}")).Items());
+        (await otherSales.GetJsonAsync($"/api/v1/activities/{call.Id()}")).AssertProblem(HttpStatusCode.NotFound);
     }
 
     [Fact]
