@@ -1,5 +1,6 @@
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
+using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Gdpr;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales.Merges;
@@ -26,5 +27,8 @@ internal static class Extensions
         });
         builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, QuotesPart>();
+        builder.Services.AddPersonalDataPart<SalesDbContext, ActivitiesPart>();
+        builder.Services.AddSingleton<TaskReminderSignal>();
+        builder.Services.AddHostedService<TaskReminders>();
     }
 }

@@ -11,6 +11,8 @@ public static class Permissions
     public const string PriceBooks = "price-books";
     public const string Quotes = "quotes";
     public const string Pipelines = "pipelines";
+    public const string Activities = "activities";
+    public const string Tasks = "tasks";
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
@@ -27,5 +29,13 @@ public static class Permissions
         .Allow(Quotes, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
         // Pipelines shape everyone's work: whoever reads opportunities reads them, those who run the team change them.
         .Allow(Pipelines, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
-        .Allow(Pipelines, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.SalesManager);
+        .Allow(Pipelines, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.SalesManager)
+        // Activities and tasks: the sales team logs and plans, readers read; only managers and admins delete history.
+        // The timeline reads with the activities' permission.
+        .Allow(Activities, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(Activities, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
+        .Allow(Activities, Operation.Delete, Roles.Admin, Roles.SalesManager)
+        .Allow(Tasks, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(Tasks, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
+        .Allow(Tasks, Operation.Delete, Roles.Admin, Roles.SalesManager);
 }

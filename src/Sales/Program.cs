@@ -1,5 +1,6 @@
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
+using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Apis;
 using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Quotes;
@@ -23,6 +24,9 @@ app.MapPriceBooksApi();
 app.MapQuotesApi();
 app.MapOpportunityStagesApi();
 app.MapPipelinesApi();
+app.MapActivitiesApi();
+app.MapTasksApi();
+app.MapTimelineApi();
 app.MapAuditApi();
 
 await app.RunAsync();

@@ -5,6 +5,7 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
@@ -27,6 +28,8 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     public DbSet<Product> Products => Set<Product>();
     public DbSet<PriceBook> PriceBooks => Set<PriceBook>();
     public DbSet<Quote> Quotes => Set<Quote>();
+    public DbSet<Activity> Activities => Set<Activity>();
+    public DbSet<SalesTask> Tasks => Set<SalesTask>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -41,6 +44,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddCatalog();
         modelBuilder.AddQuotes();
         modelBuilder.AddPipelines();
+        modelBuilder.AddActivities();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);
