@@ -85,29 +85,21 @@ public static class Procfs
     }
 
     /// <summary>Resident set size in KiB (<c>VmRSS</c>); 0 for a process that has none (a kernel thread) or is gone.</summary>
-    public static long RssKiB(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
-    }
+    public static long RssKiB(int pid) => KiBField($"/proc/{pid}/status", "VmRSS:");
 
     /// <summary>
     /// Proportional set size in KiB (<c>Pss</c> from <c>/proc/PID/smaps_rollup</c>): each shared page divided among the
     /// processes that map it, so that the PSS of several processes adds up, where RSS counts shared code once per process.
     /// </summary>
-    public static long PssKiB(int pid)
+    public static long PssKiB(int pid) => KiBField($"/proc/{pid}/smaps_rollup", "Pss:");
+
+    /// <summary>A "<c>Key:   1234 kB</c>" line of a /proc file; 0 when it is missing or the process is gone.</summary>
+    private static long KiBField(string path, string key)
     {
         try
         {
-            var line = File.ReadLines($"/proc/{pid}/smaps_rollup").FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line["Pss:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
