@@ -7,6 +7,7 @@ using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Catalog;
+using CrmPlatform.Sales.Leads;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
 using CrmPlatform.Sales.Quotes;
@@ -30,6 +31,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     public DbSet<Quote> Quotes => Set<Quote>();
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<SalesTask> Tasks => Set<SalesTask>();
+    public DbSet<Lead> Leads => Set<Lead>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -45,6 +47,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddQuotes();
         modelBuilder.AddPipelines();
         modelBuilder.AddActivities();
+        modelBuilder.AddLeads();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);

@@ -1,0 +1,78 @@
+using CrmPlatform.Persistence.Tenancy;
+
+namespace CrmPlatform.Sales.Leads;
+
+/// <summary>
+/// Someone who may become a customer, before Contacts knows them: who they are, where they came from, how they fit,
+/// and, once converted, what they became (a person and organization in Contacts, an opportunity here).
+/// </summary>
+public sealed class Lead : AuditedEntity
+{
+    public const int NameMaxLength = 100;
+    public const int TextMaxLength = 200;
+    public const int DescriptionMaxLength = 4_000;
+
+    public string? FirstName { get; set; }
+    public string LastName { get; set; } = "";
+    public string? Email { get; set; }
+    public string? Phone { get; set; }
+    /// <summary>The person's job title, as given.</summary>
+    public string? JobTitle { get; set; }
+
+    public string? Company { get; set; }
+    /// <summary>The company's web domain (example.com), which Contacts' organization rules match on.</summary>
+    public string? CompanyDomain { get; set; }
+    public string? Industry { get; set; }
+    public int? EmployeeCount { get; set; }
+
+    /// <summary>ISO 3166-1 alpha-2.</summary>
+    public string? Country { get; set; }
+    /// <summary>A state, Land or county as the territory rules name it.</summary>
+    public string? Region { get; set; }
+    public string? PostalCode { get; set; }
+    public string? City { get; set; }
+
+    /// <summary>One of <see cref="LeadSources"/>.</summary>
+    public string Source { get; set; } = LeadSources.Api;
+    /// <summary>Marketing's campaign the lead came from, if any.</summary>
+    public Guid? CampaignId { get; set; }
+    /// <summary>Where the lead came from in its source (a form submission, an import row), so capturing it again is a no-op.</summary>
+    public string? SourceReference { get; set; }
+    /// <summary>Product keys or SKUs the lead asked about.</summary>
+    public List<string> ProductInterests { get; set; } = [];
+    public string? Description { get; set; }
+
+    /// <summary>One of <see cref="LeadStatuses"/>.</summary>
+    public string Status { get; set; } = LeadStatuses.New;
+    /// <summary>Required when disqualified.</summary>
+    public string? DisqualificationReason { get; set; }
+
+    public Guid? ConvertedPersonId { get; set; }
+    public Guid? ConvertedOrganizationId { get; set; }
+    public Guid? ConvertedOpportunityId { get; set; }
+    public DateTime? ConvertedAt { get; set; }
+}
+
+public static class LeadStatuses
+{
+    public const string New = "new";
+    public const string Working = "working";
+    public const string Qualified = "qualified";
+    public const string Disqualified = "disqualified";
+    public const string Converted = "converted";
+
+    public static readonly IReadOnlyList<string> All = [New, Working, Qualified, Disqualified, Converted];
+}
+
+public static class LeadSources
+{
+    public const string Api = "api";
+    public const string Import = "import";
+    public const string WebForm = "web-form";
+    public const string Referral = "referral";
+    public const string Event = "event";
+    public const string Partner = "partner";
+    public const string Other = "other";
+
+    public static readonly IReadOnlyList<string> All = [Api, Import, WebForm, Referral, Event, Partner, Other];
+}
