@@ -23,7 +23,7 @@ internal static class Extensions
             bus.AddTeamDirectoryConsumer<SalesDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<SalesDbContext>(ServiceName);
             bus.AddGdprConsumer<SalesDbContext>(ServiceName);
-            bus.AddOpportunityMergeConsumer(ServiceName);
+            bus.AddContactMergeConsumer(ServiceName);
         });
         builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, QuotesPart>();

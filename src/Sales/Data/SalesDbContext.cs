@@ -25,7 +25,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     public DbSet<OpportunityStageChange> OpportunityStageChanges => Set<OpportunityStageChange>();
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<ConsentReplica> ConsentReplicas => Set<ConsentReplica>();
-    public DbSet<OpportunityMergeMove> OpportunityMergeMoves => Set<OpportunityMergeMove>();
+    public DbSet<ContactMergeMove> ContactMergeMoves => Set<ContactMergeMove>();
     public DbSet<Product> Products => Set<Product>();
     public DbSet<PriceBook> PriceBooks => Set<PriceBook>();
     public DbSet<Quote> Quotes => Set<Quote>();
@@ -42,7 +42,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddContactDirectory();
         modelBuilder.AddConsentReplica();
-        modelBuilder.AddOpportunityMergeMoves();
+        modelBuilder.AddContactMergeMoves();
         modelBuilder.AddCatalog();
         modelBuilder.AddQuotes();
         modelBuilder.AddPipelines();

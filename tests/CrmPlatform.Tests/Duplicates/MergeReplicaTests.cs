@@ -3,6 +3,7 @@ using System.Text.Json;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Persistence.Consents;
 using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Sales.Leads;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Infrastructure;
@@ -15,7 +16,8 @@ using static CrmPlatform.Tests.Duplicates.DuplicateData;
 namespace CrmPlatform.Tests.Duplicates;
 
 /// <summary>
-/// A merge and its undo as the other services see them: Sales' opportunity follows the survivor and comes back, the
+/// A merge and its undo as the other services see them: Sales' opportunity, activity, task and converted lead follow the
+/// survivor and come back, the
 /// contact directories and consent replicas of Sales, Marketing and Service end up right, each event applied once.
 /// </summary>
 public sealed class MergeReplicaTests(PlatformFixture fixture) : IClassFixture<PlatformFixture>
@@ -30,6 +32,23 @@ public sealed class MergeReplicaTests(PlatformFixture fixture) : IClassFixture<P
 
     private Task<Guid> OpportunityCustomerAsync(Guid opportunity) =>
         _sales.GetJsonAsync($"/api/v1/opportunities/{opportunity}").ContinueWith(a => a.Result.Body.GetProperty("customer").Id());
+
+    /// <summary>A lead converted into <paramref name="person"/>, written directly: what conversion leaves behind.</summary>
+    private Task<Guid> ConvertedLeadAsync(Guid person) => PlatformServices.QueryAsync(Platform.Sales, async db =>
+    {
+        var lead = new Lead { LastName = "Converted", Status = LeadStatuses.Converted, ConvertedPersonId = person, ConvertedAt = DateTime.UtcNow };
+        db.Leads.Add(lead);
+        await db.SaveChangesAsync();
+        return lead.Id;
+    });
+
+    private Task<Guid?[]> LinkedContactsAsync(Guid activity, Guid task, Guid lead) => PlatformServices.QueryAsync(Platform.Sales, async db =>
+        new[]
+        {
+            await db.Activities.Where(a => a.Id == activity).Select(a => a.ContactId).SingleAsync(),
+            await db.Tasks.Where(t => t.Id == task).Select(t => t.ContactId).SingleAsync(),
+            await db.Leads.Where(l => l.Id == lead).Select(l => l.ConvertedPersonId).SingleAsync(),
+        });
 
     private async Task<ApiAnswer> MergeAsync(Guid survivor, Guid merged)
     {
@@ -47,11 +66,18 @@ public sealed class MergeReplicaTests(PlatformFixture fixture) : IClassFixture<P
         var merged = await NewPersonAsync("Mary", last);
         await Eventually.TrueAsync(async () => await PlatformServices.DirectoryEntryAsync(Platform.Sales, merged.Id()) is not null, "Sales knows the person");
         var opportunity = (await _sales.PostJsonAsync("/api/v1/opportunities", new { name = "Wind tunnel", amount = 10, currency = "USD", customerId = merged.Id() })).Body.Id();
+        var activity = (await _sales.PostJsonAsync("/api/v1/activities",
+            new { kind = "call", subject = "Intro", occurredAt = DateTime.UtcNow, durationMinutes = 5, contactId = merged.Id() })).Body.Id();
+        var task = (await _sales.PostJsonAsync("/api/v1/tasks", new { subject = "Call back", dueAt = DateTime.UtcNow.AddDays(3), priority = "normal", contactId = merged.Id() })).Body.Id();
+        var lead = await ConvertedLeadAsync(merged.Id());
 
         var merge = (await MergeAsync(survivor.Id(), merged.Id())).Body;
         await Eventually.ReturnsAsync(() => OpportunityCustomerAsync(opportunity), c => c == survivor.Id(), "the opportunity follows the survivor");
-        var audit = await PlatformServices.QueryAsync(Platform.Sales, db => db.OpportunityMergeMoves.AsNoTracking().SingleAsync(m => m.OpportunityId == opportunity));
-        Assert.Equal((merge.Id(), merged.Id()), (audit.MergeId, audit.FromCustomerId));
+        Assert.Equal([survivor.Id(), survivor.Id(), survivor.Id()], await LinkedContactsAsync(activity, task, lead));
+        var moves = await PlatformServices.QueryAsync(Platform.Sales, db => db.ContactMergeMoves.AsNoTracking().Where(m => m.MergeId == merge.Id()).ToListAsync());
+        Assert.Equal(["activity", "lead-person", "opportunity", "task"], moves.Select(m => m.RecordKind).Order());
+        Assert.All(moves, m => Assert.Equal(merged.Id(), m.FromContactId));
+        Assert.Equal(opportunity, moves.Single(m => m.RecordKind == "opportunity").RecordId);
         foreach (var directory in new Func<Task<Persistence.ContactDirectory.DirectoryContact?>>[]
                  {
                      () => PlatformServices.DirectoryEntryAsync(Platform.Sales, merged.Id()),
@@ -64,6 +90,7 @@ public sealed class MergeReplicaTests(PlatformFixture fixture) : IClassFixture<P
 
         Assert.Equal(HttpStatusCode.OK, (await _contacts.PostJsonAsync($"/api/v1/merges/{merge.Id()}/undo", new { })).Status);
         await Eventually.ReturnsAsync(() => OpportunityCustomerAsync(opportunity), c => c == merged.Id(), "the opportunity goes back on undo");
+        Assert.Equal([merged.Id(), merged.Id(), merged.Id()], await LinkedContactsAsync(activity, task, lead));
         foreach (var directory in new Func<Task<Persistence.ContactDirectory.DirectoryContact?>>[]
                  {
                      () => PlatformServices.DirectoryEntryAsync(Platform.Sales, merged.Id()),
@@ -125,8 +152,8 @@ public sealed class MergeReplicaTests(PlatformFixture fixture) : IClassFixture<P
         var marker = Guid.NewGuid();
         await bus.Publish(merge with { MergeId = Guid.NewGuid(), MergedIds = [Guid.NewGuid()] }, c => c.MessageId = marker);
         await Eventually.TrueAsync(() => PlatformServices.QueryAsync(Platform.Sales,
-            db => db.InboxMessages.AnyAsync(m => m.MessageId == marker && m.Consumer == OpportunityMergeConsumer.ConsumerName)), "a later message is processed");
+            db => db.InboxMessages.AnyAsync(m => m.MessageId == marker && m.Consumer == ContactMergeConsumer.ConsumerName)), "a later message is processed");
         Assert.Equal(version, await PlatformServices.QueryAsync(Platform.Sales, db => db.Opportunities.Where(o => o.Id == opportunity).Select(o => o.Version).SingleAsync()));
-        Assert.Equal(1, await PlatformServices.QueryAsync(Platform.Sales, db => db.OpportunityMergeMoves.CountAsync(m => m.OpportunityId == opportunity)));
+        Assert.Equal(1, await PlatformServices.QueryAsync(Platform.Sales, db => db.ContactMergeMoves.CountAsync(m => m.RecordId == opportunity)));
     }
 }

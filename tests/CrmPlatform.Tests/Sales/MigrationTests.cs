@@ -13,6 +13,7 @@ namespace CrmPlatform.Tests.Sales;
 public sealed class MigrationTests
 {
     private const string BeforePipelines = "20261123024546_OpportunityMergeMoves";
+    private const string BeforeContactMergeMoves = "20261206041002_Leads";
 
     [Fact]
     public async Task Each_tenant_with_opportunities_gets_the_default_pipeline_and_its_opportunities_keep_their_stages()
@@ -52,5 +53,25 @@ public sealed class MigrationTests
             Assert.Equal((stage, lastChanged), (opportunity.Stage, opportunity.StageEnteredAt));
             Assert.Equal(stage.StartsWith("closed-", StringComparison.Ordinal) ? lastChanged : null, opportunity.ClosedAt);
         }
+    }
+
+    [Fact]
+    public async Task An_opportunity_moved_by_a_merge_before_other_records_moved_too_still_goes_back_on_undo()
+    {
+        var servers = await TestServers.GetAsync();
+        var options = new DbContextOptionsBuilder<SalesDbContext>();
+        options.UseServiceDatabase(await servers.CreateDatabaseAsync("sales_merge_moves_migration"));
+        await using var db = new SalesDbContext(options.Options, new TenantContext { TenantId = Guid.CreateVersion7() }, TimeProvider.System);
+        await db.GetService<IMigrator>().MigrateAsync(BeforeContactMergeMoves);
+        var (merge, opportunity, from) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO opportunity_merge_moves (merge_id, opportunity_id, from_customer_id, tenant_id)
+            VALUES ({merge}, {opportunity}, {from}, {Guid.CreateVersion7()})
+            """);
+
+        await db.GetService<IMigrator>().MigrateAsync();
+
+        var move = await db.ContactMergeMoves.IgnoreQueryFilters().AsNoTracking().SingleAsync();
+        Assert.Equal((merge, "opportunity", opportunity, from), (move.MergeId, move.RecordKind, move.RecordId, move.FromContactId));
     }
 }

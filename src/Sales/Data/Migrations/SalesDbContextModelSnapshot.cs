@@ -898,28 +898,33 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.ToTable("leads", (string)null);
                 });
 
-            modelBuilder.Entity("CrmPlatform.Sales.Merges.OpportunityMergeMove", b =>
+            modelBuilder.Entity("CrmPlatform.Sales.Merges.ContactMergeMove", b =>
                 {
                     b.Property<Guid>("MergeId")
                         .HasColumnType("uuid")
                         .HasColumnName("merge_id");
 
-                    b.Property<Guid>("OpportunityId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("opportunity_id");
+                    b.Property<string>("RecordKind")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("record_kind");
 
-                    b.Property<Guid>("FromCustomerId")
+                    b.Property<Guid>("RecordId")
                         .HasColumnType("uuid")
-                        .HasColumnName("from_customer_id");
+                        .HasColumnName("record_id");
+
+                    b.Property<Guid>("FromContactId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("from_contact_id");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
 
-                    b.HasKey("MergeId", "OpportunityId")
-                        .HasName("pk_opportunity_merge_moves");
+                    b.HasKey("MergeId", "RecordKind", "RecordId")
+                        .HasName("pk_contact_merge_moves");
 
-                    b.ToTable("opportunity_merge_moves", (string)null);
+                    b.ToTable("contact_merge_moves", (string)null);
                 });
 
             modelBuilder.Entity("CrmPlatform.Sales.Model.Opportunity", b =>
