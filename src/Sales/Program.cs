@@ -3,6 +3,7 @@ using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Apis;
 using CrmPlatform.Sales.Catalog;
+using CrmPlatform.Sales.Leads;
 using CrmPlatform.Sales.Quotes;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales;
@@ -27,6 +28,7 @@ app.MapPipelinesApi();
 app.MapActivitiesApi();
 app.MapTasksApi();
 app.MapTimelineApi();
+app.MapLeadsApi();
 app.MapAuditApi();
 
 await app.RunAsync();
