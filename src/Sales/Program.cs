@@ -4,6 +4,7 @@ using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Apis;
 using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Leads;
+using CrmPlatform.Sales.Leads.Imports;
 using CrmPlatform.Sales.Quotes;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales;
@@ -29,6 +30,8 @@ app.MapActivitiesApi();
 app.MapTasksApi();
 app.MapTimelineApi();
 app.MapLeadsApi();
+app.MapLeadMatchesApi();
+app.MapLeadImportsApi();
 app.MapAuditApi();
 
 await app.RunAsync();
