@@ -6,8 +6,10 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmPlatform.Sales.Gdpr;
 
 /// <summary>
-/// The leads that are the person: the ones converted into them, and the ones with their email address (as the contact
-/// directory knows it), converted or not, for a lead is often captured before Contacts knows its person. Erasure
+/// The leads that are the person: the ones converted into them, the ones that had their email address when captured or
+/// changed (<see cref="Lead.EmailPersonId"/>, which holds after Contacts has replaced an erased person's address), and
+/// the ones with their address as the contact directory knows it now, for a lead is often captured before Contacts
+/// knows its person. Erasure
 /// removes who the lead was (names, email, phone, job title, description) and keeps where it came from, its company
 /// and its outcome, as with quotes; what its activities and tasks say goes too.
 /// </summary>
@@ -23,7 +25,7 @@ public sealed class LeadsPart : IPersonalDataPart<SalesDbContext>
     {
         var email = await db.DirectoryContacts.AsNoTracking().Where(c => c.Id == personId).Select(c => c.Email).SingleOrDefaultAsync(cancellationToken);
         var normalized = email?.Trim().ToLowerInvariant();
-        return db.Leads.Where(l => l.ConvertedPersonId == personId || (normalized != null && l.Email == normalized));
+        return db.Leads.Where(l => l.ConvertedPersonId == personId || l.EmailPersonId == personId || (normalized != null && l.Email == normalized));
     }
 
     public async Task<object?> CollectAsync(SalesDbContext db, Guid personId, CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ public sealed class FormSubmittedConsumer(SalesDbContext db, TenantContext tenan
                 logger.LogWarning("Form submission {SubmissionId} of form {FormId} gives no valid email or phone; no lead captured.", message.AggregateId, message.FormId);
                 return;
             }
-            LeadCapture.Add(db, request);
+            await LeadCapture.AddAsync(db, request, context.CancellationToken);
         }, context.CancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Sales.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,11 +15,27 @@ internal static class LeadCapture
         db.Leads.IgnoreQueryFilters().AsNoTracking()
             .SingleOrDefaultAsync(l => l.TenantId == db.CurrentTenantId && l.Source == source && l.SourceReference == reference, cancellationToken);
 
-    /// <summary>Adds a valid request as a new lead with its <c>LeadCreated</c>, for the caller to save.</summary>
-    public static Lead Add(SalesDbContext db, LeadRequest request, string? ownerId = null)
+    /// <summary>The people of the contact directory with these email addresses (as leads keep them, lower-cased).</summary>
+    public static async Task<Dictionary<string, Guid>> PeopleByEmailAsync(SalesDbContext db, IReadOnlyCollection<string> emails, CancellationToken cancellationToken) =>
+        (await db.DirectoryContacts.AsNoTracking()
+            .Where(c => c.Kind == ContactKind.Person && !c.IsDeleted && c.Email != null && emails.Contains(c.Email.ToLower()))
+            .Select(c => new { Email = c.Email!.ToLower(), c.Id })
+            .ToListAsync(cancellationToken))
+        .GroupBy(c => c.Email).ToDictionary(g => g.Key, g => g.Min(c => c.Id));
+
+    /// <summary>Links the lead to the person with its email, if Sales knows one (<see cref="Lead.EmailPersonId"/>).</summary>
+    public static async Task LinkPersonAsync(SalesDbContext db, Lead lead, CancellationToken cancellationToken)
     {
-        var lead = new Lead { OwnerId = ownerId };
+        lead.EmailPersonId = lead.Email is null ? null
+            : (await PeopleByEmailAsync(db, [lead.Email], cancellationToken)).TryGetValue(lead.Email, out var person) ? person : null;
+    }
+
+    /// <summary>Adds a valid request as a new lead with its <c>LeadCreated</c>, for the caller to save.</summary>
+    public static async Task<Lead> AddAsync(SalesDbContext db, LeadRequest request, CancellationToken cancellationToken)
+    {
+        var lead = new Lead();
         request.ApplyTo(lead);
+        await LinkPersonAsync(db, lead, cancellationToken);
         db.Leads.Add(lead);
         db.Stamp();
         db.AddEvent(lead.Created());

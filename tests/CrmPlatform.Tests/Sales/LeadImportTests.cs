@@ -137,7 +137,7 @@ public sealed class LeadImportTests(PlatformFixture fixture) : IClassFixture<Pla
     [Fact]
     public async Task Bad_uploads_and_incomplete_mappings_are_problems_and_jobs_are_their_tenants_and_uploaders()
     {
-        (await UploadAsync(_sales, "a,b\n1,2\n", "fileName=leads.pdf")).AssertProblem(HttpStatusCode.BadRequest);
+        (await UploadAsync(_sales, "a,b\n1,2\n", "fileName=leads.pdf&format=pdf")).AssertProblem(HttpStatusCode.BadRequest);
         (await UploadAsync(_sales, "", "fileName=leads.csv")).AssertProblem(HttpStatusCode.BadRequest);
         var unmapped = (await UploadAsync(_sales, "Who,Where\nAda,London\n")).Body;
         var refused = await _sales.SendJsonAsync(HttpMethod.Post, $"/api/v1/lead-imports/{unmapped.Id()}/run");

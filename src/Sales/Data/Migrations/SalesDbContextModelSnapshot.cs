@@ -956,6 +956,10 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
 
+                    b.Property<Guid?>("EmailPersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("email_person_id");
+
                     b.Property<int?>("EmployeeCount")
                         .HasColumnType("integer")
                         .HasColumnName("employee_count");
@@ -1041,6 +1045,9 @@ namespace CrmPlatform.Sales.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_leads");
+
+                    b.HasIndex("EmailPersonId")
+                        .HasDatabaseName("ix_leads_email_person_id");
 
                     b.HasIndex("TenantId", "Email")
                         .HasDatabaseName("ix_leads_tenant_id_email");

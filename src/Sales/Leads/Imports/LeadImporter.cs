@@ -41,6 +41,9 @@ public sealed class LeadImporter(SalesDbContext db, ImportFiles files, TimeProvi
             .Where(l => l.TenantId == db.CurrentTenantId && l.Source == LeadSources.Import && references.Contains(l.SourceReference!))
             .ToDictionaryAsync(l => l.SourceReference!, l => l.Id, cancellationToken);
 
+        var emails = parsed.Select(p => p.Request?.Email?.Trim().ToLowerInvariant()).OfType<string>().Distinct().ToList();
+        var people = dryRun ? new Dictionary<string, Guid>() : await LeadCapture.PeopleByEmailAsync(db, emails, cancellationToken);
+
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // The report of an earlier dry run gives way to this run's.
         await db.LeadImportRows.Where(r => r.JobId == job.Id).ExecuteDeleteAsync(cancellationToken);
@@ -71,6 +74,7 @@ public sealed class LeadImporter(SalesDbContext db, ImportFiles files, TimeProvi
             {
                 var lead = new Lead();
                 request.ApplyTo(lead);
+                lead.EmailPersonId = lead.Email is not null && people.TryGetValue(lead.Email, out var person) ? person : null;
                 created.Add(lead);
                 leadId = lead.Id;
             }
