@@ -2,6 +2,11 @@ using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Gdpr;
+using CrmPlatform.Persistence.Imports;
+using CrmPlatform.Sales.Leads;
+using CrmPlatform.Sales.Leads.Imports;
+using CrmPlatform.Contracts.Contacts.V1;
+using MassTransit;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.ServiceDefaults;
@@ -24,10 +29,16 @@ internal static class Extensions
             bus.AddConsentReplicaConsumer<SalesDbContext>(ServiceName);
             bus.AddGdprConsumer<SalesDbContext>(ServiceName);
             bus.AddContactMergeConsumer(ServiceName);
+            bus.AddConsumer<FormSubmittedConsumer>().Endpoint(endpoint => endpoint.Name = $"{ServiceName}-{FormSubmittedConsumer.ConsumerName}");
+            var matchTimeout = builder.Configuration.GetValue<TimeSpan?>("Leads:MatchTimeout") ?? TimeSpan.FromSeconds(5);
+            bus.AddRequestClient<FindLikelyMatches>(RequestTimeout.After(ms: (int)matchTimeout.TotalMilliseconds));
         });
         builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, QuotesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, ActivitiesPart>();
+        builder.Services.AddPersonalDataPart<SalesDbContext, LeadsPart>();
+        builder.Services.AddSingleton(services => new ImportFiles(services.GetRequiredService<IConfiguration>(), "crm-sales-lead-imports"));
+        builder.Services.AddScoped<LeadImporter>();
         builder.Services.AddSingleton<TaskReminderSignal>();
         builder.Services.AddHostedService<TaskReminders>();
     }

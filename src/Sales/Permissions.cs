@@ -13,6 +13,7 @@ public static class Permissions
     public const string Pipelines = "pipelines";
     public const string Activities = "activities";
     public const string Tasks = "tasks";
+    public const string Leads = "leads";
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
@@ -37,5 +38,11 @@ public static class Permissions
         .Allow(Activities, Operation.Delete, Roles.Admin, Roles.SalesManager)
         .Allow(Tasks, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
         .Allow(Tasks, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
-        .Allow(Tasks, Operation.Delete, Roles.Admin, Roles.SalesManager);
+        .Allow(Tasks, Operation.Delete, Roles.Admin, Roles.SalesManager)
+        // Leads: the sales team works them under record scopes; marketing captures them (events, lists) and reads them
+        // all, but qualifying is sales' call; deleting is for managers and admins. Imports are creates.
+        .Allow(Leads, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(Leads, Operation.Create, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing)
+        .Allow(Leads, Operation.Update, Roles.Admin, Roles.SalesManager, Roles.SalesRep)
+        .Allow(Leads, Operation.Delete, Roles.Admin, Roles.SalesManager);
 }

@@ -3,6 +3,8 @@ using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Apis;
 using CrmPlatform.Sales.Catalog;
+using CrmPlatform.Sales.Leads;
+using CrmPlatform.Sales.Leads.Imports;
 using CrmPlatform.Sales.Quotes;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales;
@@ -27,6 +29,9 @@ app.MapPipelinesApi();
 app.MapActivitiesApi();
 app.MapTasksApi();
 app.MapTimelineApi();
+app.MapLeadsApi();
+app.MapLeadMatchesApi();
+app.MapLeadImportsApi();
 app.MapAuditApi();
 
 await app.RunAsync();

@@ -8,6 +8,7 @@ using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Leads;
+using CrmPlatform.Sales.Leads.Imports;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
 using CrmPlatform.Sales.Quotes;
@@ -32,6 +33,8 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<SalesTask> Tasks => Set<SalesTask>();
     public DbSet<Lead> Leads => Set<Lead>();
+    public DbSet<LeadImportJob> LeadImportJobs => Set<LeadImportJob>();
+    public DbSet<LeadImportRow> LeadImportRows => Set<LeadImportRow>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -48,6 +51,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddPipelines();
         modelBuilder.AddActivities();
         modelBuilder.AddLeads();
+        modelBuilder.AddLeadImports();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);
