@@ -3,6 +3,7 @@ using CrmPlatform.Contacts.DoubleOptIn;
 using CrmPlatform.Contacts.Gdpr;
 using CrmPlatform.Contacts.Duplicates;
 using CrmPlatform.Contacts.Imports;
+using CrmPlatform.Contacts.LeadConversions;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.ServiceDefaults;
@@ -24,6 +25,7 @@ internal static class Extensions
         {
             bus.AddTeamDirectoryConsumer<ContactsDbContext>(ServiceName);
             bus.AddGdpr(builder, ServiceName);
+            LeadConversionConsumer.Register(bus, ServiceName);
         });
         builder.AddImports();
     }

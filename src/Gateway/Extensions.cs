@@ -37,6 +37,7 @@ internal static class Extensions
         ("/api/v1/activities", "sales", false),
         ("/api/v1/tasks", "sales", false),
         ("/api/v1/timeline", "sales", false),
+        ("/api/v1/leads", "sales", false),
         ("/api/v1/marketing", "marketing", false),
     ];
 

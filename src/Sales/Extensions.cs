@@ -2,6 +2,7 @@ using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Gdpr;
+using CrmPlatform.Sales.Leads.Conversion;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.ServiceDefaults;
@@ -24,6 +25,7 @@ internal static class Extensions
             bus.AddConsentReplicaConsumer<SalesDbContext>(ServiceName);
             bus.AddGdprConsumer<SalesDbContext>(ServiceName);
             bus.AddOpportunityMergeConsumer(ServiceName);
+            builder.AddLeadConversions(bus, ServiceName);
         });
         builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, QuotesPart>();

@@ -13,6 +13,7 @@ public static class Permissions
     public const string Pipelines = "pipelines";
     public const string Activities = "activities";
     public const string Tasks = "tasks";
+    public const string LeadConversions = "lead-conversions";
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
@@ -37,5 +38,8 @@ public static class Permissions
         .Allow(Activities, Operation.Delete, Roles.Admin, Roles.SalesManager)
         .Allow(Tasks, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
         .Allow(Tasks, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
-        .Allow(Tasks, Operation.Delete, Roles.Admin, Roles.SalesManager);
+        .Allow(Tasks, Operation.Delete, Roles.Admin, Roles.SalesManager)
+        // Converting a lead makes contacts and an opportunity: the sales team does it, within the lead's record scope.
+        .Allow(LeadConversions, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(LeadConversions, Operation.Create, Roles.Admin, Roles.SalesManager, Roles.SalesRep);
 }

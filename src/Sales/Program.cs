@@ -7,6 +7,7 @@ using CrmPlatform.Sales.Quotes;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales;
 using CrmPlatform.Sales.Pipelines;
+using CrmPlatform.Sales.Leads.Conversion;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -27,6 +28,7 @@ app.MapPipelinesApi();
 app.MapActivitiesApi();
 app.MapTasksApi();
 app.MapTimelineApi();
+app.MapLeadConversionApi();
 app.MapAuditApi();
 
 await app.RunAsync();

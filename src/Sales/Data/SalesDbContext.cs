@@ -8,6 +8,7 @@ using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Leads;
+using CrmPlatform.Sales.Leads.Conversion;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
 using CrmPlatform.Sales.Quotes;
@@ -48,6 +49,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddPipelines();
         modelBuilder.AddActivities();
         modelBuilder.AddLeads();
+        modelBuilder.AddLeadConversions();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);
