@@ -148,7 +148,12 @@ public static class LeadConversionApi
     /// </summary>
     private static PipelineStage? CheckOpportunity(Lead lead, ConvertedOpportunityRequest wanted, Pipeline pipeline, FieldErrors errors)
     {
-        var stage = StageMoves.Resolve(pipeline, wanted.Stage, current: null, LossDetails.None, errors);
+        var stageErrors = new FieldErrors();
+        var stage = StageMoves.Resolve(pipeline, wanted.Stage, current: null, LossDetails.None, stageErrors);
+        foreach (var (field, messages) in stageErrors)
+        {
+            errors[$"opportunity.{field}"] = messages;
+        }
         var name = OpportunityName(lead, wanted);
         errors.When(string.IsNullOrWhiteSpace(name), "opportunity.name",
             "The lead has neither a company nor a name to call the opportunity by: give opportunity.name.");
