@@ -58,12 +58,23 @@ public sealed class LeadConversionBenchmark(ITestOutputHelper output)
             leads.Add((await LeadAsync(sales, company: $"Bench {Guid.NewGuid():N}")).Id);
         }
         var timings = new List<double>();
+        var late = 0;
         for (var i = 0; i < leads.Count; i++)
         {
             var watch = Stopwatch.StartNew();
-            var answer = await ConvertAsync(client, leads[i], new { opportunity = new { amount = 1000m } }, waitSeconds: 10);
+            var answer = await ConvertAsync(client, leads[i], new { opportunity = new { amount = 1000m } }, waitSeconds: i < Warmup ? 30 : 10);
             watch.Stop();
-            Assert.True(answer.Status == HttpStatusCode.OK && answer.Body.Str("state") == "completed", $"{(int)answer.Status}: {answer.Body}");
+            if (answer.Status == HttpStatusCode.Accepted)
+            {
+                // Not done within the wait (a cold start on a loaded machine): counted, then awaited, never dropped.
+                late += i < Warmup ? 0 : 1;
+                await Eventually.TrueAsync(async () => (await client.GetJsonAsync($"/api/v1/leads/{leads[i]}/conversion")).Body.Str("state") != "requested",
+                    "the conversion finishes", TimeSpan.FromSeconds(120));
+            }
+            else
+            {
+                Assert.True(answer.Status == HttpStatusCode.OK && answer.Body.Str("state") == "completed", $"{(int)answer.Status}: {answer.Body}");
+            }
             if (i >= Warmup)
             {
                 timings.Add(watch.Elapsed.TotalMilliseconds);
@@ -73,8 +84,9 @@ public sealed class LeadConversionBenchmark(ITestOutputHelper output)
         timings.Sort();
         double Percentile(double p) => timings[(int)Math.Ceiling(p * timings.Count) - 1];
         output.WriteLine($"lead conversion through the gateway, Prefer: wait=10, {Measured} sequential after {Warmup} warm-up: " +
-            $"p50 {Percentile(0.50):F1} ms, p95 {Percentile(0.95):F1} ms, p99 {Percentile(0.99):F1} ms, max {timings[^1]:F1} ms");
-        foreach (var lead in leads.Take(5))
+            $"p50 {Percentile(0.50):F1} ms, p95 {Percentile(0.95):F1} ms, p99 {Percentile(0.99):F1} ms, max {timings[^1]:F1} ms; " +
+            $"{late} answered 202 after the 10 s wait; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        foreach (var lead in leads.Take(5).Concat(leads.TakeLast(5)))
         {
             Assert.Equal(1, await OpportunitiesOfAsync(sales, lead));
         }
