@@ -99,16 +99,16 @@ public sealed class LeadConversionReplyConsumer(SalesDbContext db, TenantContext
         }
     }
 
-    private async Task KnowAsync(Guid id, ContactKind kind, string displayName, string? email, Guid? organizationId, DateTime now, CancellationToken cancellationToken)
-    {
-        if (!await db.DirectoryContacts.AnyAsync(c => c.Id == id, cancellationToken))
-        {
-            db.DirectoryContacts.Add(new DirectoryContact
-            {
-                Id = id, Kind = kind, DisplayName = displayName, Email = email, OrganizationId = organizationId, Version = 0, CreatedAt = now, UpdatedAt = now,
-            });
-        }
-    }
+    /// <summary>
+    /// ON CONFLICT: the record's own event may be applied by the directory consumer at the same moment; whichever
+    /// row is there first stays (a real event is never older than the stand-in), and neither side has to retry.
+    /// </summary>
+    private Task KnowAsync(Guid id, ContactKind kind, string displayName, string? email, Guid? organizationId, DateTime now, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO directory_contacts (id, tenant_id, version, is_deleted, created_at, updated_at, kind, display_name, email, organization_id, processing_restricted, objects_to_direct_marketing)
+            VALUES ({id}, {db.CurrentTenantId}, 0, false, {now}, {now}, {kind.ToString()}, {displayName}, {email}, {organizationId}, false, false)
+            ON CONFLICT DO NOTHING
+            """, cancellationToken);
 
     private async Task<(Opportunity?, (string Detail, IReadOnlyDictionary<string, string[]> Errors)?)> OpenOpportunityAsync(
         LeadConversion conversion, Lead lead, LeadContactsResolved reply, DateTime now, CancellationToken cancellationToken)
