@@ -3,6 +3,7 @@ using CrmPlatform.Contacts.DoubleOptIn;
 using CrmPlatform.Contacts.Gdpr;
 using CrmPlatform.Contacts.Duplicates;
 using CrmPlatform.Contacts.Imports;
+using CrmPlatform.Contacts.LeadConversions;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.ServiceDefaults;
@@ -26,6 +27,7 @@ internal static class Extensions
             bus.AddGdpr(builder, ServiceName);
             // Sales asks before converting a lead; requests wait for an answer, so they have a queue of their own.
             bus.AddConsumer<LikelyMatchesConsumer>().Endpoint(endpoint => endpoint.Name = $"{ServiceName}-likely-matches");
+            LeadConversionConsumer.Register(bus, ServiceName);
         });
         builder.AddImports();
     }

@@ -7,6 +7,7 @@ using CrmPlatform.Sales.Leads;
 using CrmPlatform.Sales.Leads.Imports;
 using CrmPlatform.Contracts.Contacts.V1;
 using MassTransit;
+using CrmPlatform.Sales.Leads.Conversion;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.ServiceDefaults;
@@ -32,6 +33,7 @@ internal static class Extensions
             bus.AddConsumer<FormSubmittedConsumer>().Endpoint(endpoint => endpoint.Name = $"{ServiceName}-{FormSubmittedConsumer.ConsumerName}");
             var matchTimeout = builder.Configuration.GetValue<TimeSpan?>("Leads:MatchTimeout") ?? TimeSpan.FromSeconds(5);
             bus.AddRequestClient<FindLikelyMatches>(RequestTimeout.After(ms: (int)matchTimeout.TotalMilliseconds));
+            builder.AddLeadConversions(bus, ServiceName);
         });
         builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, QuotesPart>();

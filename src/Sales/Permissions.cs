@@ -14,6 +14,7 @@ public static class Permissions
     public const string Activities = "activities";
     public const string Tasks = "tasks";
     public const string Leads = "leads";
+    public const string LeadConversions = "lead-conversions";
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
@@ -44,5 +45,8 @@ public static class Permissions
         .Allow(Leads, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
         .Allow(Leads, Operation.Create, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing)
         .Allow(Leads, Operation.Update, Roles.Admin, Roles.SalesManager, Roles.SalesRep)
-        .Allow(Leads, Operation.Delete, Roles.Admin, Roles.SalesManager);
+        .Allow(Leads, Operation.Delete, Roles.Admin, Roles.SalesManager)
+        // Converting a lead makes contacts and an opportunity: the sales team does it, within the lead's record scope.
+        .Allow(LeadConversions, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(LeadConversions, Operation.Create, Roles.Admin, Roles.SalesManager, Roles.SalesRep);
 }

@@ -9,6 +9,7 @@ using CrmPlatform.Sales.Quotes;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales;
 using CrmPlatform.Sales.Pipelines;
+using CrmPlatform.Sales.Leads.Conversion;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -32,6 +33,7 @@ app.MapTimelineApi();
 app.MapLeadsApi();
 app.MapLeadMatchesApi();
 app.MapLeadImportsApi();
+app.MapLeadConversionApi();
 app.MapAuditApi();
 
 await app.RunAsync();

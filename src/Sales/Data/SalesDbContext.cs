@@ -9,6 +9,7 @@ using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Leads;
 using CrmPlatform.Sales.Leads.Imports;
+using CrmPlatform.Sales.Leads.Conversion;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
 using CrmPlatform.Sales.Quotes;
@@ -52,6 +53,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddActivities();
         modelBuilder.AddLeads();
         modelBuilder.AddLeadImports();
+        modelBuilder.AddLeadConversions();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);
