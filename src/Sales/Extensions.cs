@@ -4,6 +4,7 @@ using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Gdpr;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales.Merges;
+using CrmPlatform.Sales.Scoring;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Sales;
@@ -24,11 +25,14 @@ internal static class Extensions
             bus.AddConsentReplicaConsumer<SalesDbContext>(ServiceName);
             bus.AddGdprConsumer<SalesDbContext>(ServiceName);
             bus.AddOpportunityMergeConsumer(ServiceName);
+            bus.AddEngagementConsumer(ServiceName);
         });
         builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, QuotesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, ActivitiesPart>();
         builder.Services.AddSingleton<TaskReminderSignal>();
         builder.Services.AddHostedService<TaskReminders>();
+        builder.Services.AddSingleton<ScoringWorker>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ScoringWorker>());
     }
 }

@@ -13,6 +13,9 @@ public static class Permissions
     public const string Pipelines = "pipelines";
     public const string Activities = "activities";
     public const string Tasks = "tasks";
+    public const string AssignmentRules = "assignment-rules";
+    public const string LeadAssignments = "lead-assignments";
+    public const string LeadScoring = "lead-scoring";
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
@@ -37,5 +40,12 @@ public static class Permissions
         .Allow(Activities, Operation.Delete, Roles.Admin, Roles.SalesManager)
         .Allow(Tasks, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
         .Allow(Tasks, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
-        .Allow(Tasks, Operation.Delete, Roles.Admin, Roles.SalesManager);
+        .Allow(Tasks, Operation.Delete, Roles.Admin, Roles.SalesManager)
+        // Assignment rules decide who works which lead: the managers' to set. Applying them to a lead the caller can
+        // see (reassigning by the rules) and reading a lead's assignment history is the sales team's.
+        .Allow(AssignmentRules, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.SalesManager)
+        .Allow(LeadAssignments, [Operation.Read, Operation.Create], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
+        // Scores are read by whoever reads leads; weights, training and rescoring are the managers'.
+        .Allow(LeadScoring, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(LeadScoring, Operation.Update, Roles.Admin, Roles.SalesManager);
 }

@@ -2,11 +2,13 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Apis;
+using CrmPlatform.Sales.Assignment;
 using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Quotes;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales;
 using CrmPlatform.Sales.Pipelines;
+using CrmPlatform.Sales.Scoring;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -27,6 +29,8 @@ app.MapPipelinesApi();
 app.MapActivitiesApi();
 app.MapTasksApi();
 app.MapTimelineApi();
+app.MapAssignmentRulesApi();
+app.MapLeadScoringApi();
 app.MapAuditApi();
 
 await app.RunAsync();
