@@ -13,6 +13,7 @@ public static class Permissions
     public const string Pipelines = "pipelines";
     public const string Activities = "activities";
     public const string Tasks = "tasks";
+    public const string Leads = "leads";
     public const string AssignmentRules = "assignment-rules";
     public const string LeadAssignments = "lead-assignments";
     public const string LeadScoring = "lead-scoring";
@@ -41,6 +42,12 @@ public static class Permissions
         .Allow(Tasks, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
         .Allow(Tasks, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
         .Allow(Tasks, Operation.Delete, Roles.Admin, Roles.SalesManager)
+        // Leads: the sales team works them under record scopes; marketing captures them (events, lists) and reads them
+        // all, but qualifying is sales' call; deleting is for managers and admins. Imports are creates.
+        .Allow(Leads, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(Leads, Operation.Create, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing)
+        .Allow(Leads, Operation.Update, Roles.Admin, Roles.SalesManager, Roles.SalesRep)
+        .Allow(Leads, Operation.Delete, Roles.Admin, Roles.SalesManager)
         // Assignment rules decide who works which lead: the managers' to set. Applying them to a lead the caller can
         // see (reassigning by the rules) and reading a lead's assignment history is the sales team's.
         .Allow(AssignmentRules, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.SalesManager)

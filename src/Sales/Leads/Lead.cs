@@ -1,3 +1,5 @@
+using CrmPlatform.Contracts;
+using CrmPlatform.Contracts.Sales.V1;
 using CrmPlatform.Persistence.Tenancy;
 
 namespace CrmPlatform.Sales.Leads;
@@ -52,6 +54,83 @@ public sealed class Lead : AuditedEntity
     public Guid? ConvertedOpportunityId { get; set; }
     public DateTime? ConvertedAt { get; set; }
 
+    /// <summary>Built when taken, after the DbContext has stamped the tenant and the version the events carry.</summary>
+    private Func<IIntegrationEvent>? _statusEvent;
+
+    public LeadSnapshot Snapshot() => new(
+        Company, CompanyDomain, Industry, EmployeeCount, Country, Region, PostalCode, Source, SourceReference, CampaignId,
+        [.. ProductInterests], Status, OwnerId);
+
+    public LeadCreated Created() => new(Guid.CreateVersion7(), CreatedAt, TenantId, Id, Version, Snapshot());
+
+    /// <summary>
+    /// Moves the lead along new → working → qualified | disqualified (a disqualified or qualified lead may be reopened
+    /// to working; a new one may be disqualified at once). <c>converted</c> is conversion's alone, and a converted lead
+    /// stays so. Returns why not, or null when moved (or already there with the same reason).
+    /// </summary>
+    public LeadStatusRefusal? ChangeStatus(string to, string? reason, string actor)
+    {
+        if (to == LeadStatuses.Converted)
+        {
+            return new LeadStatusRefusal(LeadStatusRefusalKind.Unprocessable, "status",
+                "A lead becomes converted only by converting it (POST /api/v1/leads/{id}/convert).");
+        }
+        if (to == LeadStatuses.Disqualified && string.IsNullOrWhiteSpace(reason))
+        {
+            return new LeadStatusRefusal(LeadStatusRefusalKind.Unprocessable, "disqualificationReason",
+                "disqualificationReason is required to disqualify a lead.");
+        }
+        if (to == Status && (to != LeadStatuses.Disqualified || reason!.Trim() == DisqualificationReason))
+        {
+            return null;
+        }
+        if (to != Status && !NextStatuses(Status).Contains(to))
+        {
+            return new LeadStatusRefusal(LeadStatusRefusalKind.Conflict, "status", Status == LeadStatuses.Converted
+                ? "The lead is converted; it changes no more."
+                : $"A {Status} lead can move to {string.Join(" or ", NextStatuses(Status))}, not to {to}.");
+        }
+        Status = to;
+        DisqualificationReason = to == LeadStatuses.Disqualified ? reason!.Trim() : null;
+        _statusEvent = to switch
+        {
+            LeadStatuses.Qualified => () => new LeadQualified(Guid.CreateVersion7(), UpdatedAt, TenantId, Id, Version, actor, Snapshot()),
+            LeadStatuses.Disqualified => () => new LeadDisqualified(Guid.CreateVersion7(), UpdatedAt, TenantId, Id, Version, actor, DisqualificationReason!, Snapshot()),
+            _ => null,
+        };
+        return null;
+    }
+
+    public static IReadOnlyList<string> NextStatuses(string status) => status switch
+    {
+        LeadStatuses.New => [LeadStatuses.Working, LeadStatuses.Disqualified],
+        LeadStatuses.Working => [LeadStatuses.Qualified, LeadStatuses.Disqualified],
+        LeadStatuses.Qualified => [LeadStatuses.Working, LeadStatuses.Disqualified],
+        LeadStatuses.Disqualified => [LeadStatuses.Working],
+        _ => [],
+    };
+
+    /// <summary>The event of the last status change, once (call after the DbContext has stamped the new version).</summary>
+    public IIntegrationEvent? TakeStatusEvent()
+    {
+        var integrationEvent = _statusEvent?.Invoke();
+        _statusEvent = null;
+        return integrationEvent;
+    }
+
+    /// <summary>GDPR erasure: who the lead was goes; where it came from, its company and its outcome stay for the statistics.</summary>
+    public void ErasePersonalData()
+    {
+        FirstName = null;
+        LastName = ErasedName;
+        Email = null;
+        Phone = null;
+        JobTitle = null;
+        Description = null;
+    }
+
+    public const string ErasedName = "[erased]";
+
     // Assignment and scoring (issue 11: src/Sales/Assignment, src/Sales/Scoring). Kept on the lead so lists filter and
     // sort by them; the assignment history is in lead_assignments.
     /// <summary>The assignment rule that gave the lead its current owner; null when a person chose the owner.</summary>
@@ -72,6 +151,16 @@ public sealed class Lead : AuditedEntity
     public IReadOnlyList<Scoring.ScoreContribution> ScoreContributions { get; set; } = [];
     public DateTime? ScoredAt { get; set; }
 }
+
+public enum LeadStatusRefusalKind
+{
+    /// <summary>The request asks for something the API never does (422).</summary>
+    Unprocessable,
+    /// <summary>Not from the lead's present status (409).</summary>
+    Conflict,
+}
+
+public sealed record LeadStatusRefusal(LeadStatusRefusalKind Kind, string Field, string Message);
 
 public static class LeadStatuses
 {
