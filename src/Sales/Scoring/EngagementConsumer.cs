@@ -9,7 +9,7 @@ namespace CrmPlatform.Sales.Scoring;
 
 /// <summary>
 /// Counts Marketing's campaign events as engagement of the leads they concern: the tenant's leads with that email
-/// address (ignoring case) or converted into that person. Applied once per message through the inbox; the leads'
+/// address (leads keep theirs lower-cased) or converted into that person. Applied once per message through the inbox; the leads'
 /// scores are recomputed in the same transaction.
 /// </summary>
 public sealed class EngagementConsumer(SalesDbContext db, TenantContext tenant) : IConsumer<CampaignEmailOpened>, IConsumer<CampaignLinkClicked>
@@ -32,7 +32,7 @@ public sealed class EngagementConsumer(SalesDbContext db, TenantContext tenant) 
         {
             var leads = await db.Leads.IgnoreQueryFilters()
                 .Where(l => l.TenantId == tenantId
-                    && ((address != null && l.Email != null && l.Email.ToLower() == address) || (personId != null && l.ConvertedPersonId == personId)))
+                    && ((address != null && l.Email == address) || (personId != null && l.ConvertedPersonId == personId)))
                 .Select(l => l.Id).ToListAsync(context.CancellationToken);
             foreach (var lead in leads)
             {
