@@ -46,10 +46,16 @@ public static class BulkScorer
         }
     }
 
-    /// <summary>One lead, after its engagement changed; nothing when it is not the tenant's.</summary>
+    /// <summary>
+    /// One lead, after its engagement changed; nothing when it is not the tenant's. Call inside the transaction that
+    /// recorded the engagement: the lead's row is locked before its engagement is read, so two events of one lead
+    /// recorded at once are scored one after the other, the second seeing the first (not each only itself).
+    /// </summary>
     public static async Task RescoreLeadAsync(SalesDbContext db, Guid leadId, CancellationToken cancellationToken)
     {
         var tenant = db.CurrentTenantId;
+        await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM leads WHERE id = {leadId} AND tenant_id = {tenant} FOR UPDATE")
+            .ToListAsync(cancellationToken);
         var lead = await db.Leads.IgnoreQueryFilters().AsNoTracking().Where(l => l.TenantId == tenant && l.Id == leadId)
             .Select(l => new LeadFacts(l.Id, l.Industry, l.Country, l.EmployeeCount, l.JobTitle, l.ProductInterests, l.Source))
             .SingleOrDefaultAsync(cancellationToken);
