@@ -49,6 +49,7 @@ try
     var leads = SyntheticLeads.Generate(count - 1, closedShare, seed: 11);
     var copy = Stopwatch.StartNew();
     await SyntheticLeads.CopyAsync(connectionString, tenantId, leads);
+    copy.Stop();
     Log($"{leads.Count} leads and {leads.Sum(l => l.Engagements)} engagements written in {copy.Elapsed.TotalSeconds:F1} s");
 
     async Task<(TimeSpan Elapsed, int Rescored)> RescoreAsync()

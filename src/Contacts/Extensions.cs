@@ -24,6 +24,8 @@ internal static class Extensions
         {
             bus.AddTeamDirectoryConsumer<ContactsDbContext>(ServiceName);
             bus.AddGdpr(builder, ServiceName);
+            // Sales asks before converting a lead; requests wait for an answer, so they have a queue of their own.
+            bus.AddConsumer<LikelyMatchesConsumer>().Endpoint(endpoint => endpoint.Name = $"{ServiceName}-likely-matches");
         });
         builder.AddImports();
     }

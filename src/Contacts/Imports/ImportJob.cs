@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence.Imports;
 using CrmPlatform.Persistence.Tenancy;
 
 namespace CrmPlatform.Contacts.Imports;
@@ -57,12 +58,6 @@ public sealed class ImportJob : Entity
         (ProcessedRows, Created, Updated, Unchanged, Duplicates, Rejected) = (0, 0, 0, 0, 0, 0);
         (StartedAt, FinishedAt, HeartbeatAt, Error) = (null, null, null, null);
     }
-}
-
-public enum ImportFormat
-{
-    Csv,
-    Xlsx,
 }
 
 public enum ImportMode

@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence.Imports;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CrmPlatform.Contacts.Imports;
@@ -6,7 +7,7 @@ public static class ImportServices
 {
     public static void AddImports(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<ImportFiles>();
+        builder.Services.AddSingleton(services => new ImportFiles(services.GetRequiredService<IConfiguration>(), "crm-contacts-imports"));
         builder.Services.AddSingleton<ImportSignal>();
         builder.Services.AddScoped<PersonImporter>();
         // A faster likely-duplicate check can replace this by registering itself first.

@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence.Imports;
 using System.Data;
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.Model;

@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence.Imports;
 using System.Text.Json;
 using CrmPlatform.Contacts.Apis;
 using CrmPlatform.Contacts.Data;

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmPlatform.Sales.Activities;
 
 public sealed record ActivityRequest(
-    string? Kind, string? Subject, string? Body, DateTime? OccurredAt, int? DurationMinutes, string? Outcome, Guid? ContactId, Guid? OpportunityId)
+    string? Kind, string? Subject, string? Body, DateTime? OccurredAt, int? DurationMinutes, string? Outcome, Guid? ContactId, Guid? OpportunityId, Guid? LeadId = null)
 {
     /// <summary>Longest call or meeting: a day.</summary>
     public const int MaxDurationMinutes = 24 * 60;
@@ -23,7 +23,7 @@ public sealed record ActivityRequest(
         .When(DurationMinutes is not null && Kind is not null && !ActivityKinds.HasDuration(Kind), "durationMinutes",
             "Only calls and meetings have a duration.")
         .When(DurationMinutes is < 0 or > MaxDurationMinutes, "durationMinutes", $"durationMinutes is from 0 to {MaxDurationMinutes}.")
-        .Links(ContactId, OpportunityId);
+        .Links(ContactId, OpportunityId, LeadId);
 
     public void ApplyTo(Activity activity)
     {
@@ -35,16 +35,17 @@ public sealed record ActivityRequest(
         activity.Outcome = string.IsNullOrWhiteSpace(Outcome) ? null : Outcome.Trim();
         activity.ContactId = ContactId;
         activity.OpportunityId = OpportunityId;
+        activity.LeadId = LeadId;
     }
 }
 
 public sealed record ActivityResponse(
     Guid Id, string Kind, string Subject, string? Body, DateTime OccurredAt, int? DurationMinutes, string? Outcome,
-    Guid? ContactId, Guid? OpportunityId, string? OwnerId,
+    Guid? ContactId, Guid? OpportunityId, Guid? LeadId, string? OwnerId,
     DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
 {
     public static ActivityResponse From(Activity a) => new(
-        a.Id, a.Kind, a.Subject, a.Body, a.OccurredAt, a.DurationMinutes, a.Outcome, a.ContactId, a.OpportunityId, a.OwnerId,
+        a.Id, a.Kind, a.Subject, a.Body, a.OccurredAt, a.DurationMinutes, a.Outcome, a.ContactId, a.OpportunityId, a.LeadId, a.OwnerId,
         a.CreatedAt, a.CreatedBy, a.UpdatedAt, a.UpdatedBy, a.Version);
 }
 
@@ -71,6 +72,7 @@ public static class ActivitiesApi
         .Filter("kind", a => a.Kind)
         .Filter("contactId", a => a.ContactId)
         .Filter("opportunityId", a => a.OpportunityId)
+        .Filter("leadId", a => a.LeadId)
         .Filter("ownerId", a => a.OwnerId)
         .Sort("occurredAt", a => a.OccurredAt)
         .Sort("updatedAt", a => a.UpdatedAt);
@@ -106,13 +108,14 @@ public static class ActivitiesApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        if (await RecordLinks.CheckAsync(db, request.ContactId, request.OpportunityId, isNew: true, cancellationToken) is { } unlinkable)
+        if (await RecordLinks.CheckAsync(db, request.ContactId, request.OpportunityId, request.LeadId, isNew: true, cancellationToken) is { } unlinkable)
         {
             return unlinkable;
         }
         var activity = new Activity();
         request.ApplyTo(activity);
         db.Activities.Add(activity);
+        Scoring.LeadEngagements.Record(db, activity);
         db.Stamp();
         db.AddEvent(activity.Logged());
         try
@@ -122,8 +125,11 @@ public static class ActivitiesApi
         catch (DbUpdateException ex) when (ex.IsForeignKeyViolation())
         {
             // The opportunity was deleted since the check above.
-            return ApiProblems.Unprocessable($"No opportunity with id '{request.OpportunityId}'.",
-                new Dictionary<string, string[]> { ["opportunityId"] = [$"Unknown opportunity '{request.OpportunityId}'."] });
+            return RecordLinks.Deleted(request.OpportunityId, request.LeadId);
+        }
+        if (activity.LeadId is { } leadId)
+        {
+            await Scoring.BulkScorer.RescoreLeadAsync(db, leadId, cancellationToken);
         }
         ETags.Set(response, activity.Version);
         return TypedResults.Created($"/api/v1/activities/{activity.Id}", ActivityResponse.From(activity));
@@ -147,7 +153,7 @@ public static class ActivitiesApi
             return precondition;
         }
         var isNewContact = request.ContactId != activity.ContactId;
-        if (await RecordLinks.CheckAsync(db, request.ContactId, request.OpportunityId, isNewContact, cancellationToken) is { } unlinkable)
+        if (await RecordLinks.CheckAsync(db, request.ContactId, request.OpportunityId, request.LeadId, isNewContact, cancellationToken) is { } unlinkable)
         {
             return unlinkable;
         }
@@ -162,8 +168,7 @@ public static class ActivitiesApi
         }
         catch (DbUpdateException ex) when (ex.IsForeignKeyViolation())
         {
-            return ApiProblems.Unprocessable($"No opportunity with id '{request.OpportunityId}'.",
-                new Dictionary<string, string[]> { ["opportunityId"] = [$"Unknown opportunity '{request.OpportunityId}'."] });
+            return RecordLinks.Deleted(request.OpportunityId, request.LeadId);
         }
         ETags.Set(http.Response, activity.Version);
         return TypedResults.Ok(ActivityResponse.From(activity));

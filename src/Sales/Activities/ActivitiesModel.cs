@@ -1,3 +1,4 @@
+using CrmPlatform.Sales.Leads;
 using CrmPlatform.Sales.Model;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,6 +17,8 @@ public static class ActivitiesModel
             activity.Property(a => a.Outcome).HasMaxLength(Activity.OutcomeMaxLength);
             // The history outlives the deal: deleting an opportunity unlinks its activities and tasks, keeps them.
             activity.HasOne<Opportunity>().WithMany().HasForeignKey(a => a.OpportunityId).OnDelete(DeleteBehavior.SetNull);
+            activity.HasOne<Lead>().WithMany().HasForeignKey(a => a.LeadId).OnDelete(DeleteBehavior.SetNull);
+            activity.HasIndex(a => new { a.LeadId, a.OccurredAt });
             activity.HasIndex(a => new { a.TenantId, a.CreatedAt, a.Id });
             activity.HasIndex(a => new { a.ContactId, a.OccurredAt });
             activity.HasIndex(a => new { a.OpportunityId, a.OccurredAt });
@@ -28,6 +31,8 @@ public static class ActivitiesModel
             task.Property(t => t.Priority).HasMaxLength(10);
             task.Property(t => t.Status).HasMaxLength(10);
             task.HasOne<Opportunity>().WithMany().HasForeignKey(t => t.OpportunityId).OnDelete(DeleteBehavior.SetNull);
+            task.HasOne<Lead>().WithMany().HasForeignKey(t => t.LeadId).OnDelete(DeleteBehavior.SetNull);
+            task.HasIndex(t => t.LeadId);
             task.HasIndex(t => new { t.TenantId, t.CreatedAt, t.Id });
             task.HasIndex(t => t.ContactId);
             task.HasIndex(t => t.OpportunityId);

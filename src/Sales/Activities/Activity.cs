@@ -20,9 +20,11 @@ public sealed class Activity : AuditedEntity
     /// <summary>A person or organization of the contact directory.</summary>
     public Guid? ContactId { get; set; }
     public Guid? OpportunityId { get; set; }
+    /// <summary>A lead of Sales, before (and after) it is converted.</summary>
+    public Guid? LeadId { get; set; }
 
     public ActivityLogged Logged() => new(
-        Guid.CreateVersion7(), CreatedAt, TenantId, Id, Version, Kind, OccurredAt, DurationMinutes, ContactId, OpportunityId, OwnerId);
+        Guid.CreateVersion7(), CreatedAt, TenantId, Id, Version, Kind, OccurredAt, DurationMinutes, ContactId, OpportunityId, OwnerId, LeadId);
 
     /// <summary>GDPR erasure: what was said goes; that something happened, when and how long, stays.</summary>
     public void EraseFreeText()

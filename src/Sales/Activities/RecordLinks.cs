@@ -7,13 +7,14 @@ namespace CrmPlatform.Sales.Activities;
 
 /// <summary>
 /// What an activity or a task is about: a person or organization of the contact directory (<c>contactId</c>), an
-/// opportunity, or both. A lead joins here the same way when Sales has leads.
+/// opportunity, a lead, or several of them.
 /// </summary>
 internal static class RecordLinks
 {
-    public static FieldErrors Links(this FieldErrors errors, Guid? contactId, Guid? opportunityId) => errors
-        .When(contactId is null && opportunityId is null, "contactId",
-            "Link a person or organization (contactId), an opportunity (opportunityId), or both.")
+    public static FieldErrors Links(this FieldErrors errors, Guid? contactId, Guid? opportunityId, Guid? leadId) => errors
+        .When(contactId is null && opportunityId is null && leadId is null, "contactId",
+            "Link a person or organization (contactId), an opportunity (opportunityId), a lead (leadId), or several.")
+        .When(leadId == Guid.Empty, "leadId", "leadId is not a lead id.")
         .When(contactId == Guid.Empty, "contactId", "contactId is not a contact id.")
         .When(opportunityId == Guid.Empty, "opportunityId", "opportunityId is not an opportunity id.");
 
@@ -22,7 +23,7 @@ internal static class RecordLinks
     /// new link (<paramref name="isNew"/>), when the person restricted processing (GDPR Art. 18). Null when all is well.
     /// </summary>
     public static async Task<ProblemHttpResult?> CheckAsync(
-        SalesDbContext db, Guid? contactId, Guid? opportunityId, bool isNew, CancellationToken cancellationToken)
+        SalesDbContext db, Guid? contactId, Guid? opportunityId, Guid? leadId, bool isNew, CancellationToken cancellationToken)
     {
         if (contactId is { } cid)
         {
@@ -41,8 +42,19 @@ internal static class RecordLinks
         {
             return Unprocessable("opportunityId", $"No opportunity with id '{oid}'.");
         }
+        if (leadId is { } lid && !await db.Leads.AnyAsync(l => l.Id == lid, cancellationToken))
+        {
+            return Unprocessable("leadId", $"No lead with id '{lid}'.");
+        }
         return null;
     }
+
+    /// <summary>The opportunity or lead was deleted between the check and the save (the foreign key said so).</summary>
+    public static ProblemHttpResult Deleted(Guid? opportunityId, Guid? leadId) => leadId is null
+        ? Unprocessable("opportunityId", $"No opportunity with id '{opportunityId}'.")
+        : Unprocessable(opportunityId is null ? "leadId" : "opportunityId", opportunityId is null
+            ? $"No lead with id '{leadId}'."
+            : $"No opportunity with id '{opportunityId}', or no lead with id '{leadId}'.");
 
     private static ProblemHttpResult Unprocessable(string field, string message) =>
         ApiProblems.Unprocessable(message, new Dictionary<string, string[]> { [field] = [message] });

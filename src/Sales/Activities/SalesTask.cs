@@ -27,6 +27,8 @@ public sealed class SalesTask : AuditedEntity
     /// <summary>A person or organization of the contact directory.</summary>
     public Guid? ContactId { get; set; }
     public Guid? OpportunityId { get; set; }
+    /// <summary>A lead of Sales, before (and after) it is converted.</summary>
+    public Guid? LeadId { get; set; }
 
     /// <summary>Sets the due time and the reminder (the due time unless given); a new reminder time is armed again.</summary>
     public void Schedule(DateTime dueAt, DateTime? reminderAt)
@@ -48,7 +50,7 @@ public sealed class SalesTask : AuditedEntity
     }
 
     public TaskDue Due(DateTime now) => new(
-        Guid.CreateVersion7(), now, TenantId, Id, Version, Subject, DueAt, ReminderAt, Priority, OwnerId, ContactId, OpportunityId);
+        Guid.CreateVersion7(), now, TenantId, Id, Version, Subject, DueAt, ReminderAt, Priority, OwnerId, ContactId, OpportunityId, LeadId);
 
     /// <summary>GDPR erasure: the text goes, the schedule stays.</summary>
     public void EraseFreeText()

@@ -9,7 +9,7 @@ namespace CrmPlatform.Sales.Activities;
 
 /// <summary><c>assigneeId</c> is a user id, the caller when left out; <c>reminderAt</c> is the due time when left out.</summary>
 public sealed record TaskRequest(
-    string? Subject, string? Notes, DateTime? DueAt, string? Priority, DateTime? ReminderAt, string? AssigneeId, Guid? ContactId, Guid? OpportunityId)
+    string? Subject, string? Notes, DateTime? DueAt, string? Priority, DateTime? ReminderAt, string? AssigneeId, Guid? ContactId, Guid? OpportunityId, Guid? LeadId = null)
 {
     public FieldErrors Validate() => new FieldErrors()
         .Required("subject", Subject, SalesTask.SubjectMaxLength)
@@ -21,7 +21,7 @@ public sealed record TaskRequest(
             $"priority must be one of: {string.Join(", ", TaskPriorities.All)}.")
         .When(AssigneeId is not null && string.IsNullOrWhiteSpace(AssigneeId), "assigneeId", "assigneeId is a user id; leave it out to assign yourself.")
         .MaxLength("assigneeId", AssigneeId, SalesTask.AssigneeMaxLength)
-        .Links(ContactId, OpportunityId);
+        .Links(ContactId, OpportunityId, LeadId);
 
     public void ApplyTo(SalesTask task, string? caller)
     {
@@ -33,17 +33,18 @@ public sealed record TaskRequest(
         task.OwnerId = AssigneeId?.Trim() ?? task.OwnerId ?? caller;
         task.ContactId = ContactId;
         task.OpportunityId = OpportunityId;
+        task.LeadId = LeadId;
     }
 }
 
 public sealed record TaskResponse(
     Guid Id, string Subject, string? Notes, DateTime DueAt, string Priority, string Status, DateTime? CompletedAt,
-    DateTime ReminderAt, DateTime? RemindedAt, string? AssigneeId, Guid? ContactId, Guid? OpportunityId,
+    DateTime ReminderAt, DateTime? RemindedAt, string? AssigneeId, Guid? ContactId, Guid? OpportunityId, Guid? LeadId,
     DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
 {
     public static TaskResponse From(SalesTask t) => new(
         t.Id, t.Subject, t.Notes, t.DueAt, t.Priority, t.Status, t.CompletedAt, t.ReminderAt, t.RemindedAt, t.OwnerId,
-        t.ContactId, t.OpportunityId, t.CreatedAt, t.CreatedBy, t.UpdatedAt, t.UpdatedBy, t.Version);
+        t.ContactId, t.OpportunityId, t.LeadId, t.CreatedAt, t.CreatedBy, t.UpdatedAt, t.UpdatedBy, t.Version);
 }
 
 /// <summary>
@@ -72,6 +73,7 @@ public static class TasksApi
         .Filter("assigneeId", t => t.OwnerId)
         .Filter("contactId", t => t.ContactId)
         .Filter("opportunityId", t => t.OpportunityId)
+        .Filter("leadId", t => t.LeadId)
         .Sort("dueAt", t => t.DueAt)
         .Sort("updatedAt", t => t.UpdatedAt);
 
@@ -105,7 +107,7 @@ public static class TasksApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        if (await RecordLinks.CheckAsync(db, request.ContactId, request.OpportunityId, isNew: true, cancellationToken) is { } unlinkable)
+        if (await RecordLinks.CheckAsync(db, request.ContactId, request.OpportunityId, request.LeadId, isNew: true, cancellationToken) is { } unlinkable)
         {
             return unlinkable;
         }
@@ -118,7 +120,7 @@ public static class TasksApi
         }
         catch (DbUpdateException ex) when (ex.IsForeignKeyViolation())
         {
-            return UnknownOpportunity(request.OpportunityId);
+            return RecordLinks.Deleted(request.OpportunityId, request.LeadId);
         }
         reminders.Notify();
         ETags.Set(response, task.Version);
@@ -139,7 +141,7 @@ public static class TasksApi
             return unchangeable;
         }
         var isNewContact = request.ContactId != task.ContactId;
-        if (await RecordLinks.CheckAsync(db, request.ContactId, request.OpportunityId, isNewContact, cancellationToken) is { } unlinkable)
+        if (await RecordLinks.CheckAsync(db, request.ContactId, request.OpportunityId, request.LeadId, isNewContact, cancellationToken) is { } unlinkable)
         {
             return unlinkable;
         }
@@ -215,10 +217,7 @@ public static class TasksApi
         }
         catch (DbUpdateException ex) when (ex.IsForeignKeyViolation())
         {
-            return UnknownOpportunity(task.OpportunityId);
+            return RecordLinks.Deleted(task.OpportunityId, task.LeadId);
         }
     }
-
-    private static ProblemHttpResult UnknownOpportunity(Guid? opportunityId) => ApiProblems.Unprocessable(
-        $"No opportunity with id '{opportunityId}'.", new Dictionary<string, string[]> { ["opportunityId"] = [$"Unknown opportunity '{opportunityId}'."] });
 }

@@ -45,7 +45,7 @@ public enum TimelineSource
 }
 
 /// <summary>
-/// <c>GET /api/v1/timeline?personId=|organizationId=|opportunityId=</c>: what happened with a record, newest first,
+/// <c>GET /api/v1/timeline?personId=|organizationId=|opportunityId=|leadId=</c>: what happened with a record, newest first,
 /// cursor-paged. Activities count at the time they happened; tasks at their completion, or while open at their due time;
 /// on an opportunity's timeline, each sent quote revision at its latest step.
 /// Record scopes apply to each entry as to the activity or task itself.
@@ -59,12 +59,12 @@ public static class TimelineApi
         app.MapGet("/api/v1/timeline", GetTimeline).WithTags("Timeline").RequirePermission(Permissions.Activities, Operation.Read);
 
     public static async Task<Results<Ok<CursorPage<TimelineItem>>, ValidationProblem>> GetTimeline(
-        Guid? personId, Guid? organizationId, Guid? opportunityId, SalesDbContext db, HttpRequest request, CancellationToken cancellationToken)
+        Guid? personId, Guid? organizationId, Guid? opportunityId, Guid? leadId, SalesDbContext db, HttpRequest request, CancellationToken cancellationToken)
     {
-        var named = new[] { personId, organizationId, opportunityId }.Count(id => id is not null);
+        var named = new[] { personId, organizationId, opportunityId, leadId }.Count(id => id is not null);
         if (named != 1)
         {
-            return TypedResults.ValidationProblem(new FieldErrors().Add("personId", "Name exactly one record: personId, organizationId or opportunityId."));
+            return TypedResults.ValidationProblem(new FieldErrors().Add("personId", "Name exactly one record: personId, organizationId, opportunityId or leadId."));
         }
         // Newest first unless ?sort=createdAt asks for the oldest first; the cursor remembers which.
         if (!ListQuery<TimelineRow>.TryParse(request.Query, Fields, out var list, out var errors, defaultSort: Newest))
@@ -74,14 +74,14 @@ public static class TimelineApi
 
         var contactId = personId ?? organizationId;
         var activities = db.Activities
-            .Where(a => contactId != null ? a.ContactId == contactId : a.OpportunityId == opportunityId)
+            .Where(a => contactId != null ? a.ContactId == contactId : leadId != null ? a.LeadId == leadId : a.OpportunityId == opportunityId)
             .Select(a => new TimelineRow
             {
                 Id = a.Id, CreatedAt = a.OccurredAt, Kind = "activity." + a.Kind, Title = a.Subject, Summary = a.Outcome,
                 ContactId = a.ContactId, OpportunityId = a.OpportunityId, Source = TimelineSource.Activity,
             });
         var tasks = db.Tasks
-            .Where(t => contactId != null ? t.ContactId == contactId : t.OpportunityId == opportunityId)
+            .Where(t => contactId != null ? t.ContactId == contactId : leadId != null ? t.LeadId == leadId : t.OpportunityId == opportunityId)
             .Select(t => new TimelineRow
             {
                 Id = t.Id, CreatedAt = t.CompletedAt ?? t.DueAt, Kind = t.Status == TaskStatuses.Completed ? "task.completed" : "task", Title = t.Subject,

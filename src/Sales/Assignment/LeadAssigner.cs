@@ -18,23 +18,18 @@ public static class LeadAssigner
     /// <summary>Statuses in which a lead is someone's work (least-loaded counts them).</summary>
     private static readonly string[] OpenLeadStatuses = [LeadStatuses.New, LeadStatuses.Working, LeadStatuses.Qualified];
 
-    /// <summary>
-    /// For a lead being created: assigns it when it has no owner yet. Call before the lead is stamped (which would make
-    /// its creator the owner). Leaves the lead alone, and unowned for the creator to take, when no rule matches.
-    /// </summary>
-    public static async Task AssignNewAsync(SalesDbContext db, Lead lead, CancellationToken cancellationToken)
-    {
-        if (lead.OwnerId is null)
-        {
-            await AssignAsync(db, lead, OnCreation, cancellationToken);
-        }
-    }
+    /// <summary>The tenant's active rules in the order they are tried.</summary>
+    public static Task<List<AssignmentRule>> ActiveRulesAsync(SalesDbContext db, CancellationToken cancellationToken) =>
+        db.AssignmentRules.AsNoTracking().Where(r => r.IsActive)
+            .OrderBy(r => r.Position).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id).ToListAsync(cancellationToken);
 
     /// <summary>The assignment made (also added to the DbContext), or null when no active rule matched (nothing changes).</summary>
-    public static async Task<LeadAssignment?> AssignAsync(SalesDbContext db, Lead lead, string trigger, CancellationToken cancellationToken)
+    public static async Task<LeadAssignment?> AssignAsync(SalesDbContext db, Lead lead, string trigger, CancellationToken cancellationToken) =>
+        await AssignAsync(db, lead, await ActiveRulesAsync(db, cancellationToken), trigger, cancellationToken);
+
+    public static async Task<LeadAssignment?> AssignAsync(
+        SalesDbContext db, Lead lead, IReadOnlyList<AssignmentRule> rules, string trigger, CancellationToken cancellationToken)
     {
-        var rules = await db.Set<AssignmentRule>().AsNoTracking().Where(r => r.IsActive)
-            .OrderBy(r => r.Position).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id).ToListAsync(cancellationToken);
         foreach (var rule in rules)
         {
             if (rule.Match(lead) is not { } criteria)

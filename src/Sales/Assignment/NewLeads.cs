@@ -11,9 +11,27 @@ namespace CrmPlatform.Sales.Assignment;
 /// </summary>
 public static class NewLeads
 {
-    public static async Task PrepareAsync(SalesDbContext db, Lead lead, CancellationToken cancellationToken)
+    public static Task PrepareAsync(SalesDbContext db, Lead lead, CancellationToken cancellationToken) =>
+        PrepareAllAsync(db, [lead], cancellationToken);
+
+    /// <summary>An import's leads: the rules and the scoring context are read once for all of them.</summary>
+    public static async Task PrepareAllAsync(SalesDbContext db, IReadOnlyList<Lead> leads, CancellationToken cancellationToken)
     {
-        await LeadAssigner.AssignNewAsync(db, lead, cancellationToken);
-        await LeadScorer.ScoreAsync(db, lead, cancellationToken);
+        if (leads.Count == 0)
+        {
+            return;
+        }
+        var rules = await LeadAssigner.ActiveRulesAsync(db, cancellationToken);
+        var context = await LeadScorer.ContextAsync(db, cancellationToken);
+        var now = DateTime.UtcNow;
+        foreach (var lead in leads)
+        {
+            if (lead.OwnerId is null)
+            {
+                await LeadAssigner.AssignAsync(db, lead, rules, LeadAssigner.OnCreation, cancellationToken);
+            }
+            // A new lead has no engagement yet.
+            LeadScorer.Compute(LeadFacts.From(lead), [], context, now).ApplyTo(lead, now);
+        }
     }
 }

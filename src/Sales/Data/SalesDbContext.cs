@@ -9,6 +9,7 @@ using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Assignment;
 using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Leads;
+using CrmPlatform.Sales.Leads.Imports;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
 using CrmPlatform.Sales.Quotes;
@@ -34,6 +35,8 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<SalesTask> Tasks => Set<SalesTask>();
     public DbSet<Lead> Leads => Set<Lead>();
+    public DbSet<LeadImportJob> LeadImportJobs => Set<LeadImportJob>();
+    public DbSet<LeadImportRow> LeadImportRows => Set<LeadImportRow>();
     public DbSet<AssignmentRule> AssignmentRules => Set<AssignmentRule>();
     public DbSet<LeadAssignment> LeadAssignments => Set<LeadAssignment>();
     public DbSet<ScoringSettings> ScoringSettings => Set<ScoringSettings>();
@@ -56,6 +59,7 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddPipelines();
         modelBuilder.AddActivities();
         modelBuilder.AddLeads();
+        modelBuilder.AddLeadImports();
         modelBuilder.AddAssignmentRules();
         modelBuilder.AddLeadScoring();
         modelBuilder.Entity<Opportunity>(opportunity =>

@@ -49,6 +49,12 @@ public sealed class Lead : AuditedEntity
     /// <summary>Required when disqualified.</summary>
     public string? DisqualificationReason { get; set; }
 
+    /// <summary>
+    /// The person of the contact directory who had the lead's email when the lead was captured or last changed: GDPR
+    /// requests find the lead by it even after Contacts has replaced an erased person's address everywhere.
+    /// </summary>
+    public Guid? EmailPersonId { get; set; }
+
     public Guid? ConvertedPersonId { get; set; }
     public Guid? ConvertedOrganizationId { get; set; }
     public Guid? ConvertedOpportunityId { get; set; }

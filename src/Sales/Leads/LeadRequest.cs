@@ -45,7 +45,7 @@ public sealed partial record LeadRequest(
             $"Each product interest is a key or SKU of 1 to {ProductInterestMaxLength} characters.")
         .MaxLength("description", Description, Lead.DescriptionMaxLength);
 
-    /// <summary>Everything but status, owner and conversion links.</summary>
+    /// <summary>Everything but status, owner and conversion links; source, campaign and reference stay when left out.</summary>
     public void ApplyTo(Lead lead)
     {
         lead.FirstName = Trimmed(FirstName);
@@ -61,9 +61,10 @@ public sealed partial record LeadRequest(
         lead.Region = Trimmed(Region);
         lead.PostalCode = Trimmed(PostalCode);
         lead.City = Trimmed(City);
-        lead.Source = Source ?? LeadSources.Api;
-        lead.CampaignId = CampaignId;
-        lead.SourceReference = Trimmed(SourceReference);
+        // Where a lead came from is kept when an update leaves it out.
+        lead.Source = Source ?? lead.Source;
+        lead.CampaignId = CampaignId ?? lead.CampaignId;
+        lead.SourceReference = Trimmed(SourceReference) ?? lead.SourceReference;
         lead.ProductInterests = [.. (ProductInterests ?? []).Select(p => p!.Trim()).Distinct(StringComparer.OrdinalIgnoreCase)];
         lead.Description = string.IsNullOrWhiteSpace(Description) ? null : Description.Trim();
     }

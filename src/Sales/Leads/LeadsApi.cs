@@ -86,6 +86,7 @@ public static class LeadsApi
         }
         var lead = new Lead();
         request.ApplyTo(lead);
+        await LeadCapture.LinkPersonAsync(db, lead, cancellationToken);
         db.Leads.Add(lead);
         await Assignment.NewLeads.PrepareAsync(db, lead, cancellationToken);
         db.Stamp();
@@ -110,9 +111,10 @@ public static class LeadsApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        return await ChangeAsync(id, db, http, lead =>
+        return await ChangeAsync(id, db, http, async lead =>
         {
             request.ApplyTo(lead);
+            await LeadCapture.LinkPersonAsync(db, lead, cancellationToken);
             return null;
         }, cancellationToken);
     }
@@ -131,17 +133,17 @@ public static class LeadsApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        return await ChangeAsync(id, db, http, lead => lead.ChangeStatus(request.Status!, request.DisqualificationReason, db.Actor) switch
+        return await ChangeAsync(id, db, http, lead => Task.FromResult(lead.ChangeStatus(request.Status!, request.DisqualificationReason, db.Actor) switch
         {
-            null => null,
+            null => (ProblemHttpResult?)null,
             { Kind: LeadStatusRefusalKind.Conflict } refusal => ApiProblems.Conflict(refusal.Message),
             var refusal => ApiProblems.Unprocessable(refusal.Message, new Dictionary<string, string[]> { [refusal.Field] = [refusal.Message] }),
-        }, cancellationToken);
+        }), cancellationToken);
     }
 
     /// <summary>404, If-Match, a converted lead's 409, then <paramref name="change"/>, saved with its status event in one commit.</summary>
     private static async Task<Results<Ok<LeadResponse>, ValidationProblem, ProblemHttpResult>> ChangeAsync(
-        Guid id, SalesDbContext db, HttpContext http, Func<Lead, ProblemHttpResult?> change, CancellationToken cancellationToken)
+        Guid id, SalesDbContext db, HttpContext http, Func<Lead, Task<ProblemHttpResult?>> change, CancellationToken cancellationToken)
     {
         var lead = await db.Leads.SingleOrDefaultAsync(l => l.Id == id, cancellationToken);
         if (lead is null)
@@ -156,7 +158,7 @@ public static class LeadsApi
         {
             return Converted(lead);
         }
-        if (change(lead) is { } refused)
+        if (await change(lead) is { } refused)
         {
             return refused;
         }

@@ -29,6 +29,7 @@ public static class LeadsModel
             lead.HasIndex(l => new { l.TenantId, l.CreatedAt, l.Id });
             lead.HasIndex(l => new { l.TenantId, l.Status });
             lead.HasIndex(l => new { l.TenantId, l.Email });
+            lead.HasIndex(l => l.EmailPersonId);
             // Capturing the same submission or import row twice finds the first lead instead of making a second.
             lead.HasIndex(l => new { l.TenantId, l.Source, l.SourceReference }).IsUnique().HasFilter("source_reference IS NOT NULL");
         });

@@ -12,7 +12,8 @@ namespace CrmPlatform.Sales.Scoring;
 /// Rescores leads: all of a tenant's (after training, on the schedule, so engagement decays) or one (when its engagement
 /// changed). A score is bookkeeping, not a change of the lead: written with plain updates that neither bump the version
 /// (a client's If-Match still holds) nor write audit entries. Leads are read and written in pages of
-/// <see cref="PageSize"/>, each page one UPDATE … FROM unnest(…).
+/// <see cref="PageSize"/>, each page one UPDATE … FROM unnest(…) that skips the leads whose score did not change (so
+/// <c>scored_at</c> is when the score last changed).
 /// </summary>
 public static class BulkScorer
 {
@@ -89,6 +90,9 @@ public static class BulkScorer
                 FROM unnest(@ids, @fit, @engagement, @score, @method, @model_id, @probability, @contributions)
                     AS u(id, fit, engagement, score, method, model_id, probability, contributions)
                 WHERE l.id = u.id AND l.tenant_id = @tenant
+                    AND (l.score IS DISTINCT FROM u.score OR l.fit_score IS DISTINCT FROM u.fit OR l.engagement_score IS DISTINCT FROM u.engagement
+                        OR l.score_method IS DISTINCT FROM u.method OR l.score_model_id IS DISTINCT FROM u.model_id
+                        OR l.score_contributions IS DISTINCT FROM u.contributions::jsonb)
                 """, connection);
             command.Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
             command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = ids });

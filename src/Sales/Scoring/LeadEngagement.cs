@@ -1,4 +1,5 @@
 using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Sales.Data;
 
 namespace CrmPlatform.Sales.Scoring;
 
@@ -45,4 +46,16 @@ public sealed class ScoringSchedule : ITenantOwned
     public Guid TenantId { get; set; }
     public DateTime NextRunAt { get; set; }
     public DateTime? LastRunAt { get; set; }
+}
+
+public static class LeadEngagements
+{
+    /// <summary>An activity logged on a lead counts as its engagement, by its kind, from when it happened; saved with the activity.</summary>
+    public static void Record(SalesDbContext db, Activities.Activity activity)
+    {
+        if (activity.LeadId is { } leadId)
+        {
+            db.LeadEngagements.Add(new LeadEngagement { LeadId = leadId, Kind = activity.Kind, OccurredAt = activity.OccurredAt, SourceId = activity.Id });
+        }
+    }
 }

@@ -1,10 +1,13 @@
 using System.Net;
 using System.Text.Json;
+using CrmPlatform.Contracts.Marketing.V1;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Identity;
 using CrmPlatform.Tests.Infrastructure;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrmPlatform.Tests.Sales;
 
@@ -119,6 +122,25 @@ public sealed class AssignmentRulesTests(PlatformFixture fixture) : IClassFixtur
         var stored = await PlatformServices.QueryAsync(Platform.Sales, db => db.Leads.AsNoTracking().SingleAsync(l => l.Id == unmatched.Id()));
         Assert.Equal(assigned.Body.GetProperty("ruleId").GetGuid(), stored.AssignedByRuleId);
         Assert.Equal(assigned.Body.Str("reason"), stored.AssignmentReason);
+    }
+
+    [Fact]
+    public async Task Leads_from_web_forms_pass_through_the_same_rules()
+    {
+        var product = $"product-{Guid.NewGuid():N}";
+        var rule = await _sales.PostJsonAsync("/api/v1/assignment-rules",
+            Rule("Demo requests", 0, sources: ["web-form"], productInterests: [product], userId: "demo-desk")).CreatedAsync();
+        var submission = Guid.NewGuid();
+        var submitted = new FormSubmitted(Guid.NewGuid(), DateTime.UtcNow, TenantContext.DefaultTenantId, submission, 1, Guid.NewGuid(), null,
+            new FormSubmission("Ada", "Lovelace", $"{Guid.NewGuid():N}@leads.test", null, "ACME", "DE", "CTO", product, "Call me", true), CreateLead: true);
+        await Platform.Marketing.Services.GetRequiredService<IBus>().Publish(submitted, context => context.MessageId = submitted.EventId);
+
+        var lead = await Eventually.ReturnsAsync(async () => (await _sales.GetJsonAsync($"/api/v1/leads?filter[sourceReference]={submission}")).Items(),
+            leads => leads.Count == 1, "the form's lead is captured");
+        Assert.Equal("demo-desk", lead[0].Str("ownerId"));
+        var history = Assert.Single(await HistoryAsync(lead[0].Id()));
+        Assert.Equal(rule.Id(), history.GetProperty("ruleId").GetGuid());
+        Assert.Contains($"product interest {product} and source=web-form", history.Str("reason"));
     }
 
     [Fact]

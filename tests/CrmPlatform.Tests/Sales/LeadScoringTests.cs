@@ -105,6 +105,19 @@ public sealed class LeadScoringTests(PlatformFixture fixture) : IClassFixture<Pl
     }
 
     [Fact]
+    public async Task An_activity_logged_on_the_lead_adds_its_kinds_engagement()
+    {
+        var lead = await _sales.PostJsonAsync("/api/v1/leads", Lead()).CreatedAsync();
+        var meeting = await _sales.PostJsonAsync("/api/v1/activities",
+            new { kind = "meeting", subject = "Demo", occurredAt = DateTime.UtcNow, durationMinutes = 30, leadId = lead.Id() }).CreatedAsync();
+        Assert.Equal(lead.Id(), meeting.GetProperty("leadId").GetGuid());
+        var score = await ScoreAsync(lead.Id());
+        Assert.Equal(15, Contributions(score).Single(c => c.Feature == "engagement: meeting").Points, 2);
+        Assert.Equal(58 + 15, score.GetProperty("score").GetDouble(), 2);
+        AssertSumsToScore(score);
+    }
+
+    [Fact]
     public async Task Below_the_threshold_training_declines_and_scoring_stays_rule_based()
     {
         var tenant = Guid.NewGuid();

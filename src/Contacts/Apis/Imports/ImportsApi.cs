@@ -1,6 +1,7 @@
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.Imports;
 using CrmPlatform.Contacts.Model;
+using CrmPlatform.Persistence.Imports;
 using CrmPlatform.Persistence.Paging;
 using CrmPlatform.ServiceDefaults;
 using CsvHelper;
@@ -52,7 +53,7 @@ public static class ImportsApi
         var errors = new FieldErrors();
         fileName = string.IsNullOrWhiteSpace(fileName) ? "upload" : Path.GetFileName(fileName.Trim());
         errors.MaxLength("fileName", fileName, ImportJob.FileNameMaxLength);
-        var fileFormat = format is null ? FormatOf(fileName, request.ContentType) : ContactDetailsInput.Kind<ImportFormat>(errors, "format", format);
+        var fileFormat = format is null ? ImportFiles.FormatOf(fileName, request.ContentType) : ContactDetailsInput.Kind<ImportFormat>(errors, "format", format);
         if (fileFormat is null && errors.IsValid)
         {
             errors.Add("format", "format must be csv or xlsx (or the file name must end in .csv or .xlsx).");
@@ -90,19 +91,6 @@ public static class ImportsApi
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/imports/{job.Id}", ImportResponse.From(job, clock.GetUtcNow().UtcDateTime));
     }
-
-    private static ImportFormat? FormatOf(string fileName, string? contentType) =>
-        Path.GetExtension(fileName).ToLowerInvariant() switch
-        {
-            ".csv" or ".txt" => ImportFormat.Csv,
-            ".xlsx" => ImportFormat.Xlsx,
-            _ => contentType?.Split(';')[0].Trim() switch
-            {
-                "text/csv" => ImportFormat.Csv,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => ImportFormat.Xlsx,
-                _ => null,
-            },
-        };
 
     /// <summary>Applies what the request gives (guessing the mapping from the header when none is given yet) and checks the whole.</summary>
     private static FieldErrors ReadSettings(ImportJob job, ImportSettingsRequest request, IReadOnlyCollection<CustomFieldDefinition> customFields)

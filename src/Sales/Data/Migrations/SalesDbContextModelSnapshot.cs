@@ -443,6 +443,10 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("kind");
 
+                    b.Property<Guid?>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
@@ -489,6 +493,9 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.HasIndex("ContactId", "OccurredAt")
                         .HasDatabaseName("ix_activities_contact_id_occurred_at");
 
+                    b.HasIndex("LeadId", "OccurredAt")
+                        .HasDatabaseName("ix_activities_lead_id_occurred_at");
+
                     b.HasIndex("OpportunityId", "OccurredAt")
                         .HasDatabaseName("ix_activities_opportunity_id_occurred_at");
 
@@ -524,6 +531,10 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.Property<DateTime>("DueAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("due_at");
+
+                    b.Property<Guid?>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
 
                     b.Property<string>("Notes")
                         .HasMaxLength(10000)
@@ -586,6 +597,9 @@ namespace CrmPlatform.Sales.Data.Migrations
 
                     b.HasIndex("ContactId")
                         .HasDatabaseName("ix_tasks_contact_id");
+
+                    b.HasIndex("LeadId")
+                        .HasDatabaseName("ix_tasks_lead_id");
 
                     b.HasIndex("OpportunityId")
                         .HasDatabaseName("ix_tasks_opportunity_id");
@@ -891,6 +905,153 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.ToTable("products", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Sales.Leads.Imports.LeadImportJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("Columns")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("columns")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
+                    b.Property<int>("Created")
+                        .HasColumnType("integer")
+                        .HasColumnName("created");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by");
+
+                    b.Property<bool>("DryRun")
+                        .HasColumnType("boolean")
+                        .HasColumnName("dry_run");
+
+                    b.Property<int>("Existing")
+                        .HasColumnType("integer")
+                        .HasColumnName("existing");
+
+                    b.Property<long>("FileBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("file_bytes");
+
+                    b.Property<string>("FileHash")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("file_hash");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("file_name");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("format");
+
+                    b.Property<string>("Mapping")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("mapping")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
+                    b.Property<int>("Rejected")
+                        .HasColumnType("integer")
+                        .HasColumnName("rejected");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<int?>("TotalRows")
+                        .HasColumnType("integer")
+                        .HasColumnName("total_rows");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_lead_import_jobs");
+
+                    b.HasIndex("TenantId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_lead_import_jobs_tenant_id_created_at_id");
+
+                    b.ToTable("lead_import_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Leads.Imports.LeadImportRow", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<int>("RowNumber")
+                        .HasColumnType("integer")
+                        .HasColumnName("row_number");
+
+                    b.Property<Guid?>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Values")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("values");
+
+                    b.HasKey("JobId", "RowNumber")
+                        .HasName("pk_lead_import_rows");
+
+                    b.ToTable("lead_import_rows", (string)null);
+                });
+
             modelBuilder.Entity("CrmPlatform.Sales.Leads.Lead", b =>
                 {
                     b.Property<Guid>("Id")
@@ -974,6 +1135,10 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
+
+                    b.Property<Guid?>("EmailPersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("email_person_id");
 
                     b.Property<int?>("EmployeeCount")
                         .HasColumnType("integer")
@@ -1093,11 +1258,11 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_leads");
 
+                    b.HasIndex("EmailPersonId")
+                        .HasDatabaseName("ix_leads_email_person_id");
+
                     b.HasIndex("TenantId", "Email")
                         .HasDatabaseName("ix_leads_tenant_id_email");
-
-                    b.HasIndex("TenantId", "Score")
-                        .HasDatabaseName("ix_leads_tenant_id_score");
 
                     b.HasIndex("TenantId", "Status")
                         .HasDatabaseName("ix_leads_tenant_id_status");
@@ -1111,6 +1276,8 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasFilter("source_reference IS NOT NULL");
 
                     b.ToTable("leads", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("CrmPlatform.Sales.Merges.OpportunityMergeMove", b =>
@@ -1678,6 +1845,12 @@ namespace CrmPlatform.Sales.Data.Migrations
 
             modelBuilder.Entity("CrmPlatform.Sales.Activities.Activity", b =>
                 {
+                    b.HasOne("CrmPlatform.Sales.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_activities_leads_lead_id");
+
                     b.HasOne("CrmPlatform.Sales.Model.Opportunity", null)
                         .WithMany()
                         .HasForeignKey("OpportunityId")
@@ -1687,6 +1860,12 @@ namespace CrmPlatform.Sales.Data.Migrations
 
             modelBuilder.Entity("CrmPlatform.Sales.Activities.SalesTask", b =>
                 {
+                    b.HasOne("CrmPlatform.Sales.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_tasks_leads_lead_id");
+
                     b.HasOne("CrmPlatform.Sales.Model.Opportunity", null)
                         .WithMany()
                         .HasForeignKey("OpportunityId")
@@ -1743,6 +1922,16 @@ namespace CrmPlatform.Sales.Data.Migrations
                         });
 
                     b.Navigation("Entries");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Leads.Imports.LeadImportRow", b =>
+                {
+                    b.HasOne("CrmPlatform.Sales.Leads.Imports.LeadImportJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_lead_import_rows_lead_import_jobs_job_id");
                 });
 
             modelBuilder.Entity("CrmPlatform.Sales.Model.Opportunity", b =>

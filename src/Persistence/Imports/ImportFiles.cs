@@ -1,20 +1,29 @@
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
+using Microsoft.Extensions.Configuration;
 using MiniExcelLibs;
+using IConfiguration = Microsoft.Extensions.Configuration.IConfiguration;
 
-namespace CrmPlatform.Contacts.Imports;
+namespace CrmPlatform.Persistence.Imports;
 
 /// <summary>One data row of an import file: its number (1 after the header) and its cells by column.</summary>
 public sealed record ImportRecord(int RowNumber, IReadOnlyDictionary<string, string?> Values);
 
+public enum ImportFormat
+{
+    Csv,
+    Xlsx,
+}
+
 /// <summary>
 /// Where uploaded files are kept (<c>Imports:Directory</c>, one file per job) and how they are read: row by row, never
-/// whole, CSV with CsvHelper and XLSX with MiniExcel's streaming query.
+/// whole, CSV with CsvHelper and XLSX with MiniExcel's streaming query. Shared by the services that import (Contacts'
+/// people, Sales' leads); each keeps its files in a folder of its own.
 /// </summary>
-public sealed class ImportFiles(Microsoft.Extensions.Configuration.IConfiguration configuration)
+public sealed class ImportFiles(IConfiguration configuration, string defaultFolderName)
 {
-    public string Directory { get; } = configuration["Imports:Directory"] ?? Path.Combine(Path.GetTempPath(), "crm-contacts-imports");
+    public string Directory { get; } = configuration["Imports:Directory"] ?? Path.Combine(Path.GetTempPath(), defaultFolderName);
 
     /// <summary><c>Imports:MaxFileBytes</c>, 1 GiB by default.</summary>
     public long MaxFileBytes { get; } = configuration.GetValue<long?>("Imports:MaxFileBytes") ?? 1L << 30;
@@ -71,6 +80,20 @@ public sealed class ImportFiles(Microsoft.Extensions.Configuration.IConfiguratio
             return ([], $"The file cannot be read as {format.ToString().ToUpperInvariant()}: {ex.Message}");
         }
     }
+
+    /// <summary>The format a file name or content type says, if any.</summary>
+    public static ImportFormat? FormatOf(string fileName, string? contentType) =>
+        Path.GetExtension(fileName).ToLowerInvariant() switch
+        {
+            ".csv" or ".txt" => ImportFormat.Csv,
+            ".xlsx" => ImportFormat.Xlsx,
+            _ => contentType?.Split(';')[0].Trim() switch
+            {
+                "text/csv" => ImportFormat.Csv,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => ImportFormat.Xlsx,
+                _ => null,
+            },
+        };
 
     public IEnumerable<ImportRecord> Read(Guid jobId, ImportFormat format) =>
         format == ImportFormat.Csv ? ReadCsv(PathOf(jobId)) : ReadXlsx(PathOf(jobId));

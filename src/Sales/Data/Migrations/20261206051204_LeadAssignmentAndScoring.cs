@@ -12,6 +12,10 @@ namespace CrmPlatform.Sales.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AlterTable(
+                name: "leads")
+                .Annotation("Npgsql:StorageParameter:fillfactor", 80);
+
             migrationBuilder.AddColumn<Guid>(
                 name: "assigned_by_rule_id",
                 table: "leads",
@@ -210,11 +214,6 @@ namespace CrmPlatform.Sales.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "ix_leads_tenant_id_score",
-                table: "leads",
-                columns: new[] { "tenant_id", "score" });
-
-            migrationBuilder.CreateIndex(
                 name: "ix_assignment_rules_tenant_id_created_at_id",
                 table: "assignment_rules",
                 columns: new[] { "tenant_id", "created_at", "id" });
@@ -278,10 +277,6 @@ namespace CrmPlatform.Sales.Data.Migrations
             migrationBuilder.DropTable(
                 name: "scoring_settings");
 
-            migrationBuilder.DropIndex(
-                name: "ix_leads_tenant_id_score",
-                table: "leads");
-
             migrationBuilder.DropColumn(
                 name: "assigned_by_rule_id",
                 table: "leads");
@@ -321,6 +316,10 @@ namespace CrmPlatform.Sales.Data.Migrations
             migrationBuilder.DropColumn(
                 name: "scored_at",
                 table: "leads");
+
+            migrationBuilder.AlterTable(
+                name: "leads")
+                .OldAnnotation("Npgsql:StorageParameter:fillfactor", 80);
         }
     }
 }
