@@ -9,8 +9,17 @@ namespace CrmPlatform.Sales.Scoring;
 public sealed record LeadScore(
     double Fit, double Engagement, double Score, string Method, Guid? ModelId, double? ConversionProbability, IReadOnlyList<ScoreContribution> Contributions)
 {
+    /// <summary>
+    /// Sets the lead's score; a score equal to the one it has changes nothing (not even <c>scoredAt</c>), so a write that
+    /// changes nothing else of the lead stays a no-op (no new version).
+    /// </summary>
     public void ApplyTo(Lead lead, DateTime scoredAt)
     {
+        if (lead.ScoredAt is not null && lead.Score == Score && lead.FitScore == Fit && lead.EngagementScore == Engagement
+            && lead.ScoreMethod == Method && lead.ScoreModelId == ModelId && lead.ScoreContributions.SequenceEqual(Contributions))
+        {
+            return;
+        }
         lead.FitScore = Fit;
         lead.EngagementScore = Engagement;
         lead.Score = Score;
