@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CrmPlatform.Contacts.Apis;
 using CrmPlatform.Contacts.Model;
+using CrmPlatform.Persistence.Imports;
 
 namespace CrmPlatform.Contacts.Imports;
 
@@ -28,22 +29,8 @@ public static class ImportFields
         All.Contains(field) || (field.StartsWith(CustomPrefix, StringComparison.Ordinal) && field.Length > CustomPrefix.Length);
 
     /// <summary>Columns named like a field (any case, ignoring spaces, <c>_</c> and <c>-</c>) map to it.</summary>
-    public static Dictionary<string, string> Guess(IEnumerable<string> columns, IEnumerable<string> customFieldKeys)
-    {
-        var byName = All.Concat(customFieldKeys.Select(k => CustomPrefix + k)).ToDictionary(Simplified, f => f);
-        var mapping = new Dictionary<string, string>();
-        foreach (var column in columns)
-        {
-            if (byName.TryGetValue(Simplified(column), out var field) && !mapping.ContainsValue(field))
-            {
-                mapping[column] = field;
-            }
-        }
-        return mapping;
-    }
-
-    private static string Simplified(string name) =>
-        new([.. name.Where(c => !char.IsWhiteSpace(c) && c is not '_' and not '-').Select(char.ToLowerInvariant)]);
+    public static Dictionary<string, string> Guess(IEnumerable<string> columns, IEnumerable<string> customFieldKeys) =>
+        ImportFiles.GuessMapping(columns, All.Concat(customFieldKeys.Select(k => CustomPrefix + k)));
 
     /// <summary>A row's values by field; empty cells are left out, as if the field were not sent.</summary>
     public static Dictionary<string, string> ByField(IReadOnlyDictionary<string, string?> row, IReadOnlyDictionary<string, string> mapping)

@@ -81,6 +81,27 @@ public sealed class ImportFiles(IConfiguration configuration, string defaultFold
         }
     }
 
+    /// <summary>
+    /// A first mapping from the header: a column named like a field (any case, ignoring spaces, <c>_</c> and <c>-</c>)
+    /// maps to it, each field to one column at most. Column to field.
+    /// </summary>
+    public static Dictionary<string, string> GuessMapping(IEnumerable<string> columns, IEnumerable<string> fields)
+    {
+        var byName = fields.ToDictionary(Simplified, f => f);
+        var mapping = new Dictionary<string, string>();
+        foreach (var column in columns)
+        {
+            if (byName.TryGetValue(Simplified(column), out var field) && !mapping.ContainsValue(field))
+            {
+                mapping[column] = field;
+            }
+        }
+        return mapping;
+    }
+
+    private static string Simplified(string name) =>
+        new([.. name.Where(c => !char.IsWhiteSpace(c) && c is not '_' and not '-').Select(char.ToLowerInvariant)]);
+
     /// <summary>The format a file name or content type says, if any.</summary>
     public static ImportFormat? FormatOf(string fileName, string? contentType) =>
         Path.GetExtension(fileName).ToLowerInvariant() switch

@@ -21,6 +21,14 @@ public sealed class LeadMatchesTests(PlatformFixture fixture) : IClassFixture<Pl
         HttpClient? sales = null, string firstName = "Ada") =>
         await (sales ?? _sales).PostJsonAsync("/api/v1/leads", new { firstName, lastName, email, company, companyDomain, country = "GB" }).CreatedAsync();
 
+    /// <summary>
+    /// A lead's matches; a 503 (Contacts slower than the request's timeout, as a cold Contacts on a loaded machine can
+    /// be) is asked again, so what these tests check is the answer itself.
+    /// </summary>
+    private static Task<ApiAnswer> MatchesAsync(HttpClient sales, Guid leadId) =>
+        Eventually.ReturnsAsync(() => sales.GetJsonAsync($"/api/v1/leads/{leadId}/matches"), a => a.Status != HttpStatusCode.ServiceUnavailable,
+            "Contacts answers in time", TimeSpan.FromSeconds(90));
+
     [Fact]
     public async Task People_and_organizations_are_matched_by_contacts_rules_with_score_strength_and_reasons()
     {
@@ -30,7 +38,7 @@ public sealed class LeadMatchesTests(PlatformFixture fixture) : IClassFixture<Pl
 
         // The identical address, and the organization by its domain (a different spelling of the name).
         var same = await LeadAsync($"Lovelace{marker}", $"ada@engines-{marker}.example", $"Difference Engines {marker}", $"engines-{marker}.example");
-        var matches = await _sales.GetJsonAsync($"/api/v1/leads/{same.Id()}/matches");
+        var matches = await MatchesAsync(_sales, same.Id());
         Assert.Equal(HttpStatusCode.OK, matches.Status);
         var personMatch = Assert.Single(matches.Body.GetProperty("people").EnumerateArray().ToList());
         Assert.Equal((person.Id(), "strong"), (personMatch.Id(), personMatch.Str("strength")));
@@ -45,17 +53,17 @@ public sealed class LeadMatchesTests(PlatformFixture fixture) : IClassFixture<Pl
 
         // A tagged address is Contacts' same-email rule.
         var tagged = await LeadAsync("Byron", $"ada+crm@engines-{marker}.example");
-        var taggedMatch = Assert.Single((await _sales.GetJsonAsync($"/api/v1/leads/{tagged.Id()}/matches")).Body.GetProperty("people").EnumerateArray().ToList());
+        var taggedMatch = Assert.Single((await MatchesAsync(_sales, tagged.Id())).Body.GetProperty("people").EnumerateArray().ToList());
         Assert.Equal(person.Id(), taggedMatch.Id());
         Assert.Equal(["same-email"], taggedMatch.GetProperty("reasons").EnumerateArray().Select(r => r.Str("rule")));
 
         // Nothing alike, nothing listed.
         var stranger = await LeadAsync($"Zz{marker}Q", $"{marker}@nowhere.example", $"Qq{marker} Unrelated");
-        var none = (await _sales.GetJsonAsync($"/api/v1/leads/{stranger.Id()}/matches")).Body;
+        var none = (await MatchesAsync(_sales, stranger.Id())).Body;
         Assert.Empty(none.GetProperty("people").EnumerateArray());
         Assert.Empty(none.GetProperty("organizations").EnumerateArray());
 
-        (await _sales.GetJsonAsync($"/api/v1/leads/{Guid.NewGuid()}/matches")).AssertProblem(HttpStatusCode.NotFound);
+        (await MatchesAsync(_sales, Guid.NewGuid())).AssertProblem(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -69,17 +77,17 @@ public sealed class LeadMatchesTests(PlatformFixture fixture) : IClassFixture<Pl
         var rep = Guid.NewGuid().ToString();
         var repSales = Platform.ClientFor(Platform.Sales, await Platform.Identity.SignedTokenAsync(rep, TenantContext.DefaultTenantId, Roles.SalesRep));
         var repLead = await LeadAsync($"Hopper{marker}", email, sales: repSales, firstName: "Grace");
-        var forRep = await repSales.GetJsonAsync($"/api/v1/leads/{repLead.Id()}/matches");
+        var forRep = await MatchesAsync(repSales, repLead.Id());
         Assert.Equal(HttpStatusCode.OK, forRep.Status);
         Assert.Empty(forRep.Body.GetProperty("people").EnumerateArray());
         // The admin sees the same lead's match.
-        Assert.Equal(person.Id(), Assert.Single((await _sales.GetJsonAsync($"/api/v1/leads/{repLead.Id()}/matches")).Body.GetProperty("people").EnumerateArray().ToList()).Id());
+        Assert.Equal(person.Id(), Assert.Single((await MatchesAsync(_sales, repLead.Id())).Body.GetProperty("people").EnumerateArray().ToList()).Id());
 
         // Another tenant's identical lead finds nobody of this tenant.
         var otherSales = Platform.ClientFor(Platform.Sales, await Platform.Identity.SignedTokenAsync(Guid.NewGuid().ToString(), Guid.NewGuid(), Roles.Admin));
         var otherLead = await LeadAsync($"Hopper{marker}", email, sales: otherSales, firstName: "Grace");
-        Assert.Empty((await otherSales.GetJsonAsync($"/api/v1/leads/{otherLead.Id()}/matches")).Body.GetProperty("people").EnumerateArray());
-        (await otherSales.GetJsonAsync($"/api/v1/leads/{repLead.Id()}/matches")).AssertProblem(HttpStatusCode.NotFound);
+        Assert.Empty((await MatchesAsync(otherSales, otherLead.Id())).Body.GetProperty("people").EnumerateArray());
+        (await MatchesAsync(otherSales, repLead.Id())).AssertProblem(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -98,6 +106,6 @@ public sealed class LeadMatchesTests(PlatformFixture fixture) : IClassFixture<Pl
             await contactsBus.StartAsync();
         }
         await Eventually.TrueAsync(async () => (await _sales.GetJsonAsync($"/api/v1/leads/{lead.Id()}/matches")).Status == HttpStatusCode.OK,
-            "Contacts answers again", TimeSpan.FromSeconds(30));
+            "Contacts answers again", TimeSpan.FromSeconds(90));
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CrmPlatform.Persistence.Imports;
 
 namespace CrmPlatform.Sales.Leads.Imports;
 
@@ -18,22 +19,8 @@ public static class LeadImportFields
     ];
 
     /// <summary>Columns named like a field (any case, ignoring spaces, <c>_</c> and <c>-</c>) map to it.</summary>
-    public static List<ColumnMapping> Guess(IEnumerable<string> columns)
-    {
-        var byName = All.ToDictionary(Simplified, f => f);
-        var mapping = new List<ColumnMapping>();
-        foreach (var column in columns)
-        {
-            if (byName.TryGetValue(Simplified(column), out var field) && mapping.All(m => m.Field != field))
-            {
-                mapping.Add(new ColumnMapping(column, field));
-            }
-        }
-        return mapping;
-    }
-
-    private static string Simplified(string name) =>
-        new([.. name.Where(c => !char.IsWhiteSpace(c) && c is not '_' and not '-').Select(char.ToLowerInvariant)]);
+    public static List<ColumnMapping> Guess(IEnumerable<string> columns) =>
+        [.. ImportFiles.GuessMapping(columns, All).Select(m => new ColumnMapping(m.Key, m.Value))];
 
     /// <summary>The request a row makes, or the problems of its text that the request cannot show (a number or id that is not one).</summary>
     public static (LeadRequest? Request, string? Problem) ToRequest(
