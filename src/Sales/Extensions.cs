@@ -10,6 +10,7 @@ using MassTransit;
 using CrmPlatform.Sales.Leads.Conversion;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales.Merges;
+using CrmPlatform.Sales.Scoring;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Sales;
@@ -34,6 +35,7 @@ internal static class Extensions
             var matchTimeout = builder.Configuration.GetValue<TimeSpan?>("Leads:MatchTimeout") ?? TimeSpan.FromSeconds(5);
             bus.AddRequestClient<FindLikelyMatches>(RequestTimeout.After(ms: (int)matchTimeout.TotalMilliseconds));
             builder.AddLeadConversions(bus, ServiceName);
+            bus.AddEngagementConsumer(ServiceName);
         });
         builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, QuotesPart>();
@@ -43,5 +45,7 @@ internal static class Extensions
         builder.Services.AddScoped<LeadImporter>();
         builder.Services.AddSingleton<TaskReminderSignal>();
         builder.Services.AddHostedService<TaskReminders>();
+        builder.Services.AddSingleton<ScoringWorker>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ScoringWorker>());
     }
 }

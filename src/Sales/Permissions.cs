@@ -15,6 +15,9 @@ public static class Permissions
     public const string Tasks = "tasks";
     public const string Leads = "leads";
     public const string LeadConversions = "lead-conversions";
+    public const string AssignmentRules = "assignment-rules";
+    public const string LeadAssignments = "lead-assignments";
+    public const string LeadScoring = "lead-scoring";
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
@@ -48,5 +51,12 @@ public static class Permissions
         .Allow(Leads, Operation.Delete, Roles.Admin, Roles.SalesManager)
         // Converting a lead makes contacts and an opportunity: the sales team does it, within the lead's record scope.
         .Allow(LeadConversions, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
-        .Allow(LeadConversions, Operation.Create, Roles.Admin, Roles.SalesManager, Roles.SalesRep);
+        .Allow(LeadConversions, Operation.Create, Roles.Admin, Roles.SalesManager, Roles.SalesRep)
+        // Assignment rules decide who works which lead: the managers' to set. Applying them to a lead the caller can
+        // see (reassigning by the rules) and reading a lead's assignment history is the sales team's.
+        .Allow(AssignmentRules, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.SalesManager)
+        .Allow(LeadAssignments, [Operation.Read, Operation.Create], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
+        // Scores are read by whoever reads leads; weights, training and rescoring are the managers'.
+        .Allow(LeadScoring, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
+        .Allow(LeadScoring, Operation.Update, Roles.Admin, Roles.SalesManager);
 }

@@ -2,6 +2,7 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Apis;
+using CrmPlatform.Sales.Assignment;
 using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Leads;
 using CrmPlatform.Sales.Leads.Imports;
@@ -10,6 +11,7 @@ using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales;
 using CrmPlatform.Sales.Pipelines;
 using CrmPlatform.Sales.Leads.Conversion;
+using CrmPlatform.Sales.Scoring;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -34,6 +36,8 @@ app.MapLeadsApi();
 app.MapLeadMatchesApi();
 app.MapLeadImportsApi();
 app.MapLeadConversionApi();
+app.MapAssignmentRulesApi();
+app.MapLeadScoringApi();
 app.MapAuditApi();
 
 await app.RunAsync();

@@ -115,6 +115,7 @@ public static class ActivitiesApi
         var activity = new Activity();
         request.ApplyTo(activity);
         db.Activities.Add(activity);
+        Scoring.LeadEngagements.Record(db, activity);
         db.Stamp();
         db.AddEvent(activity.Logged());
         try
@@ -125,6 +126,10 @@ public static class ActivitiesApi
         {
             // The opportunity was deleted since the check above.
             return RecordLinks.Deleted(request.OpportunityId, request.LeadId);
+        }
+        if (activity.LeadId is { } leadId)
+        {
+            await Scoring.BulkScorer.RescoreLeadAsync(db, leadId, cancellationToken);
         }
         ETags.Set(response, activity.Version);
         return TypedResults.Created($"/api/v1/activities/{activity.Id}", ActivityResponse.From(activity));

@@ -6,6 +6,7 @@ using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Activities;
+using CrmPlatform.Sales.Assignment;
 using CrmPlatform.Sales.Catalog;
 using CrmPlatform.Sales.Leads;
 using CrmPlatform.Sales.Leads.Imports;
@@ -14,6 +15,7 @@ using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
 using CrmPlatform.Sales.Quotes;
 using CrmPlatform.Sales.Pipelines;
+using CrmPlatform.Sales.Scoring;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
 
@@ -36,6 +38,12 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     public DbSet<Lead> Leads => Set<Lead>();
     public DbSet<LeadImportJob> LeadImportJobs => Set<LeadImportJob>();
     public DbSet<LeadImportRow> LeadImportRows => Set<LeadImportRow>();
+    public DbSet<AssignmentRule> AssignmentRules => Set<AssignmentRule>();
+    public DbSet<LeadAssignment> LeadAssignments => Set<LeadAssignment>();
+    public DbSet<ScoringSettings> ScoringSettings => Set<ScoringSettings>();
+    public DbSet<LeadEngagement> LeadEngagements => Set<LeadEngagement>();
+    public DbSet<LeadScoringModel> LeadScoringModels => Set<LeadScoringModel>();
+    public DbSet<ScoringSchedule> ScoringSchedules => Set<ScoringSchedule>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -54,6 +62,8 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddLeads();
         modelBuilder.AddLeadImports();
         modelBuilder.AddLeadConversions();
+        modelBuilder.AddAssignmentRules();
+        modelBuilder.AddLeadScoring();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);

@@ -136,6 +136,26 @@ public sealed class Lead : AuditedEntity
     }
 
     public const string ErasedName = "[erased]";
+
+    // Assignment and scoring (issue 11: src/Sales/Assignment, src/Sales/Scoring). Kept on the lead so lists filter and
+    // sort by them; the assignment history is in lead_assignments.
+    /// <summary>The assignment rule that gave the lead its current owner; null when a person chose the owner.</summary>
+    public Guid? AssignedByRuleId { get; set; }
+    /// <summary>Why the rule chose that owner, in words (criteria matched, target, method and the cursor or load).</summary>
+    public string? AssignmentReason { get; set; }
+    /// <summary>How well the lead fits (attributes), in points.</summary>
+    public double? FitScore { get; set; }
+    /// <summary>How engaged the lead is (activities, campaign events), in points, decayed to <see cref="ScoredAt"/>.</summary>
+    public double? EngagementScore { get; set; }
+    /// <summary>The lead score: the sum of <see cref="ScoreContributions"/>.</summary>
+    public double? Score { get; set; }
+    /// <summary><c>rules</c> (fit + engagement) or <c>model</c> (the tenant's trained model, <see cref="ScoreModelId"/>).</summary>
+    public string? ScoreMethod { get; set; }
+    public Guid? ScoreModelId { get; set; }
+    /// <summary>The model's probability that the lead converts; null when scored by rules.</summary>
+    public double? ConversionProbability { get; set; }
+    public IReadOnlyList<Scoring.ScoreContribution> ScoreContributions { get; set; } = [];
+    public DateTime? ScoredAt { get; set; }
 }
 
 public enum LeadStatusRefusalKind

@@ -37,6 +37,7 @@ internal static class LeadCapture
         request.ApplyTo(lead);
         await LinkPersonAsync(db, lead, cancellationToken);
         db.Leads.Add(lead);
+        await Assignment.NewLeads.PrepareAsync(db, lead, cancellationToken);
         db.Stamp();
         db.AddEvent(lead.Created());
         return lead;

@@ -88,6 +88,7 @@ public static class LeadsApi
         request.ApplyTo(lead);
         await LeadCapture.LinkPersonAsync(db, lead, cancellationToken);
         db.Leads.Add(lead);
+        await Assignment.NewLeads.PrepareAsync(db, lead, cancellationToken);
         db.Stamp();
         db.AddEvent(lead.Created());
         try
@@ -161,6 +162,7 @@ public static class LeadsApi
         {
             return refused;
         }
+        await Scoring.LeadScorer.ScoreAsync(db, lead, cancellationToken);
         db.Stamp();
         if (lead.TakeStatusEvent() is { } statusEvent)
         {

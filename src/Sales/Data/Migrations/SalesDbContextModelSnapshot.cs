@@ -614,6 +614,173 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.ToTable("tasks", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Sales.Assignment.AssignmentRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.PrimitiveCollection<List<string>>("Countries")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("countries");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.PrimitiveCollection<List<string>>("Industries")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("industries");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_active");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("method");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.PrimitiveCollection<List<string>>("PostalCodePrefixes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("postal_code_prefixes");
+
+                    b.PrimitiveCollection<List<string>>("ProductInterests")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("product_interests");
+
+                    b.PrimitiveCollection<List<string>>("Regions")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("regions");
+
+                    b.Property<long>("RoundRobinTurns")
+                        .HasColumnType("bigint")
+                        .HasColumnName("round_robin_turns");
+
+                    b.PrimitiveCollection<List<string>>("Sources")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("sources");
+
+                    b.Property<Guid?>("TargetTeamId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("target_team_id");
+
+                    b.Property<string>("TargetUserId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("target_user_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_assignment_rules");
+
+                    b.HasIndex("TenantId", "Position")
+                        .HasDatabaseName("ix_assignment_rules_tenant_id_position");
+
+                    b.HasIndex("TenantId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_assignment_rules_tenant_id_created_at_id");
+
+                    b.ToTable("assignment_rules", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Assignment.LeadAssignment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("AssignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("assigned_at");
+
+                    b.Property<string>("AssignedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("assigned_by");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<string>("OwnerId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("PreviousOwnerId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("previous_owner_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid?>("RuleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("rule_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("trigger");
+
+                    b.HasKey("Id")
+                        .HasName("pk_lead_assignments");
+
+                    b.HasIndex("LeadId", "AssignedAt")
+                        .HasDatabaseName("ix_lead_assignments_lead_id_assigned_at");
+
+                    b.ToTable("lead_assignments", (string)null);
+                });
+
             modelBuilder.Entity("CrmPlatform.Sales.Catalog.PriceBook", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1020,6 +1187,15 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<Guid?>("AssignedByRuleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("assigned_by_rule_id");
+
+                    b.Property<string>("AssignmentReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("assignment_reason");
+
                     b.Property<Guid?>("CampaignId")
                         .HasColumnType("uuid")
                         .HasColumnName("campaign_id");
@@ -1038,6 +1214,10 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("company_domain");
+
+                    b.Property<double?>("ConversionProbability")
+                        .HasColumnType("double precision")
+                        .HasColumnName("conversion_probability");
 
                     b.Property<DateTime?>("ConvertedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1092,10 +1272,18 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("employee_count");
 
+                    b.Property<double?>("EngagementScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("engagement_score");
+
                     b.Property<string>("FirstName")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("first_name");
+
+                    b.Property<double?>("FitScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("fit_score");
 
                     b.Property<string>("Industry")
                         .HasMaxLength(200)
@@ -1136,6 +1324,30 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("region");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.Property<string>("ScoreContributions")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("score_contributions")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
+                    b.Property<string>("ScoreMethod")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("score_method");
+
+                    b.Property<Guid?>("ScoreModelId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("score_model_id");
+
+                    b.Property<DateTime?>("ScoredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("scored_at");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -1192,6 +1404,8 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasFilter("source_reference IS NOT NULL");
 
                     b.ToTable("leads", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("CrmPlatform.Sales.Merges.ContactMergeMove", b =>
@@ -1572,6 +1786,196 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.ToTable("quotes", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Sales.Scoring.LeadEngagement", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("LeadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lead_id");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid>("SourceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_lead_engagements");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_lead_engagements_tenant_id");
+
+                    b.HasIndex("LeadId", "SourceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_lead_engagements_lead_id_source_id");
+
+                    b.ToTable("lead_engagements", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Scoring.LeadScoringModel", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<double>("Accuracy")
+                        .HasColumnType("double precision")
+                        .HasColumnName("accuracy");
+
+                    b.Property<double>("Auc")
+                        .HasColumnType("double precision")
+                        .HasColumnName("auc");
+
+                    b.Property<float>("Bias")
+                        .HasColumnType("real")
+                        .HasColumnName("bias");
+
+                    b.Property<int>("Converted")
+                        .HasColumnType("integer")
+                        .HasColumnName("converted");
+
+                    b.Property<int>("Disqualified")
+                        .HasColumnType("integer")
+                        .HasColumnName("disqualified");
+
+                    b.Property<string>("Features")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("features");
+
+                    b.Property<int>("HeldOutLeads")
+                        .HasColumnType("integer")
+                        .HasColumnName("held_out_leads");
+
+                    b.Property<byte[]>("ModelBytes")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("model_bytes");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("TrainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trained_at");
+
+                    b.Property<string>("TrainedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("trained_by");
+
+                    b.Property<int>("TrainingLeads")
+                        .HasColumnType("integer")
+                        .HasColumnName("training_leads");
+
+                    b.PrimitiveCollection<float[]>("Weights")
+                        .IsRequired()
+                        .HasColumnType("real[]")
+                        .HasColumnName("weights");
+
+                    b.HasKey("Id")
+                        .HasName("pk_lead_scoring_models");
+
+                    b.HasIndex("TenantId", "TrainedAt")
+                        .HasDatabaseName("ix_lead_scoring_models_tenant_id_trained_at");
+
+                    b.ToTable("lead_scoring_models", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Scoring.ScoringSchedule", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime?>("LastRunAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_run_at");
+
+                    b.Property<DateTime>("NextRunAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_run_at");
+
+                    b.HasKey("TenantId")
+                        .HasName("pk_scoring_schedules");
+
+                    b.HasIndex("NextRunAt")
+                        .HasDatabaseName("ix_scoring_schedules_next_run_at");
+
+                    b.ToTable("scoring_schedules", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Scoring.ScoringSettings", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<int>("MinOutcomes")
+                        .HasColumnType("integer")
+                        .HasColumnName("min_outcomes");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<string>("Weights")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("weights");
+
+                    b.HasKey("Id")
+                        .HasName("pk_scoring_settings");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_scoring_settings_tenant_id");
+
+                    b.ToTable("scoring_settings", (string)null);
+                });
+
             modelBuilder.Entity("CrmPlatform.Sales.Activities.Activity", b =>
                 {
                     b.HasOne("CrmPlatform.Sales.Leads.Lead", null)
@@ -1600,6 +2004,16 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasForeignKey("OpportunityId")
                         .OnDelete(DeleteBehavior.SetNull)
                         .HasConstraintName("fk_tasks_opportunities_opportunity_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Assignment.LeadAssignment", b =>
+                {
+                    b.HasOne("CrmPlatform.Sales.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_lead_assignments_leads_lead_id");
                 });
 
             modelBuilder.Entity("CrmPlatform.Sales.Catalog.PriceBook", b =>
@@ -1753,6 +2167,16 @@ namespace CrmPlatform.Sales.Data.Migrations
                         });
 
                     b.Navigation("Lines");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Sales.Scoring.LeadEngagement", b =>
+                {
+                    b.HasOne("CrmPlatform.Sales.Leads.Lead", null)
+                        .WithMany()
+                        .HasForeignKey("LeadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_lead_engagements_leads_lead_id");
                 });
 
             modelBuilder.Entity("CrmPlatform.Sales.Model.Opportunity", b =>

@@ -82,6 +82,7 @@ public sealed class LeadImporter(SalesDbContext db, ImportFiles files, TimeProvi
         }
 
         db.Leads.AddRange(created);
+        await Assignment.NewLeads.PrepareAllAsync(db, created, cancellationToken);
         db.LeadImportRows.AddRange(rows);
         // Stamped once for the whole file (not per lead): the events carry the tenant and version about to be written.
         db.Stamp();
