@@ -3,6 +3,7 @@ using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Gdpr;
 using CrmPlatform.Sales.Data;
+using CrmPlatform.Sales.Forecast;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.ServiceDefaults;
 
@@ -30,5 +31,6 @@ internal static class Extensions
         builder.Services.AddPersonalDataPart<SalesDbContext, ActivitiesPart>();
         builder.Services.AddSingleton<TaskReminderSignal>();
         builder.Services.AddHostedService<TaskReminders>();
+        builder.Services.AddHostedService<ForecastSnapshots>();
     }
 }

@@ -13,6 +13,8 @@ public static class Permissions
     public const string Pipelines = "pipelines";
     public const string Activities = "activities";
     public const string Tasks = "tasks";
+    public const string Forecast = "forecast";
+    public const string Quotas = "quotas";
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
@@ -37,5 +39,9 @@ public static class Permissions
         .Allow(Activities, Operation.Delete, Roles.Admin, Roles.SalesManager)
         .Allow(Tasks, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
         .Allow(Tasks, [Operation.Create, Operation.Update], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
-        .Allow(Tasks, Operation.Delete, Roles.Admin, Roles.SalesManager);
+        .Allow(Tasks, Operation.Delete, Roles.Admin, Roles.SalesManager)
+        // The forecast reads with a narrower scope of its own (ForecastScope); quotas are the managers' to set.
+        .Allow(Forecast, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.ReadOnly)
+        .Allow(Quotas, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.ReadOnly)
+        .Allow(Quotas, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.SalesManager);
 }

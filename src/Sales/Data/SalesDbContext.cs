@@ -7,6 +7,8 @@ using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Catalog;
+using CrmPlatform.Sales.Decisions;
+using CrmPlatform.Sales.Forecast;
 using CrmPlatform.Sales.Leads;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Model;
@@ -32,6 +34,16 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<SalesTask> Tasks => Set<SalesTask>();
     public DbSet<Lead> Leads => Set<Lead>();
+    public DbSet<BuyingCentreMember> BuyingCentreMembers => Set<BuyingCentreMember>();
+    public DbSet<DecisionCriterion> DecisionCriteria => Set<DecisionCriterion>();
+    public DbSet<DealRisk> DealRisks => Set<DealRisk>();
+    public DbSet<CustomerCommitment> CustomerCommitments => Set<CustomerCommitment>();
+    public DbSet<DealDecision> DealDecisions => Set<DealDecision>();
+    public DbSet<ForecastCategoryOverride> ForecastCategoryOverrides => Set<ForecastCategoryOverride>();
+    public DbSet<CloseDateChange> CloseDateChanges => Set<CloseDateChange>();
+    public DbSet<Quota> Quotas => Set<Quota>();
+    public DbSet<ForecastSnapshot> ForecastSnapshots => Set<ForecastSnapshot>();
+    public DbSet<ForecastSnapshotLine> ForecastSnapshotLines => Set<ForecastSnapshotLine>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -48,6 +60,8 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddPipelines();
         modelBuilder.AddActivities();
         modelBuilder.AddLeads();
+        modelBuilder.AddDecisions();
+        modelBuilder.AddForecast();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);
