@@ -29,6 +29,7 @@ internal static class Extensions
         builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, QuotesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, ActivitiesPart>();
+        builder.Services.AddPersonalDataPart<SalesDbContext, DecisionsPart>();
         builder.Services.AddSingleton<TaskReminderSignal>();
         builder.Services.AddHostedService<TaskReminders>();
         builder.Services.AddHostedService<ForecastSnapshots>();

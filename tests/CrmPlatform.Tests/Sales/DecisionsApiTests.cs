@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using CrmPlatform.Contracts.Sales.V1;
 using CrmPlatform.ServiceDefaults;
+using CrmPlatform.Tests.Gdpr;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using static CrmPlatform.Tests.Sales.PipelineTestData;
@@ -186,5 +187,27 @@ public sealed class DecisionsApiTests(PlatformFixture fixture)
         Assert.Empty((await otherTenant.GetJsonAsync("/api/v1/decisions/risks")).Items());
         Assert.Empty((await otherTenant.GetJsonAsync("/api/v1/decisions/outcomes")).Items());
         Assert.Empty((await otherTenant.GetJsonAsync("/api/v1/decisions/outcomes/by-alternative").OkAsync()).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task An_access_request_exports_the_persons_part_in_decisions_and_an_erasure_takes_them_out()
+    {
+        var steps = new GdprSteps(Platform);
+        var person = await steps.PersonEverywhereAsync("Katherine", "Johnson");
+        var (_, _, opportunity) = await DealAsync();
+        await _sales.PostJsonAsync(Url(opportunity, "buying-centre"), new { contactId = person, role = "blocker", attitude = "opponent", notes = "Katherine distrusts vendors" }).CreatedAsync();
+        await _sales.PostJsonAsync(Url(opportunity, "commitments"), new { description = "Katherine signs the NDA", dueBy = "2027-02-01", contactId = person }).CreatedAsync();
+
+        var access = await steps.CompletedRequestAsync(person, "access");
+        var export = await steps.Contacts.GetJsonAsync($"{GdprSteps.RequestsUrl}/{access.Id()}/export");
+        var data = export.Body.GetProperty("services").GetProperty("sales").GetProperty("data").GetProperty("decisions");
+        Assert.Equal("Katherine distrusts vendors", Assert.Single(data.GetProperty("buyingCentre").EnumerateArray().ToList()).Str("notes"));
+        Assert.Single(data.GetProperty("commitments").EnumerateArray());
+
+        var erasure = await steps.CompletedRequestAsync(person, "erasure");
+        Assert.Equal(2, erasure.GetProperty("services")[1].GetProperty("erased").GetProperty("decisions").GetInt32());
+        var kept = await _sales.GetJsonAsync(Url(opportunity, "decisions")).OkAsync();
+        Assert.Empty(kept.GetProperty("buyingCentre").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, kept.GetProperty("nextCommitment").GetProperty("contactId").ValueKind);
     }
 }
