@@ -43,6 +43,11 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
     public static decimal Weighted(decimal amount, int probability) =>
         decimal.Round(amount * probability / 100m, 2, MidpointRounding.AwayFromZero);
 
+    /// <summary>
+    /// The open deals in scope with their hygiene facts. <c>{0}</c> narrows them; <c>{1}</c> and <c>{2}</c> join the
+    /// pushes and the latest activity: as hash joins of per-opportunity aggregates for a roll-up (one pass over the
+    /// tenant's rows beats a hundred thousand index probes), or as correlated subqueries for a few deals.
+    /// </summary>
     private const string Deals = """
         WITH won_time AS (
             SELECT c.from_pipeline_id AS pipeline_id, c.from_stage AS stage,
@@ -57,23 +62,44 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
         deals AS (
             SELECT o.id, o.name, coalesce(o.owner_id, '') AS owner_id, o.currency, o.amount, o.pipeline_id, o.stage, o.expected_close_date,
                    coalesce(extract(epoch FROM (@now - o.stage_entered_at)) > t.p75, false) AS stale,
-                   (SELECT count(*) FROM close_date_changes d WHERE d.opportunity_id = o.id AND d.pushed)::int AS pushes,
+                   {1} AS pushes,
                    NOT EXISTS (SELECT 1 FROM customer_commitments k WHERE k.opportunity_id = o.id AND k.status = 'current') AS no_commitment,
-                   greatest(o.created_at, (SELECT max(a.occurred_at) FROM activities a WHERE a.opportunity_id = o.id)) AS last_touch,
+                   greatest(o.created_at, {2}) AS last_touch,
                    f.category AS category_override
             FROM opportunities o
             LEFT JOIN won_time t ON t.pipeline_id = o.pipeline_id AND t.stage = o.stage
             LEFT JOIN forecast_category_overrides f ON f.opportunity_id = o.id
+            {3}
             WHERE o.tenant_id = @tenant AND o.closed_at IS NULL AND (@whole OR o.owner_id = ANY(@owners))
               AND (@pipeline::uuid IS NULL OR o.pipeline_id = @pipeline)
               AND {0}
         )
         """;
 
+    private static readonly string[] AggregatedFacts =
+    [
+        "coalesce(p.n, 0)",
+        "a.at",
+        """
+        LEFT JOIN (SELECT opportunity_id, count(*)::int AS n FROM close_date_changes WHERE tenant_id = @tenant AND pushed GROUP BY 1) p ON p.opportunity_id = o.id
+        LEFT JOIN (SELECT opportunity_id, max(occurred_at) AS at FROM activities WHERE tenant_id = @tenant AND opportunity_id IS NOT NULL GROUP BY 1) a ON a.opportunity_id = o.id
+        """,
+    ];
+
+    private static readonly string[] CorrelatedFacts =
+    [
+        "(SELECT count(*) FROM close_date_changes d WHERE d.opportunity_id = o.id AND d.pushed)::int",
+        "(SELECT max(a.occurred_at) FROM activities a WHERE a.opportunity_id = o.id)",
+        "",
+    ];
+
+    private static string DealsWhere(string filter, string[] facts) =>
+        string.Format(System.Globalization.CultureInfo.InvariantCulture, Deals, filter, facts[0], facts[1], facts[2]);
+
     /// <summary>Open deals expected to close from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive), by owner, month, currency and category.</summary>
     public async Task<List<OpenGroup>> OpenAsync(DateOnly from, DateOnly to, Guid? pipelineId, HygieneSettings hygiene, DateTime now, CancellationToken cancellationToken)
     {
-        var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, Deals, "o.expected_close_date >= @from AND o.expected_close_date < @to") + """
+        var sql = DealsWhere("o.expected_close_date >= @from AND o.expected_close_date < @to", AggregatedFacts) + """
             SELECT owner_id, date_trunc('month', expected_close_date::timestamp)::date, currency, pipeline_id, stage, category_override,
                    count(*)::int, sum(amount),
                    count(*) FILTER (WHERE stale)::int, count(*) FILTER (WHERE pushes >= @pushes)::int,
@@ -106,8 +132,8 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
             _ when all => "true",
             _ => "(stale OR pushes >= @pushes OR no_commitment OR last_touch < @inactive_since)",
         };
-        var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, Deals,
-            "(@id::uuid IS NULL OR o.id = @id) AND (@owner::text IS NULL OR o.owner_id = @owner) AND (@after::uuid IS NULL OR o.id > @after)") + $"""
+        var sql = DealsWhere(
+            "(@id::uuid IS NULL OR o.id = @id) AND (@owner::text IS NULL OR o.owner_id = @owner) AND (@after::uuid IS NULL OR o.id > @after)", CorrelatedFacts) + $"""
             SELECT id, name, owner_id, pipeline_id, stage, amount, currency, expected_close_date, stale, pushes, no_commitment, last_touch
             FROM deals WHERE {flagged} ORDER BY id LIMIT @limit
             """;
@@ -164,25 +190,44 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
             new NpgsqlParameter("inactive_since", now.AddDays(-hygiene.InactiveDays)),
         ]);
 
+    /// <summary>
+    /// Runs a report query in a transaction (the caller's, when it has one) without JIT compilation, which costs more
+    /// than these queries take, and with room to group in memory rather than on disk.
+    /// </summary>
     private async Task ReadAsync(string sql, IEnumerable<NpgsqlParameter> parameters, Action<DbDataReader> read, CancellationToken cancellationToken)
     {
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
+        var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         try
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            command.Parameters.AddRange(parameters.ToArray());
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+            await using (var settings = transaction.Connection!.CreateCommand())
             {
-                read(reader);
+                settings.Transaction = transaction;
+                settings.CommandText = "SET LOCAL jit = off; SET LOCAL work_mem = '32MB'";
+                await settings.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using var command = transaction.Connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            command.Parameters.AddRange(parameters.ToArray());
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    read(reader);
+                }
+            }
+            if (own is not null)
+            {
+                await own.CommitAsync(cancellationToken);
             }
         }
         finally
         {
-            await db.Database.CloseConnectionAsync();
+            if (own is not null)
+            {
+                await own.DisposeAsync();
+            }
         }
     }
 }
