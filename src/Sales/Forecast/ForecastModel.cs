@@ -56,8 +56,19 @@ public static class ForecastModel
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             // The forecast's two scans: open deals by expected close date, won deals by when they closed.
+            foreach (var fact in new[] { nameof(Opportunity.LastActivityAt), nameof(Opportunity.CloseDatePushes), nameof(Opportunity.HasCurrentCommitment) })
+            {
+                // Written only by the triggers: never by an insert or update of the application, whatever it tracked.
+                opportunity.Property(fact).ValueGeneratedOnAddOrUpdate();
+            }
+            opportunity.Property(o => o.CloseDatePushes).HasDefaultValue(0);
+            opportunity.Property(o => o.HasCurrentCommitment).HasDefaultValue(false);
             opportunity.HasIndex(o => new { o.TenantId, o.ExpectedCloseDate })
-                .IncludeProperties(o => new { o.OwnerId, o.Currency, o.Amount, o.PipelineId, o.Stage, o.StageEnteredAt, o.CreatedAt })
+                .IncludeProperties(o => new
+                {
+                    o.OwnerId, o.Currency, o.Amount, o.PipelineId, o.Stage, o.StageEnteredAt, o.CreatedAt,
+                    o.LastActivityAt, o.CloseDatePushes, o.HasCurrentCommitment,
+                })
                 .HasFilter("closed_at IS NULL")
                 .HasDatabaseName("ix_opportunities_open_by_close_date");
             opportunity.HasIndex(o => new { o.TenantId, o.ClosedAt })

@@ -44,9 +44,8 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
         decimal.Round(amount * probability / 100m, 2, MidpointRounding.AwayFromZero);
 
     /// <summary>
-    /// The open deals in scope with their hygiene facts. <c>{0}</c> narrows them; <c>{1}</c> and <c>{2}</c> join the
-    /// pushes and the latest activity: as hash joins of per-opportunity aggregates for a roll-up (one pass over the
-    /// tenant's rows beats a hundred thousand index probes), or as correlated subqueries for a few deals.
+    /// The open deals in scope with their hygiene facts, which the opportunity row carries (kept by triggers, see
+    /// <see cref="Model.Opportunity.LastActivityAt"/>), so a roll-up reads one index. <c>{0}</c> narrows them.
     /// </summary>
     private const string Deals = """
         WITH won_time AS (
@@ -62,44 +61,25 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
         deals AS (
             SELECT o.id, o.name, coalesce(o.owner_id, '') AS owner_id, o.currency, o.amount, o.pipeline_id, o.stage, o.expected_close_date,
                    coalesce(extract(epoch FROM (@now - o.stage_entered_at)) > t.p75, false) AS stale,
-                   {1} AS pushes,
-                   NOT EXISTS (SELECT 1 FROM customer_commitments k WHERE k.opportunity_id = o.id AND k.status = 'current') AS no_commitment,
-                   greatest(o.created_at, {2}) AS last_touch,
+                   o.close_date_pushes AS pushes,
+                   NOT o.has_current_commitment AS no_commitment,
+                   greatest(o.created_at, o.last_activity_at) AS last_touch,
                    f.category AS category_override
             FROM opportunities o
             LEFT JOIN won_time t ON t.pipeline_id = o.pipeline_id AND t.stage = o.stage
             LEFT JOIN forecast_category_overrides f ON f.opportunity_id = o.id
-            {3}
             WHERE o.tenant_id = @tenant AND o.closed_at IS NULL AND (@whole OR o.owner_id = ANY(@owners))
               AND (@pipeline::uuid IS NULL OR o.pipeline_id = @pipeline)
               AND {0}
         )
         """;
 
-    private static readonly string[] AggregatedFacts =
-    [
-        "coalesce(p.n, 0)",
-        "a.at",
-        """
-        LEFT JOIN (SELECT opportunity_id, count(*)::int AS n FROM close_date_changes WHERE tenant_id = @tenant AND pushed GROUP BY 1) p ON p.opportunity_id = o.id
-        LEFT JOIN (SELECT opportunity_id, max(occurred_at) AS at FROM activities WHERE tenant_id = @tenant AND opportunity_id IS NOT NULL GROUP BY 1) a ON a.opportunity_id = o.id
-        """,
-    ];
-
-    private static readonly string[] CorrelatedFacts =
-    [
-        "(SELECT count(*) FROM close_date_changes d WHERE d.opportunity_id = o.id AND d.pushed)::int",
-        "(SELECT max(a.occurred_at) FROM activities a WHERE a.opportunity_id = o.id)",
-        "",
-    ];
-
-    private static string DealsWhere(string filter, string[] facts) =>
-        string.Format(System.Globalization.CultureInfo.InvariantCulture, Deals, filter, facts[0], facts[1], facts[2]);
+    private static string DealsWhere(string filter) => Deals.Replace("{0}", filter, StringComparison.Ordinal);
 
     /// <summary>Open deals expected to close from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive), by owner, month, currency and category.</summary>
     public async Task<List<OpenGroup>> OpenAsync(DateOnly from, DateOnly to, Guid? pipelineId, HygieneSettings hygiene, DateTime now, CancellationToken cancellationToken)
     {
-        var sql = DealsWhere("o.expected_close_date >= @from AND o.expected_close_date < @to", AggregatedFacts) + """
+        var sql = DealsWhere("o.expected_close_date >= @from AND o.expected_close_date < @to") + """
             SELECT owner_id, date_trunc('month', expected_close_date::timestamp)::date, currency, pipeline_id, stage, category_override,
                    count(*)::int, sum(amount),
                    count(*) FILTER (WHERE stale)::int, count(*) FILTER (WHERE pushes >= @pushes)::int,
@@ -133,7 +113,7 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
             _ => "(stale OR pushes >= @pushes OR no_commitment OR last_touch < @inactive_since)",
         };
         var sql = DealsWhere(
-            "(@id::uuid IS NULL OR o.id = @id) AND (@owner::text IS NULL OR o.owner_id = @owner) AND (@after::uuid IS NULL OR o.id > @after)", CorrelatedFacts) + $"""
+            "(@id::uuid IS NULL OR o.id = @id) AND (@owner::text IS NULL OR o.owner_id = @owner) AND (@after::uuid IS NULL OR o.id > @after)") + $"""
             SELECT id, name, owner_id, pipeline_id, stage, amount, currency, expected_close_date, stale, pushes, no_commitment, last_touch
             FROM deals WHERE {flagged} ORDER BY id LIMIT @limit
             """;

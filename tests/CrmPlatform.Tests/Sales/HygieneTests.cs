@@ -109,4 +109,67 @@ public sealed class HygieneTests(PlatformFixture fixture)
         Assert.False((await FlagsAsync(rep, deal)).GetProperty("noRecentActivity").GetBoolean());
         (await rep.GetJsonAsync("/api/v1/forecast/hygiene?flag=dusty")).AssertProblem(System.Net.HttpStatusCode.BadRequest);
     }
+
+    private sealed record Facts(DateTime? LastActivityAt, int CloseDatePushes, bool HasCurrentCommitment);
+
+    /// <summary>The facts the opportunity row carries, and the same facts computed from their sources now.</summary>
+    private async Task<(Facts Row, Facts Sources)> FactsAsync(Guid opportunityId) =>
+        (await PlatformServices.QueryAsync(Platform.Sales, db => db.Opportunities.IgnoreQueryFilters().AsNoTracking().Where(o => o.Id == opportunityId)
+            .Select(o => new Facts(o.LastActivityAt, o.CloseDatePushes, o.HasCurrentCommitment)).SingleAsync()),
+         await PlatformServices.QueryAsync(Platform.Sales, async db => new Facts(
+            await db.Activities.IgnoreQueryFilters().Where(a => a.OpportunityId == opportunityId).MaxAsync(a => (DateTime?)a.OccurredAt),
+            await db.CloseDateChanges.IgnoreQueryFilters().CountAsync(c => c.OpportunityId == opportunityId && c.Pushed),
+            await db.CustomerCommitments.IgnoreQueryFilters().AnyAsync(k => k.OpportunityId == opportunityId && k.Status == "current"))));
+
+    private async Task<Facts> AgreedFactsAsync(Guid opportunityId)
+    {
+        var (row, sources) = await FactsAsync(opportunityId);
+        Assert.Equal(sources, row);
+        return row;
+    }
+
+    [Fact]
+    public async Task The_facts_kept_on_the_opportunity_row_follow_activities_close_date_changes_and_commitments()
+    {
+        var rep = await RepAsync();
+        var customer = await CustomerAsync(Platform, _contacts);
+        var deal = await rep.PostJsonAsync("/api/v1/opportunities", Opportunity(customer, expectedCloseDate: "2031-01-15")).CreatedAsync();
+        var other = await rep.PostJsonAsync("/api/v1/opportunities", Opportunity(customer, expectedCloseDate: "2031-01-15")).CreatedAsync();
+        Assert.Equal(new Facts(null, 0, false), await AgreedFactsAsync(deal.Id()));
+
+        // Activities: the latest one counts; deleting it falls back to the one before; moving that one away leaves none.
+        object Activity(DateTime occurredAt, Guid opportunityId) => new { kind = "call", subject = "Check-in", occurredAt, opportunityId };
+        var older = await rep.PostJsonAsync("/api/v1/activities", Activity(DateTime.UtcNow.AddDays(-3), deal.Id())).CreatedAsync();
+        var newer = await rep.PostJsonAsync("/api/v1/activities", Activity(DateTime.UtcNow.AddDays(-1), deal.Id())).CreatedAsync();
+        var afterTwo = await AgreedFactsAsync(deal.Id());
+        Assert.Equal(newer.GetProperty("occurredAt").GetDateTime().ToUniversalTime(), afterTwo.LastActivityAt);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await rep.DeleteJsonAsync($"/api/v1/activities/{newer.Id()}", newer.ETag())).Status);
+        Assert.Equal(older.GetProperty("occurredAt").GetDateTime().ToUniversalTime(), (await AgreedFactsAsync(deal.Id())).LastActivityAt);
+        await rep.PutJsonAsync($"/api/v1/activities/{older.Id()}", Activity(DateTime.UtcNow.AddDays(-2), other.Id()), older.ETag()).OkAsync();
+        Assert.Null((await AgreedFactsAsync(deal.Id())).LastActivityAt);
+        Assert.NotNull((await AgreedFactsAsync(other.Id())).LastActivityAt);
+
+        // Close dates: pushed twice and pulled once is two pushes.
+        var current = deal;
+        foreach (var date in new[] { "2031-02-15", "2031-01-31", "2031-03-15" })
+        {
+            current = await rep.PutJsonAsync($"/api/v1/opportunities/{deal.Id()}",
+                new { name = "Deal", amount = 1000m, currency = "EUR", customerId = customer, expectedCloseDate = date }, current.ETag()).OkAsync();
+        }
+        Assert.Equal(2, (await AgreedFactsAsync(deal.Id())).CloseDatePushes);
+
+        // Commitments: a newer one supersedes the current one (still committed); kept, nothing is current any more.
+        var first = await rep.PostJsonAsync($"/api/v1/opportunities/{deal.Id()}/commitments", new { description = "Legal review", dueBy = "2031-01-10" }).CreatedAsync();
+        Assert.True((await AgreedFactsAsync(deal.Id())).HasCurrentCommitment);
+        var second = await rep.PostJsonAsync($"/api/v1/opportunities/{deal.Id()}/commitments", new { description = "Security review", dueBy = "2031-01-20" }).CreatedAsync();
+        Assert.True((await AgreedFactsAsync(deal.Id())).HasCurrentCommitment);
+        await rep.PutJsonAsync($"/api/v1/opportunities/{deal.Id()}/commitments/{second.Id()}", new { status = "kept" }, second.ETag()).OkAsync();
+        Assert.Equal(new Facts(null, 2, false), await AgreedFactsAsync(deal.Id()));
+        Assert.NotEqual(first.Id(), second.Id());
+
+        // The roll-up and the hygiene list read the same facts.
+        var flags = await FlagsAsync(rep, deal);
+        Assert.Equal((2, true, true), (flags.GetProperty("closeDatePushes").GetInt32(), flags.GetProperty("closeDatePushed").GetBoolean(),
+            flags.GetProperty("noNextCommitment").GetBoolean()));
+    }
 }

@@ -1580,6 +1580,12 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasColumnType("numeric(18,2)")
                         .HasColumnName("amount");
 
+                    b.Property<int>("CloseDatePushes")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("close_date_pushes");
+
                     b.Property<DateTime?>("ClosedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("closed_at");
@@ -1611,6 +1617,17 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.Property<DateOnly?>("ExpectedCloseDate")
                         .HasColumnType("date")
                         .HasColumnName("expected_close_date");
+
+                    b.Property<bool>("HasCurrentCommitment")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("has_current_commitment");
+
+                    b.Property<DateTime?>("LastActivityAt")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_activity_at");
 
                     b.Property<string>("LostReason")
                         .HasMaxLength(500)
@@ -1677,7 +1694,7 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasDatabaseName("ix_opportunities_open_by_close_date")
                         .HasFilter("closed_at IS NULL");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TenantId", "ExpectedCloseDate"), new[] { "OwnerId", "Currency", "Amount", "PipelineId", "Stage", "StageEnteredAt", "CreatedAt" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TenantId", "ExpectedCloseDate"), new[] { "OwnerId", "Currency", "Amount", "PipelineId", "Stage", "StageEnteredAt", "CreatedAt", "LastActivityAt", "CloseDatePushes", "HasCurrentCommitment" });
 
                     b.HasIndex("TenantId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_opportunities_tenant_id_created_at_id");
