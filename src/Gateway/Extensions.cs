@@ -41,12 +41,15 @@ internal static class Extensions
         ("/api/v1/lead-imports", "sales", false),
         ("/api/v1/assignment-rules", "sales", false),
         ("/api/v1/lead-scoring", "sales", false),
+        ("/api/v1/decisions", "sales", false),
+        ("/api/v1/forecast", "sales", false),
+        ("/api/v1/quotas", "sales", false),
         ("/api/v1/marketing", "marketing", false),
     ];
 
     /// <summary>Each service keeps the audit log of its own records; <c>/api/v1/audit?entityType=</c> goes to the owner.</summary>
     private static readonly (string EntityType, string Service)[] AuditLogs =
-        [("person", "contacts"), ("organization", "contacts"), ("affiliation", "contacts"), ("personLink", "contacts"), ("customFieldDefinition", "contacts"), ("opportunity", "sales"), ("product", "sales"), ("priceBook", "sales"), ("quote", "sales"), ("pipeline", "sales"), ("activity", "sales"), ("salesTask", "sales"), ("lead", "sales"), ("assignmentRule", "sales"), ("scoringSettings", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity")];
+        [("person", "contacts"), ("organization", "contacts"), ("affiliation", "contacts"), ("personLink", "contacts"), ("customFieldDefinition", "contacts"), ("opportunity", "sales"), ("product", "sales"), ("priceBook", "sales"), ("quote", "sales"), ("pipeline", "sales"), ("activity", "sales"), ("salesTask", "sales"), ("lead", "sales"), ("assignmentRule", "sales"), ("scoringSettings", "sales"), ("buyingCentreMember", "sales"), ("decisionCriterion", "sales"), ("dealRisk", "sales"), ("customerCommitment", "sales"), ("dealDecision", "sales"), ("forecastCategoryOverride", "sales"), ("quota", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity")];
 
     /// <summary>Services whose OpenAPI documents the docs UI at <c>/docs</c> shows, each proxied from its <c>/openapi/v1.json</c>.</summary>
     private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("marketing", "Marketing"), ("identity", "Identity")];

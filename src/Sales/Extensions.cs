@@ -9,6 +9,7 @@ using CrmPlatform.Contracts.Contacts.V1;
 using MassTransit;
 using CrmPlatform.Sales.Leads.Conversion;
 using CrmPlatform.Sales.Data;
+using CrmPlatform.Sales.Forecast;
 using CrmPlatform.Sales.Merges;
 using CrmPlatform.Sales.Scoring;
 using CrmPlatform.ServiceDefaults;
@@ -47,5 +48,7 @@ internal static class Extensions
         builder.Services.AddHostedService<TaskReminders>();
         builder.Services.AddSingleton<ScoringWorker>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ScoringWorker>());
+        builder.Services.AddPersonalDataPart<SalesDbContext, DecisionsPart>();
+        builder.Services.AddHostedService<ForecastSnapshots>();
     }
 }

@@ -18,6 +18,8 @@ public static class Permissions
     public const string AssignmentRules = "assignment-rules";
     public const string LeadAssignments = "lead-assignments";
     public const string LeadScoring = "lead-scoring";
+    public const string Forecast = "forecast";
+    public const string Quotas = "quotas";
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
@@ -58,5 +60,9 @@ public static class Permissions
         .Allow(LeadAssignments, [Operation.Read, Operation.Create], Roles.Admin, Roles.SalesManager, Roles.SalesRep)
         // Scores are read by whoever reads leads; weights, training and rescoring are the managers'.
         .Allow(LeadScoring, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.Marketing, Roles.ReadOnly)
-        .Allow(LeadScoring, Operation.Update, Roles.Admin, Roles.SalesManager);
+        .Allow(LeadScoring, Operation.Update, Roles.Admin, Roles.SalesManager)
+        // The forecast reads with a narrower scope of its own (ForecastScope); quotas are the managers' to set.
+        .Allow(Forecast, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.ReadOnly)
+        .Allow(Quotas, Operation.Read, Roles.Admin, Roles.SalesManager, Roles.SalesRep, Roles.ReadOnly)
+        .Allow(Quotas, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.SalesManager);
 }

@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Paging;
 using CrmPlatform.Sales.Data;
+using CrmPlatform.Sales.Decisions;
+using CrmPlatform.Sales.Forecast;
 using CrmPlatform.Sales.Model;
 using CrmPlatform.Sales.Pipelines;
 using CrmPlatform.ServiceDefaults;
@@ -163,6 +165,7 @@ public static class OpportunitiesApi
             {
                 return UnknownCustomer(request.CustomerId.Value);
             }
+            CloseDateChanges.Track(db, opportunity, request.ExpectedCloseDate, clock);
             // The new values count for the stage's required fields: one request may give the amount and enter the stage.
             request.ApplyTo(opportunity);
             return null;
@@ -224,6 +227,10 @@ public static class OpportunitiesApi
         if (opportunity.EnteredStage && !await TenantPipelines.StillHasStageAsync(db, opportunity.PipelineId, stage, cancellationToken))
         {
             return ApiProblems.Conflict($"The pipeline changed while this request ran and no longer has the {Pipeline.KindName(stage.Kind)} stage '{stage.Key}'; read it again and retry.");
+        }
+        if (opportunity.EnteredStage || stage.Kind != StageKind.Open)
+        {
+            await DealOutcomes.RecordAsync(db, opportunity, stage, cancellationToken);
         }
         db.Stamp();
         foreach (var integrationEvent in opportunity.TakeEvents())

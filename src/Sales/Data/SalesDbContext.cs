@@ -8,6 +8,8 @@ using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Activities;
 using CrmPlatform.Sales.Assignment;
 using CrmPlatform.Sales.Catalog;
+using CrmPlatform.Sales.Decisions;
+using CrmPlatform.Sales.Forecast;
 using CrmPlatform.Sales.Leads;
 using CrmPlatform.Sales.Leads.Imports;
 using CrmPlatform.Sales.Leads.Conversion;
@@ -44,6 +46,16 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
     public DbSet<LeadEngagement> LeadEngagements => Set<LeadEngagement>();
     public DbSet<LeadScoringModel> LeadScoringModels => Set<LeadScoringModel>();
     public DbSet<ScoringSchedule> ScoringSchedules => Set<ScoringSchedule>();
+    public DbSet<BuyingCentreMember> BuyingCentreMembers => Set<BuyingCentreMember>();
+    public DbSet<DecisionCriterion> DecisionCriteria => Set<DecisionCriterion>();
+    public DbSet<DealRisk> DealRisks => Set<DealRisk>();
+    public DbSet<CustomerCommitment> CustomerCommitments => Set<CustomerCommitment>();
+    public DbSet<DealDecision> DealDecisions => Set<DealDecision>();
+    public DbSet<ForecastCategoryOverride> ForecastCategoryOverrides => Set<ForecastCategoryOverride>();
+    public DbSet<CloseDateChange> CloseDateChanges => Set<CloseDateChange>();
+    public DbSet<Quota> Quotas => Set<Quota>();
+    public DbSet<ForecastSnapshot> ForecastSnapshots => Set<ForecastSnapshot>();
+    public DbSet<ForecastSnapshotLine> ForecastSnapshotLines => Set<ForecastSnapshotLine>();
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
@@ -64,6 +76,8 @@ public sealed class SalesDbContext(DbContextOptions<SalesDbContext> options, Ten
         modelBuilder.AddLeadConversions();
         modelBuilder.AddAssignmentRules();
         modelBuilder.AddLeadScoring();
+        modelBuilder.AddDecisions();
+        modelBuilder.AddForecast();
         modelBuilder.Entity<Opportunity>(opportunity =>
         {
             opportunity.Property(o => o.Name).HasMaxLength(Opportunity.NameMaxLength);

@@ -1,5 +1,6 @@
 using CrmPlatform.Contracts;
 using CrmPlatform.Contracts.Sales.V1;
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Sales.Pipelines;
 using CrmPlatform.ServiceDefaults;
@@ -30,6 +31,20 @@ public sealed class Opportunity : AuditedEntity
     public string? Competitor { get; private set; }
 
     public List<OpportunityStageChange> StageHistory { get; private set; } = [];
+
+    // The forecast's hygiene facts, kept on the row by the database's triggers on activities, close_date_changes and
+    // customer_commitments in the transaction that changes those (migration ForecastHygieneFacts), so that a roll-up
+    // reads them from one index instead of aggregating three tables; the application never writes them.
+
+    /// <summary>When the latest activity logged on it occurred; null without any.</summary>
+    [AuditIgnored]
+    public DateTime? LastActivityAt { get; private set; }
+    /// <summary>How many times its expected close date was moved later.</summary>
+    [AuditIgnored]
+    public int CloseDatePushes { get; private set; }
+    /// <summary>Whether it has a current customer commitment.</summary>
+    [AuditIgnored]
+    public bool HasCurrentCommitment { get; private set; }
 
     /// <summary>Whether Open or MoveTo put it in a stage since its events were last taken.</summary>
     public bool EnteredStage { get; private set; }

@@ -1,0 +1,213 @@
+using System.Data.Common;
+using CrmPlatform.Sales.Data;
+using CrmPlatform.Sales.Pipelines;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CrmPlatform.Sales.Forecast;
+
+/// <summary>When a deal's hygiene flags go up: its close date pushed this many times, no activity for this many days.</summary>
+public sealed record HygieneSettings(int PushedAtLeast, int InactiveDays)
+{
+    public static readonly HygieneSettings Default = new(2, 14);
+}
+
+/// <summary>One owner's open deals of one month and currency in one category, with how many carry each hygiene flag.</summary>
+public sealed record OpenGroup(string OwnerId, DateOnly Month, string Currency, string Category, int Count, decimal Amount, decimal WeightedAmount,
+    int Stale, int Pushed, int NoCommitment, int Inactive);
+
+/// <summary>One owner's won deals of one month (when they closed) and currency.</summary>
+public sealed record WonGroup(string OwnerId, DateOnly Month, string Currency, int Count, decimal Amount);
+
+/// <summary>An open opportunity with its hygiene facts.</summary>
+public sealed record DealHygiene(Guid Id, string Name, string OwnerId, Guid PipelineId, string Stage, decimal Amount, string Currency,
+    DateOnly? ExpectedCloseDate, bool Stale, int CloseDatePushes, bool NoNextCommitment, DateTime LastActivityAt);
+
+/// <summary>
+/// The forecast's questions in SQL, grouped in PostgreSQL so that a roll-up over a hundred thousand opportunities moves
+/// hundreds of rows, not a hundred thousand. Written as SQL, not LINQ, for the percentile (75th of won deals' time in
+/// each stage) and the per-deal flags; so the scope is applied here explicitly (<see cref="ForecastScope"/>), and the
+/// tenant with it.
+/// </summary>
+public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pipelines, ForecastScope scope)
+{
+    public static async Task<ForecastQuery> ForAsync(SalesDbContext db, ForecastScope scope, CancellationToken cancellationToken) =>
+        new(db, await db.Pipelines.AsNoTracking().ToListAsync(cancellationToken), scope);
+
+    /// <summary>The stage's probability; 0 for a stage the pipeline no longer has.</summary>
+    public int Probability(Guid pipelineId, string stage) =>
+        pipelines.FirstOrDefault(p => p.Id == pipelineId)?.StageOf(stage)?.Probability ?? 0;
+
+    public static decimal Weighted(decimal amount, int probability) =>
+        decimal.Round(amount * probability / 100m, 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>
+    /// The open deals in scope with their hygiene facts, which the opportunity row carries (kept by triggers, see
+    /// <see cref="Model.Opportunity.LastActivityAt"/>), so a roll-up reads one index. <c>{0}</c> narrows them.
+    /// </summary>
+    private const string Deals = """
+        WITH won_time AS (
+            SELECT c.from_pipeline_id AS pipeline_id, c.from_stage AS stage,
+                   percentile_cont(0.75) WITHIN GROUP (ORDER BY c.seconds_in_previous_stage) AS p75
+            FROM opportunity_stage_changes c
+            JOIN opportunities w ON w.id = c.opportunity_id
+            JOIN unnest(@won_pipelines, @won_stages) AS won(pipeline_id, stage) ON won.pipeline_id = w.pipeline_id AND won.stage = w.stage
+            WHERE c.tenant_id = @tenant AND w.tenant_id = @tenant AND w.closed_at IS NOT NULL
+              AND c.from_stage IS NOT NULL AND c.seconds_in_previous_stage IS NOT NULL
+            GROUP BY 1, 2
+        ),
+        deals AS (
+            SELECT o.id, o.name, coalesce(o.owner_id, '') AS owner_id, o.currency, o.amount, o.pipeline_id, o.stage, o.expected_close_date,
+                   coalesce(extract(epoch FROM (@now - o.stage_entered_at)) > t.p75, false) AS stale,
+                   o.close_date_pushes AS pushes,
+                   NOT o.has_current_commitment AS no_commitment,
+                   greatest(o.created_at, o.last_activity_at) AS last_touch,
+                   f.category AS category_override
+            FROM opportunities o
+            LEFT JOIN won_time t ON t.pipeline_id = o.pipeline_id AND t.stage = o.stage
+            LEFT JOIN forecast_category_overrides f ON f.opportunity_id = o.id
+            WHERE o.tenant_id = @tenant AND o.closed_at IS NULL AND (@whole OR o.owner_id = ANY(@owners))
+              AND (@pipeline::uuid IS NULL OR o.pipeline_id = @pipeline)
+              AND {0}
+        )
+        """;
+
+    private static string DealsWhere(string filter) => Deals.Replace("{0}", filter, StringComparison.Ordinal);
+
+    /// <summary>Open deals expected to close from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive), by owner, month, currency and category.</summary>
+    public async Task<List<OpenGroup>> OpenAsync(DateOnly from, DateOnly to, Guid? pipelineId, HygieneSettings hygiene, DateTime now, CancellationToken cancellationToken)
+    {
+        var sql = DealsWhere("o.expected_close_date >= @from AND o.expected_close_date < @to") + """
+            SELECT owner_id, date_trunc('month', expected_close_date::timestamp)::date, currency, pipeline_id, stage, category_override,
+                   count(*)::int, sum(amount),
+                   count(*) FILTER (WHERE stale)::int, count(*) FILTER (WHERE pushes >= @pushes)::int,
+                   count(*) FILTER (WHERE no_commitment)::int, count(*) FILTER (WHERE last_touch < @inactive_since)::int
+            FROM deals GROUP BY 1, 2, 3, 4, 5, 6
+            """;
+        var groups = new List<OpenGroup>();
+        await ReadAsync(sql, DealParameters(pipelineId, hygiene, now).Concat([new NpgsqlParameter("from", from), new NpgsqlParameter("to", to)]), reader =>
+        {
+            var probability = Probability(reader.GetGuid(3), reader.GetString(4));
+            var category = reader.IsDBNull(5) ? ForecastCategories.Default(probability) : reader.GetString(5);
+            var amount = reader.GetDecimal(7);
+            groups.Add(new OpenGroup(reader.GetString(0), DateOnly.FromDateTime(reader.GetDateTime(1)), reader.GetString(2).Trim(), category,
+                reader.GetInt32(6), amount, category == ForecastCategories.Omitted ? 0m : Weighted(amount, probability),
+                reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10), reader.GetInt32(11)));
+        }, cancellationToken);
+        return groups;
+    }
+
+    /// <summary>Open deals with their hygiene facts, in id order after <paramref name="after"/>; only flagged ones unless <paramref name="all"/>.</summary>
+    public async Task<List<DealHygiene>> DealsAsync(Guid? opportunityId, string? ownerId, string? flag, bool all, Guid? after, int limit,
+        HygieneSettings hygiene, DateTime now, CancellationToken cancellationToken)
+    {
+        var flagged = flag switch
+        {
+            "stale" => "stale",
+            "close-date-pushed" => "pushes >= @pushes",
+            "no-next-commitment" => "no_commitment",
+            "no-recent-activity" => "last_touch < @inactive_since",
+            _ when all => "true",
+            _ => "(stale OR pushes >= @pushes OR no_commitment OR last_touch < @inactive_since)",
+        };
+        var sql = DealsWhere(
+            "(@id::uuid IS NULL OR o.id = @id) AND (@owner::text IS NULL OR o.owner_id = @owner) AND (@after::uuid IS NULL OR o.id > @after)") + $"""
+            SELECT id, name, owner_id, pipeline_id, stage, amount, currency, expected_close_date, stale, pushes, no_commitment, last_touch
+            FROM deals WHERE {flagged} ORDER BY id LIMIT @limit
+            """;
+        var deals = new List<DealHygiene>();
+        await ReadAsync(sql, DealParameters(null, hygiene, now).Concat([
+            new NpgsqlParameter("id", NpgsqlDbType.Uuid) { Value = (object?)opportunityId ?? DBNull.Value },
+            new NpgsqlParameter("owner", NpgsqlDbType.Text) { Value = (object?)ownerId ?? DBNull.Value },
+            new NpgsqlParameter("after", NpgsqlDbType.Uuid) { Value = (object?)after ?? DBNull.Value },
+            new NpgsqlParameter("limit", limit),
+        ]), reader => deals.Add(new DealHygiene(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetGuid(3), reader.GetString(4),
+            reader.GetDecimal(5), reader.GetString(6).Trim(), reader.IsDBNull(7) ? null : reader.GetFieldValue<DateOnly>(7),
+            reader.GetBoolean(8), reader.GetInt32(9), reader.GetBoolean(10), reader.GetDateTime(11))), cancellationToken);
+        return deals;
+    }
+
+    /// <summary>Deals won (in a won stage) that closed from <paramref name="from"/> to <paramref name="to"/> (exclusive), by owner, month and currency.</summary>
+    public async Task<List<WonGroup>> WonAsync(DateOnly from, DateOnly to, Guid? pipelineId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT coalesce(o.owner_id, ''), date_trunc('month', o.closed_at AT TIME ZONE 'UTC')::date, o.currency, count(*)::int, sum(o.amount)
+            FROM opportunities o
+            JOIN unnest(@won_pipelines, @won_stages) AS won(pipeline_id, stage) ON won.pipeline_id = o.pipeline_id AND won.stage = o.stage
+            WHERE o.tenant_id = @tenant AND o.closed_at IS NOT NULL AND o.closed_at >= @from AND o.closed_at < @to
+              AND (@whole OR o.owner_id = ANY(@owners)) AND (@pipeline::uuid IS NULL OR o.pipeline_id = @pipeline)
+            GROUP BY 1, 2, 3
+            """;
+        var groups = new List<WonGroup>();
+        await ReadAsync(sql, ScopeParameters(pipelineId).Concat([
+            new NpgsqlParameter("from", from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)),
+            new NpgsqlParameter("to", to.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)),
+        ]), reader => groups.Add(new WonGroup(reader.GetString(0), DateOnly.FromDateTime(reader.GetDateTime(1)), reader.GetString(2).Trim(),
+            reader.GetInt32(3), reader.GetDecimal(4))), cancellationToken);
+        return groups;
+    }
+
+    private IEnumerable<NpgsqlParameter> ScopeParameters(Guid? pipelineId)
+    {
+        var won = pipelines.SelectMany(p => p.Stages.Where(s => s.Kind == StageKind.Won).Select(s => (p.Id, s.Key))).ToList();
+        return
+        [
+            new NpgsqlParameter("tenant", db.CurrentTenantId),
+            new NpgsqlParameter("whole", scope.WholeTenant),
+            new NpgsqlParameter("owners", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = scope.OwnerIds.ToArray() },
+            new NpgsqlParameter("pipeline", NpgsqlDbType.Uuid) { Value = (object?)pipelineId ?? DBNull.Value },
+            new NpgsqlParameter("won_pipelines", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = won.Select(w => w.Id).ToArray() },
+            new NpgsqlParameter("won_stages", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = won.Select(w => w.Key).ToArray() },
+        ];
+    }
+
+    private IEnumerable<NpgsqlParameter> DealParameters(Guid? pipelineId, HygieneSettings hygiene, DateTime now) =>
+        ScopeParameters(pipelineId).Concat([
+            new NpgsqlParameter("now", now),
+            new NpgsqlParameter("pushes", hygiene.PushedAtLeast),
+            new NpgsqlParameter("inactive_since", now.AddDays(-hygiene.InactiveDays)),
+        ]);
+
+    /// <summary>
+    /// Runs a report query in a transaction (the caller's, when it has one) without JIT compilation, which costs more
+    /// than these queries take, and with room to group in memory rather than on disk.
+    /// </summary>
+    private async Task ReadAsync(string sql, IEnumerable<NpgsqlParameter> parameters, Action<DbDataReader> read, CancellationToken cancellationToken)
+    {
+        var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+            await using (var settings = transaction.Connection!.CreateCommand())
+            {
+                settings.Transaction = transaction;
+                settings.CommandText = "SET LOCAL jit = off; SET LOCAL work_mem = '32MB'";
+                await settings.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using var command = transaction.Connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            command.Parameters.AddRange(parameters.ToArray());
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    read(reader);
+                }
+            }
+            if (own is not null)
+            {
+                await own.CommitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            if (own is not null)
+            {
+                await own.DisposeAsync();
+            }
+        }
+    }
+}
