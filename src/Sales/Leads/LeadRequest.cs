@@ -88,11 +88,13 @@ public sealed record LeadResponse(
     string Source, Guid? CampaignId, string? SourceReference, IReadOnlyList<string> ProductInterests, string? Description,
     string Status, string? DisqualificationReason,
     Guid? ConvertedPersonId, Guid? ConvertedOrganizationId, Guid? ConvertedOpportunityId, DateTime? ConvertedAt,
+    Guid? AssignedByRuleId, string? AssignmentReason, double? Score, string? ScoreMethod,
     string? OwnerId, DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
 {
     public static LeadResponse From(Lead l) => new(
         l.Id, l.FirstName, l.LastName, l.Email, l.Phone, l.JobTitle, l.Company, l.CompanyDomain, l.Industry, l.EmployeeCount,
         l.Country, l.Region, l.PostalCode, l.City, l.Source, l.CampaignId, l.SourceReference, l.ProductInterests, l.Description,
         l.Status, l.DisqualificationReason, l.ConvertedPersonId, l.ConvertedOrganizationId, l.ConvertedOpportunityId, l.ConvertedAt,
+        l.AssignedByRuleId, l.AssignmentReason, l.Score, l.ScoreMethod,
         l.OwnerId, l.CreatedAt, l.CreatedBy, l.UpdatedAt, l.UpdatedBy, l.Version);
 }

@@ -1,6 +1,7 @@
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Paging;
 using CrmPlatform.Sales.Data;
+using CrmPlatform.Sales.Leads.Conversion;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -33,6 +34,7 @@ public static class LeadsApi
         .Filter("source", l => l.Source)
         .Filter("campaignId", l => l.CampaignId)
         .Filter("ownerId", l => l.OwnerId)
+        .Filter("assignedByRuleId", l => l.AssignedByRuleId)
         .Filter("country", l => l.Country, country => country.ToUpperInvariant())
         .Filter("region", l => l.Region)
         .Filter("industry", l => l.Industry)
@@ -158,6 +160,10 @@ public static class LeadsApi
         {
             return Converted(lead);
         }
+        if (await LeadConversion.IsUnderWayAsync(db, id, cancellationToken))
+        {
+            return LeadConversion.UnderWay(id);
+        }
         if (await change(lead) is { } refused)
         {
             return refused;
@@ -199,6 +205,10 @@ public static class LeadsApi
         if (found.Status == LeadStatuses.Converted)
         {
             return ApiProblems.Conflict("The lead is converted; it stays as the record of what it became.");
+        }
+        if (await LeadConversion.IsUnderWayAsync(db, id, cancellationToken))
+        {
+            return LeadConversion.UnderWay(id);
         }
         // Deletes only the version the client saw: a change in between leaves the row, and the client re-reads.
         var deleted = await db.Leads.Where(l => l.Id == id && l.Version == found.Version).ExecuteDeleteAsync(cancellationToken);

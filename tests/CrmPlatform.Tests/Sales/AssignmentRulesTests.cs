@@ -84,6 +84,9 @@ public sealed class AssignmentRulesTests(PlatformFixture fixture) : IClassFixtur
         var reason = history.Str("reason");
         Assert.Contains("country=DE and postal code 80* and industry=", reason);
         Assert.Contains("→ team Süd, round robin", reason);
+        // The lead itself says who assigned it and why, and lists find the leads a rule assigned.
+        Assert.Equal((munich.Id(), reason), (bavarian.GetProperty("assignedByRuleId").GetGuid(), bavarian.Str("assignmentReason")));
+        Assert.Equal([bavarian.Id()], (await _sales.GetJsonAsync($"/api/v1/leads?filter[assignedByRuleId]={munich.Id()}")).Items().Select(l => l.Id()));
 
         // Berlin is outside 80/81: the web-form rule is next; from the API the lead matches no rule and keeps its creator.
         var fromForm = await CreateLeadAsync(Lead(industry, "DE", "10115", source: "web-form"));

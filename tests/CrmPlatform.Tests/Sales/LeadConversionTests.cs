@@ -2,6 +2,7 @@ using System.Net;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Contracts.Sales.V1;
 using CrmPlatform.Sales.Leads;
+using CrmPlatform.Sales.Leads.Conversion;
 using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Identity;
 using CrmPlatform.Tests.Infrastructure;
@@ -147,6 +148,30 @@ public sealed class LeadConversionTests(PlatformFixture fixture) : IClassFixture
         Assert.Equal("completed", retried.Str("state"));
         Assert.Equal(1, await OpportunitiesOfAsync(Platform.Sales, lead.Id));
         Assert.Equal(2, (await ConversionsAsync(Platform.Sales, lead.Id)).Count);
+    }
+
+    [Fact]
+    public async Task A_lead_being_converted_is_neither_changed_nor_deleted_until_its_conversion_ends()
+    {
+        var lead = await LeadAsync(Platform.Sales);
+        // A conversion whose answer from Contacts has not come yet, as step 1 leaves it.
+        await PlatformServices.QueryAsync(Platform.Sales, async db =>
+        {
+            db.Set<LeadConversion>().Add(new LeadConversion { LeadId = lead.Id, RequestedBy = "someone", CreateOpportunity = true });
+            return await db.SaveChangesAsync();
+        });
+        var url = $"/api/v1/leads/{lead.Id}";
+
+        (await _sales.PutJsonAsync($"{url}/status", new { status = "disqualified", disqualificationReason = "no budget" }, Api.AnyVersion))
+            .AssertProblem(HttpStatusCode.Conflict);
+        (await _sales.DeleteJsonAsync(url, Api.AnyVersion)).AssertProblem(HttpStatusCode.Conflict);
+        (await ConvertAsync(_sales, lead.Id)).AssertProblem(HttpStatusCode.Conflict);
+        Assert.Equal(LeadStatuses.Qualified, (await StoredLeadAsync(Platform.Sales, lead.Id)).Status);
+
+        await PlatformServices.QueryAsync(Platform.Sales, db => db.Set<LeadConversion>().Where(c => c.LeadId == lead.Id)
+            .ExecuteUpdateAsync(c => c.SetProperty(x => x.State, LeadConversionStates.Failed)));
+        Assert.Equal(HttpStatusCode.OK,
+            (await _sales.PutJsonAsync($"{url}/status", new { status = "disqualified", disqualificationReason = "no budget" }, Api.AnyVersion)).Status);
     }
 
     [Fact]

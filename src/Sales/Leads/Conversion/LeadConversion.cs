@@ -2,6 +2,10 @@ using System.Text.Json;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Contracts.Sales.V1;
 using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Sales.Data;
+using CrmPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Sales.Leads.Conversion;
 
@@ -42,6 +46,13 @@ public sealed class LeadConversion : Entity
     public DateTime? CompletedAt { get; set; }
 
     public bool IsRequested => State == LeadConversionStates.Requested;
+
+    /// <summary>Whether a conversion of the lead is under way: until it ends, the lead is not changed or deleted.</summary>
+    public static Task<bool> IsUnderWayAsync(SalesDbContext db, Guid leadId, CancellationToken cancellationToken) =>
+        db.Set<LeadConversion>().AnyAsync(c => c.LeadId == leadId && c.State == LeadConversionStates.Requested, cancellationToken);
+
+    public static ProblemHttpResult UnderWay(Guid leadId) =>
+        ApiProblems.Conflict($"The lead '{leadId}' is being converted; see its conversion.");
 
     public IReadOnlyDictionary<string, string[]>? Errors() =>
         FailureErrors is null ? null : JsonSerializer.Deserialize<Dictionary<string, string[]>>(FailureErrors);

@@ -137,9 +137,7 @@ public static class LeadConversionApi
             return ApiProblems.Conflict($"The lead '{lead.Id}' is already converted.",
                 new Dictionary<string, object?> { ["opportunityId"] = lead.ConvertedOpportunityId, ["personId"] = lead.ConvertedPersonId });
         }
-        return await db.Set<LeadConversion>().AnyAsync(c => c.LeadId == lead.Id && c.State == LeadConversionStates.Requested, cancellationToken)
-            ? ApiProblems.Conflict($"The lead '{lead.Id}' is being converted; see its conversion.")
-            : null;
+        return await LeadConversion.IsUnderWayAsync(db, lead.Id, cancellationToken) ? LeadConversion.UnderWay(lead.Id) : null;
     }
 
     /// <summary>
