@@ -33,6 +33,7 @@ public sealed class TimelineRow : IKeysetOrdered
     {
         TimelineSource.Task => $"/api/v1/tasks/{Id}",
         TimelineSource.Quote => $"/api/v1/quotes/{Id}",
+        TimelineSource.StageChange => $"/api/v1/opportunities/{OpportunityId}/stage-history",
         _ => $"/api/v1/activities/{Id}",
     });
 }
@@ -42,12 +43,14 @@ public enum TimelineSource
     Activity,
     Task,
     Quote,
+    StageChange,
 }
 
 /// <summary>
 /// <c>GET /api/v1/timeline?personId=|organizationId=|opportunityId=|leadId=</c>: what happened with a record, newest first,
 /// cursor-paged. Activities count at the time they happened; tasks at their completion, or while open at their due time;
-/// on an opportunity's timeline, each sent quote revision at its latest step.
+/// on an opportunity's timeline, each sent quote revision at its latest step and each stage it entered (its creation
+/// first).
 /// Record scopes apply to each entry as to the activity or task itself.
 /// </summary>
 public static class TimelineApi
@@ -99,7 +102,15 @@ public static class TimelineApi
                     Kind = q.Status == QuoteStatus.Accepted ? "quote.accepted" : q.Status == QuoteStatus.Rejected ? "quote.rejected" : "quote.sent",
                     Title = "Quote " + q.Number + " revision " + q.Revision, Summary = null,
                     ContactId = null, OpportunityId = q.OpportunityId, Source = TimelineSource.Quote,
-                }));
+                }))
+                // Stage changes have no owner of their own: the opportunity's record scope decides who sees them.
+                .Concat(db.OpportunityStageChanges
+                    .Where(c => c.OpportunityId == opportunityId && db.Opportunities.Any(o => o.Id == c.OpportunityId))
+                    .Select(c => new TimelineRow
+                    {
+                        Id = c.Id, CreatedAt = c.CreatedAt, Kind = c.FromStage == null ? "opportunity.created" : "opportunity.stage-changed",
+                        Title = c.Stage, Summary = c.FromStage, ContactId = null, OpportunityId = c.OpportunityId, Source = TimelineSource.StageChange,
+                    }));
         }
         return TypedResults.Ok(await list.ToPageAsync(entries, row => row.ToItem(), cancellationToken));
     }

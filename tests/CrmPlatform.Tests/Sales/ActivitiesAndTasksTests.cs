@@ -262,7 +262,7 @@ public sealed class ActivitiesAndTasksTests(PlatformFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task An_opportunitys_timeline_shows_its_sent_quotes_at_their_latest_step()
+    public async Task An_opportunitys_timeline_shows_its_stage_changes_and_its_sent_quotes_at_their_latest_step()
     {
         var opportunity = await OpportunityAsync(await PersonAsync());
         var call = await _sales.PostJsonAsync("/api/v1/activities", ActivityBody(null, opportunity.Id(), occurredAt: DateTime.UtcNow.AddDays(-1))).CreatedAsync();
@@ -281,10 +281,17 @@ public sealed class ActivitiesAndTasksTests(PlatformFixture fixture) : IClassFix
         var accepted = await _sales.SendJsonAsync(HttpMethod.Post, $"/api/v1/quotes/{draft.Id()}/accept", ifMatch: sent.Body.ETag());
         Assert.Equal(HttpStatusCode.OK, accepted.Status);
 
+        var moved = await _sales.PutJsonAsync($"/api/v1/opportunities/{opportunity.Id()}/stage", new { stage = "proposal" }, Api.AnyVersion);
+        Assert.Equal(HttpStatusCode.OK, moved.Status);
+
         var items = (await _sales.GetJsonAsync($"/api/v1/timeline?opportunityId={opportunity.Id()}")).Items();
-        Assert.Equal([draft.Id(), call.Id()], items.Select(i => i.Id()));
-        Assert.Equal(("quote.accepted", $"/api/v1/quotes/{draft.Id()}"), (items[0].Str("kind"), items[0].Str("link")));
-        Assert.Equal(accepted.Body.GetProperty("decidedAt").GetDateTime(), items[0].GetProperty("occurredAt").GetDateTime());
+        Assert.Equal(["opportunity.stage-changed", "quote.accepted", "opportunity.created", "activity.call"], items.Select(i => i.Str("kind")));
+        Assert.Equal([draft.Id(), call.Id()], items.Where(i => !i.Str("kind").StartsWith("opportunity.", StringComparison.Ordinal)).Select(i => i.Id()));
+        Assert.Equal(("quote.accepted", $"/api/v1/quotes/{draft.Id()}"), (items[1].Str("kind"), items[1].Str("link")));
+        Assert.Equal(accepted.Body.GetProperty("decidedAt").GetDateTime(), items[1].GetProperty("occurredAt").GetDateTime());
+        var stage = items[0];
+        Assert.Equal(("proposal", $"/api/v1/opportunities/{opportunity.Id()}/stage-history"), (stage.Str("title"), stage.Str("link")));
+        Assert.Equal(opportunity.Str("stage"), stage.Str("summary"));
     }
 
     [Fact]
