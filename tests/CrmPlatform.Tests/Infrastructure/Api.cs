@@ -11,12 +11,17 @@ public sealed record ApiAnswer(HttpStatusCode Status, JsonElement Body, HttpResp
 public static class Api
 {
     public static async Task<ApiAnswer> SendJsonAsync(
-        this HttpClient client, HttpMethod method, string url, object? body = null, string? ifMatch = null)
+        this HttpClient client, HttpMethod method, string url, object? body = null, string? ifMatch = null,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         using var request = new HttpRequestMessage(method, url);
         if (ifMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
         }
         if (body is string raw)
         {

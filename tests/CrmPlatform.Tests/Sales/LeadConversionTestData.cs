@@ -48,24 +48,9 @@ public static class LeadConversionTestData
         return lead;
     }
 
-    public static async Task<ApiAnswer> ConvertAsync(HttpClient sales, Guid leadId, object? body = null, int? waitSeconds = 30, string? ifMatch = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/leads/{leadId}/convert");
-        if (waitSeconds is { } wait)
-        {
-            request.Headers.TryAddWithoutValidation("Prefer", $"wait={wait}");
-        }
-        if (ifMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        }
-        request.Content = body is string raw
-            ? new StringContent(raw, System.Text.Encoding.UTF8, "application/json")
-            : JsonContent.Create(body ?? new { });
-        var response = await sales.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return new ApiAnswer(response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone(), response);
-    }
+    public static Task<ApiAnswer> ConvertAsync(HttpClient sales, Guid leadId, object? body = null, int? waitSeconds = 30, string? ifMatch = null) =>
+        sales.SendJsonAsync(HttpMethod.Post, $"/api/v1/leads/{leadId}/convert", body ?? new { }, ifMatch,
+            waitSeconds is { } wait ? new Dictionary<string, string> { ["Prefer"] = $"wait={wait}" } : null);
 
     public static Task<Lead> StoredLeadAsync(ServiceFactory<SalesDbContext> sales, Guid id) =>
         PlatformServices.QueryAsync(sales, db => db.Leads.IgnoreQueryFilters().AsNoTracking().SingleAsync(l => l.Id == id));
