@@ -45,6 +45,16 @@ internal static class Extensions
         ("/api/v1/forecast", "sales", false),
         ("/api/v1/quotas", "sales", false),
         ("/api/v1/marketing", "marketing", false),
+        ("/api/v1/tickets", "service", false),
+        ("/api/v1/support-groups", "service", false),
+        ("/api/v1/sla-policies", "service", false),
+        ("/api/v1/business-calendars", "service", false),
+        ("/api/v1/service-contracts", "service", false),
+        ("/api/v1/knowledge", "service", false),
+        ("/api/v1/canned-responses", "service", false),
+        ("/api/v1/csat", "service", false),
+        // The public help centre: published articles and the support form, for visitors without an account.
+        ("/api/v1/help-centre", "service", true),
     ];
 
     /// <summary>Each service keeps the audit log of its own records; <c>/api/v1/audit?entityType=</c> goes to the owner.</summary>
@@ -52,7 +62,7 @@ internal static class Extensions
         [("person", "contacts"), ("organization", "contacts"), ("affiliation", "contacts"), ("personLink", "contacts"), ("customFieldDefinition", "contacts"), ("opportunity", "sales"), ("product", "sales"), ("priceBook", "sales"), ("quote", "sales"), ("pipeline", "sales"), ("activity", "sales"), ("salesTask", "sales"), ("lead", "sales"), ("assignmentRule", "sales"), ("scoringSettings", "sales"), ("buyingCentreMember", "sales"), ("decisionCriterion", "sales"), ("dealRisk", "sales"), ("customerCommitment", "sales"), ("dealDecision", "sales"), ("forecastCategoryOverride", "sales"), ("quota", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity")];
 
     /// <summary>Services whose OpenAPI documents the docs UI at <c>/docs</c> shows, each proxied from its <c>/openapi/v1.json</c>.</summary>
-    private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("marketing", "Marketing"), ("identity", "Identity")];
+    private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("marketing", "Marketing"), ("service", "Service"), ("identity", "Identity")];
 
     /// <summary>Services whose readiness the gateway's own <c>/health</c> reports, routed or not.</summary>
     private static readonly string[] Services = ["identity", "contacts", "sales", "marketing", "service"];

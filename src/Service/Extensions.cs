@@ -1,4 +1,5 @@
 using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Service.Data;
 using CrmPlatform.ServiceDefaults;
@@ -11,10 +12,13 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<ServiceDbContext>("servicedb");
+        builder.AddAuditRetention<ServiceDbContext>();
         builder.AddMessaging(ServiceName, bus =>
         {
             bus.AddContactDirectoryConsumer<ServiceDbContext>(ServiceName);
+            bus.AddTeamDirectoryConsumer<ServiceDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<ServiceDbContext>(ServiceName);
             bus.AddGdprConsumer<ServiceDbContext>(ServiceName);
         });

@@ -1,4 +1,7 @@
+using CrmPlatform.Persistence.Audit;
+using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Service;
+using CrmPlatform.Service.Data;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,5 +12,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseIdempotentPosts<ServiceDbContext>();
+app.MapAuditApi();
 
 await app.RunAsync();

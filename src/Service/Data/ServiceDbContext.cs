@@ -1,6 +1,9 @@
 using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Consents;
 using CrmPlatform.Persistence.ContactDirectory;
+using CrmPlatform.Persistence.Idempotency;
+using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
@@ -8,13 +11,18 @@ using CrmPlatform.ServiceDefaults;
 namespace CrmPlatform.Service.Data;
 
 public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options, TenantContext tenant, TimeProvider clock)
-    : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext, IConsentReplicaDbContext
+    : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext, IConsentReplicaDbContext, IIdempotencyDbContext
 {
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<ConsentReplica> ConsentReplicas => Set<ConsentReplica>();
 
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddIdempotencyRecords();
+        modelBuilder.AddAuditLog();
+        modelBuilder.AddTeamDirectory();
         modelBuilder.AddContactDirectory();
         modelBuilder.AddConsentReplica();
         base.OnModelCreating(modelBuilder);
