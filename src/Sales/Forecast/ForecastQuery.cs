@@ -14,8 +14,8 @@ public sealed record HygieneSettings(int PushedAtLeast, int InactiveDays)
     public static readonly HygieneSettings Default = new(2, 14);
 }
 
-/// <summary>One owner's open deals of one month and currency in one category, with how many carry each hygiene flag.</summary>
-public sealed record OpenGroup(string OwnerId, DateOnly Month, string Currency, string Category, int Count, decimal Amount, decimal WeightedAmount,
+/// <summary>One owner's open deals of one period (month or quarter) and currency in one category, with how many carry each hygiene flag.</summary>
+public sealed record OpenGroup(string OwnerId, DateOnly Period, string Currency, string Category, int Count, decimal Amount, decimal WeightedAmount,
     int Stale, int Pushed, int NoCommitment, int Inactive);
 
 /// <summary>One owner's won deals of one month (when they closed) and currency.</summary>
@@ -27,46 +27,29 @@ public sealed record DealHygiene(Guid Id, string Name, string OwnerId, Guid Pipe
 
 /// <summary>
 /// The forecast's questions in SQL, grouped in PostgreSQL so that a roll-up over a hundred thousand opportunities moves
-/// hundreds of rows, not a hundred thousand. Written as SQL, not LINQ, for the percentile (75th of won deals' time in
-/// each stage) and the per-deal flags; so the scope is applied here explicitly (<see cref="ForecastScope"/>), and the
-/// tenant with it.
+/// hundreds of rows, not a hundred thousand. Written as SQL, not LINQ, for the per-deal flags and the grouping; so the
+/// scope is applied here explicitly (<see cref="ForecastScope"/>), and the tenant with it.
 /// </summary>
 public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pipelines, ForecastScope scope)
 {
     public static async Task<ForecastQuery> ForAsync(SalesDbContext db, ForecastScope scope, CancellationToken cancellationToken) =>
         new(db, await db.Pipelines.AsNoTracking().ToListAsync(cancellationToken), scope);
 
-    /// <summary>The stage's probability; 0 for a stage the pipeline no longer has.</summary>
-    public int Probability(Guid pipelineId, string stage) =>
-        pipelines.FirstOrDefault(p => p.Id == pipelineId)?.StageOf(stage)?.Probability ?? 0;
-
-    public static decimal Weighted(decimal amount, int probability) =>
-        decimal.Round(amount * probability / 100m, 2, MidpointRounding.AwayFromZero);
-
     /// <summary>
     /// The open deals in scope with their hygiene facts, which the opportunity row carries (kept by triggers, see
-    /// <see cref="Model.Opportunity.LastActivityAt"/>), so a roll-up reads one index. <c>{0}</c> narrows them.
+    /// <see cref="Model.Opportunity.LastActivityAt"/>), so a roll-up reads one index; the 75th percentile of won deals'
+    /// time in each stage is kept by triggers too, in <c>won_stage_times</c>. <c>{0}</c> narrows them.
     /// </summary>
     private const string Deals = """
-        WITH won_time AS (
-            SELECT c.from_pipeline_id AS pipeline_id, c.from_stage AS stage,
-                   percentile_cont(0.75) WITHIN GROUP (ORDER BY c.seconds_in_previous_stage) AS p75
-            FROM opportunity_stage_changes c
-            JOIN opportunities w ON w.id = c.opportunity_id
-            JOIN unnest(@won_pipelines, @won_stages) AS won(pipeline_id, stage) ON won.pipeline_id = w.pipeline_id AND won.stage = w.stage
-            WHERE c.tenant_id = @tenant AND w.tenant_id = @tenant AND w.closed_at IS NOT NULL
-              AND c.from_stage IS NOT NULL AND c.seconds_in_previous_stage IS NOT NULL
-            GROUP BY 1, 2
-        ),
-        deals AS (
+        WITH deals AS (
             SELECT o.id, o.name, coalesce(o.owner_id, '') AS owner_id, o.currency, o.amount, o.pipeline_id, o.stage, o.expected_close_date,
-                   coalesce(extract(epoch FROM (@now - o.stage_entered_at)) > t.p75, false) AS stale,
+                   coalesce(extract(epoch FROM (@now - o.stage_entered_at)) > t.p75_seconds, false) AS stale,
                    o.close_date_pushes AS pushes,
                    NOT o.has_current_commitment AS no_commitment,
                    greatest(o.created_at, o.last_activity_at) AS last_touch,
                    f.category AS category_override
             FROM opportunities o
-            LEFT JOIN won_time t ON t.pipeline_id = o.pipeline_id AND t.stage = o.stage
+            LEFT JOIN won_stage_times t ON t.tenant_id = @tenant AND t.pipeline_id = o.pipeline_id AND t.stage = o.stage
             LEFT JOIN forecast_category_overrides f ON f.opportunity_id = o.id
             WHERE o.tenant_id = @tenant AND o.closed_at IS NULL AND (@whole OR o.owner_id = ANY(@owners))
               AND (@pipeline::uuid IS NULL OR o.pipeline_id = @pipeline)
@@ -76,26 +59,46 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
 
     private static string DealsWhere(string filter) => Deals.Replace("{0}", filter, StringComparison.Ordinal);
 
-    /// <summary>Open deals expected to close from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive), by owner, month, currency and category.</summary>
-    public async Task<List<OpenGroup>> OpenAsync(DateOnly from, DateOnly to, Guid? pipelineId, HygieneSettings hygiene, DateTime now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Open deals expected to close from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive), by
+    /// owner, <paramref name="period"/> (month or quarter), currency and forecast category. Each deal's category (its
+    /// override, else its stage's default) and weight come from the stages passed in, so PostgreSQL hands back a row
+    /// per figure of the answer rather than one per stage of every owner's month.
+    /// </summary>
+    public async Task<List<OpenGroup>> OpenAsync(string period, DateOnly from, DateOnly to, Guid? pipelineId, HygieneSettings hygiene, DateTime now,
+        CancellationToken cancellationToken)
     {
         var sql = DealsWhere("o.expected_close_date >= @from AND o.expected_close_date < @to") + """
-            SELECT owner_id, date_trunc('month', expected_close_date::timestamp)::date, currency, pipeline_id, stage, category_override,
-                   count(*)::int, sum(amount),
+            , categorised AS (
+                SELECT d.*, coalesce(st.probability, 0) AS probability, coalesce(d.category_override, st.category, @omitted) AS category
+                FROM deals d
+                LEFT JOIN unnest(@stage_pipelines, @stage_keys, @stage_probabilities, @stage_categories) AS st(pipeline_id, stage, probability, category)
+                    ON st.pipeline_id = d.pipeline_id AND st.stage = d.stage
+            )
+            SELECT owner_id, date_trunc(@period, expected_close_date::timestamp)::date, currency, category,
+                   count(*)::int, sum(amount), coalesce(sum(amount * probability) FILTER (WHERE category <> @omitted), 0),
                    count(*) FILTER (WHERE stale)::int, count(*) FILTER (WHERE pushes >= @pushes)::int,
                    count(*) FILTER (WHERE no_commitment)::int, count(*) FILTER (WHERE last_touch < @inactive_since)::int
-            FROM deals GROUP BY 1, 2, 3, 4, 5, 6
+            FROM categorised GROUP BY 1, 2, 3, 4
             """;
+        var stages = pipelines.SelectMany(p => p.Stages.Select(stage => (Pipeline: p.Id, stage.Key, stage.Probability))).ToList();
         var groups = new List<OpenGroup>();
-        await ReadAsync(sql, DealParameters(pipelineId, hygiene, now).Concat([new NpgsqlParameter("from", from), new NpgsqlParameter("to", to)]), reader =>
-        {
-            var probability = Probability(reader.GetGuid(3), reader.GetString(4));
-            var category = reader.IsDBNull(5) ? ForecastCategories.Default(probability) : reader.GetString(5);
-            var amount = reader.GetDecimal(7);
-            groups.Add(new OpenGroup(reader.GetString(0), DateOnly.FromDateTime(reader.GetDateTime(1)), reader.GetString(2).Trim(), category,
-                reader.GetInt32(6), amount, category == ForecastCategories.Omitted ? 0m : Weighted(amount, probability),
-                reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10), reader.GetInt32(11)));
-        }, cancellationToken);
+        await ReadAsync(sql, DealParameters(pipelineId, hygiene, now).Concat([
+            new NpgsqlParameter("period", period),
+            new NpgsqlParameter("from", from),
+            new NpgsqlParameter("to", to),
+            new NpgsqlParameter("omitted", ForecastCategories.Omitted),
+            new NpgsqlParameter("stage_pipelines", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = stages.Select(s => s.Pipeline).ToArray() },
+            new NpgsqlParameter("stage_keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = stages.Select(s => s.Key).ToArray() },
+            new NpgsqlParameter("stage_probabilities", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = stages.Select(s => s.Probability).ToArray() },
+            new NpgsqlParameter("stage_categories", NpgsqlDbType.Array | NpgsqlDbType.Text)
+            {
+                Value = stages.Select(s => ForecastCategories.Default(s.Probability)).ToArray(),
+            },
+        ]), reader => groups.Add(new OpenGroup(reader.GetString(0), DateOnly.FromDateTime(reader.GetDateTime(1)), reader.GetString(2).Trim(),
+            reader.GetString(3), reader.GetInt32(4), reader.GetDecimal(5),
+            decimal.Round(reader.GetDecimal(6) / 100m, 2, MidpointRounding.AwayFromZero),
+            reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))), cancellationToken);
         return groups;
     }
 

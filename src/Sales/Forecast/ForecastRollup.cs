@@ -49,7 +49,7 @@ public static class ForecastRollup
         DateOnly PeriodOf(DateOnly month) => ForecastPeriods.StartOf(period, month);
 
         // (owner, period) → its groups; a team's row is the sum of its members' (a member of two teams counts in both).
-        var openBy = open.ToLookup(g => (g.OwnerId, Period: PeriodOf(g.Month)));
+        var openBy = open.ToLookup(g => (g.OwnerId, g.Period));
         var wonBy = won.ToLookup(g => (g.OwnerId, Period: PeriodOf(g.Month)));
         var owners = open.Select(g => g.OwnerId).Concat(won.Select(g => g.OwnerId)).Distinct().Order(StringComparer.Ordinal).ToList();
 
@@ -79,7 +79,7 @@ public static class ForecastRollup
         }
         var totals = periods.Select(start =>
         {
-            var all = Row(null, null, null, start, open.Where(g => PeriodOf(g.Month) == start), won.Where(g => PeriodOf(g.Month) == start), []);
+            var all = Row(null, null, null, start, open.Where(g => g.Period == start), won.Where(g => PeriodOf(g.Month) == start), []);
             return new ForecastPeriodTotal(start, all.Totals, all.Hygiene);
         }).ToList();
         return new ForecastResponse(period, from, to.AddDays(-1), groupBy, rows, totals);

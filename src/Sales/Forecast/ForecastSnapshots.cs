@@ -93,14 +93,12 @@ public sealed class ForecastSnapshots(IServiceScopeFactory scopes, TimeProvider 
             return false;
         }
         var query = await ForecastQuery.ForAsync(db, ForecastScope.Tenant, cancellationToken);
-        var open = await query.OpenAsync(DateOnly.MinValue, DateOnly.MaxValue, null, HygieneSettings.Default, now, cancellationToken);
-        db.ForecastSnapshotLines.AddRange(open
-            .GroupBy(g => (g.OwnerId, g.Month, g.Currency, g.Category))
-            .Select(g => new ForecastSnapshotLine
-            {
-                SnapshotId = snapshotId, OwnerId = g.Key.OwnerId, Month = g.Key.Month, Currency = g.Key.Currency, Category = g.Key.Category,
-                Count = g.Sum(x => x.Count), Amount = g.Sum(x => x.Amount), WeightedAmount = g.Sum(x => x.WeightedAmount),
-            }));
+        var open = await query.OpenAsync(ForecastPeriods.Month, DateOnly.MinValue, DateOnly.MaxValue, null, HygieneSettings.Default, now, cancellationToken);
+        db.ForecastSnapshotLines.AddRange(open.Select(g => new ForecastSnapshotLine
+        {
+            SnapshotId = snapshotId, OwnerId = g.OwnerId, Month = g.Period, Currency = g.Currency, Category = g.Category,
+            Count = g.Count, Amount = g.Amount, WeightedAmount = g.WeightedAmount,
+        }));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Took the forecast snapshot of tenant {TenantId} for the week of {Week}", tenantId, week);

@@ -25,6 +25,10 @@ public static class PipelineModel
             change.Property(c => c.FromStage).HasMaxLength(PipelineStage.KeyMaxLength);
             change.Property(c => c.Stage).HasMaxLength(PipelineStage.KeyMaxLength);
             change.HasIndex(c => new { c.OpportunityId, c.CreatedAt, c.Id });
+            // Refreshing a pipeline's won-deal stage times (won_stage_times, see the migration ForecastWonStageTimes).
+            change.HasIndex(c => new { c.TenantId, c.FromPipelineId, c.FromStage })
+                .IncludeProperties(c => new { c.OpportunityId, c.SecondsInPreviousStage })
+                .HasDatabaseName("ix_opportunity_stage_changes_by_from_stage");
         });
 
         modelBuilder.Entity<Opportunity>(opportunity =>

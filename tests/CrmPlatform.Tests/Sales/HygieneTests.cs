@@ -39,9 +39,11 @@ public sealed class HygieneTests(PlatformFixture fixture)
 
         // Four won deals spent 100, 200, 300 and 400 s in lead: the 75th percentile is 325 s. A lost one's 10 000 s do not count.
         var seconds = new[] { 100L, 200L, 300L, 400L };
+        var wonDeals = new List<JsonElement>();
         foreach (var spent in seconds)
         {
             var won = await rep.MoveAsync(await DealAsync(), "won").OkAsync();
+            wonDeals.Add(won);
             await PlatformServices.QueryAsync(Platform.Sales, db => db.OpportunityStageChanges.IgnoreQueryFilters()
                 .Where(c => c.OpportunityId == won.Id() && c.FromStage == "lead").ExecuteUpdateAsync(set => set.SetProperty(c => c.SecondsInPreviousStage, spent)));
         }
@@ -58,6 +60,12 @@ public sealed class HygieneTests(PlatformFixture fixture)
 
         var stale = (await rep.GetJsonAsync("/api/v1/forecast/hygiene?flag=stale").OkAsync()).GetProperty("items").EnumerateArray().Select(d => d.GetProperty("opportunityId").GetGuid()).ToList();
         Assert.Equal([slow.Id()], stale);
+        // Reopened, the 400 s deal no longer counts as won: the 75th percentile of 100, 200 and 300 s is 250 s.
+        var middling = await DealAsync();
+        await SetAsync(middling.Id(), stageEnteredAt: DateTime.UtcNow.AddSeconds(-300));
+        Assert.False((await FlagsAsync(rep, middling)).GetProperty("stale").GetBoolean());
+        await rep.MoveAsync(wonDeals[^1], "lead").OkAsync();
+        Assert.True((await FlagsAsync(rep, middling)).GetProperty("stale").GetBoolean());
         // A stage no won deal has left has no baseline: nothing in it is stale.
         var other = await CreatePipelineAsync(_sales);
         var unmeasured = await rep.PostJsonAsync("/api/v1/opportunities", Opportunity(customer, other.Id(), "lead")).CreatedAsync();

@@ -2275,6 +2275,11 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.HasIndex("OpportunityId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_opportunity_stage_changes_opportunity_id_created_at_id");
 
+                    b.HasIndex("TenantId", "FromPipelineId", "FromStage")
+                        .HasDatabaseName("ix_opportunity_stage_changes_by_from_stage");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TenantId", "FromPipelineId", "FromStage"), new[] { "OpportunityId", "SecondsInPreviousStage" });
+
                     b.ToTable("opportunity_stage_changes", (string)null);
                 });
 
