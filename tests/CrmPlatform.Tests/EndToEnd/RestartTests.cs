@@ -33,10 +33,8 @@ public sealed class RestartTests(RestartTests.OwnPlatform platform) : IClassFixt
     {
         var gateway = await Host.GatewayClientAsync();
 
-        // The service process dies (not the `dotnet run` Aspire started, which then ends with it).
         var runner = Host.Pid("sales");
-        Processes.Kill(Assert.Single(Processes.Descendants(runner), pid => Processes.CommandLine(pid).Contains("CrmPlatform.Sales", StringComparison.Ordinal)));
-        await Host.App.ResourceNotifications.WaitForResourceAsync("sales", KnownResourceStates.TerminalStates);
+        await KillAsync("sales", "CrmPlatform.Sales");
 
         // While Sales is down, Contacts goes on: the event waits in Sales' queue.
         var missed = (await gateway.PostJsonAsync("/api/v1/people", Api.NewPerson())).Body.Id();
@@ -72,6 +70,54 @@ public sealed class RestartTests(RestartTests.OwnPlatform platform) : IClassFixt
         await Eventually.TrueAsync(
             async () => (await gateway.PostJsonAsync("/api/v1/opportunities", opportunity)).Status == HttpStatusCode.Created,
             "the replayed event reaches Sales");
+    }
+
+    [Fact]
+    public async Task A_lead_conversion_whose_services_are_killed_between_its_steps_completes_once_after_they_restart()
+    {
+        var gateway = await Host.GatewayClientAsync();
+        var domain = $"{Guid.NewGuid():N}.example";
+        var lead = await gateway.PostJsonAsync("/api/v1/leads", new
+        {
+            firstName = "Ada", lastName = "Lovelace", email = $"ada@{domain}", company = "Analytical Engines", companyDomain = domain, source = "referral",
+        }).CreatedAsync();
+        foreach (var status in new[] { "working", "qualified" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await gateway.PutJsonAsync($"/api/v1/leads/{lead.Id()}/status", new { status }, Api.AnyVersion)).Status);
+        }
+
+        // Contacts is dead when the conversion starts, and Sales dies the moment it has answered: the first step is
+        // committed with its outbox, maybe not yet sent. Neither knows the other died.
+        await KillAsync("contacts", "CrmPlatform.Contacts");
+        var name = $"Engine licences {Guid.NewGuid():N}";
+        var started = await gateway.PostJsonAsync($"/api/v1/leads/{lead.Id()}/convert", new { opportunity = new { name, amount = 5000m, currency = "GBP" } });
+        Assert.Equal(HttpStatusCode.Accepted, started.Status);
+        await KillAsync("sales", "CrmPlatform.Sales");
+
+        foreach (var resource in new[] { "contacts", "sales" })
+        {
+            await Host.CommandAsync(resource, KnownResourceCommands.StartCommand);
+            await Host.App.ResourceNotifications.WaitForResourceHealthyAsync(resource);
+        }
+        var conversion = (await Eventually.ReturnsAsync(() => gateway.GetJsonAsync($"/api/v1/leads/{lead.Id()}/conversion"),
+            response => response.Status == HttpStatusCode.OK && response.Body.Str("state") == "completed",
+            "the conversion completes after both services are back", TimeSpan.FromMinutes(2))).Body;
+
+        var people = (await gateway.GetJsonAsync($"/api/v1/people?filter[email]=ada@{domain}")).Body.GetProperty("items");
+        Assert.Equal(conversion.GetProperty("personId").GetGuid(), Assert.Single(people.EnumerateArray()).Id());
+        // The opportunity's customer is the organization when the lead names a company.
+        var deals = (await gateway.GetJsonAsync($"/api/v1/opportunities?filter[customerId]={conversion.GetProperty("organizationId").GetGuid()}")).Body.GetProperty("items");
+        Assert.Equal(conversion.GetProperty("opportunityId").GetGuid(), Assert.Single(deals.EnumerateArray(), d => d.Str("name") == name).Id());
+        Assert.Equal(HttpStatusCode.OK, (await gateway.GetJsonAsync($"/api/v1/organizations/{conversion.GetProperty("organizationId").GetGuid()}")).Status);
+        Assert.Equal("converted", (await gateway.GetJsonAsync($"/api/v1/leads/{lead.Id()}")).Body.Str("status"));
+    }
+
+    /// <summary>SIGKILL of the service's own process (not the <c>dotnet run</c> Aspire started, which then ends with it).</summary>
+    private async Task KillAsync(string resource, string process)
+    {
+        var runner = Host.Pid(resource);
+        Processes.Kill(Assert.Single(Processes.Descendants(runner), pid => Processes.CommandLine(pid).Contains(process, StringComparison.Ordinal)));
+        await Host.App.ResourceNotifications.WaitForResourceAsync(resource, KnownResourceStates.TerminalStates);
     }
 
     [Fact]
