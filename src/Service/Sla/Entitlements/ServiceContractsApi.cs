@@ -55,7 +55,7 @@ public static class ServiceContractsApi
     }
 
     /// <summary>The policy, its source (<c>contract</c>, <c>tenant-default</c>, <c>none</c>), the contract and a sentence saying why.</summary>
-    public static async Task<Results<Ok<ApplicablePolicyResponse>, ValidationProblem>> ApplicablePolicy(
+    public static async Task<Ok<ApplicablePolicyResponse>> ApplicablePolicy(
         Guid? organizationId, DateTime? at, ServiceDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var moment = at?.ToUniversalTime() ?? clock.GetUtcNow().UtcDateTime;
