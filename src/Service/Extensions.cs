@@ -2,6 +2,7 @@ using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Service.Data;
+using CrmPlatform.Service.Sla;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Service;
@@ -22,5 +23,6 @@ internal static class Extensions
             bus.AddConsentReplicaConsumer<ServiceDbContext>(ServiceName);
             bus.AddGdprConsumer<ServiceDbContext>(ServiceName);
         });
+        builder.AddSla();
     }
 }

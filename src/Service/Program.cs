@@ -2,6 +2,7 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Service;
 using CrmPlatform.Service.Data;
+using CrmPlatform.Service.Sla;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,5 +15,6 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.UseIdempotentPosts<ServiceDbContext>();
 app.MapAuditApi();
+app.MapSlaApis();
 
 await app.RunAsync();

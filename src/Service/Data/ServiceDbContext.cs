@@ -4,6 +4,11 @@ using CrmPlatform.Persistence.Consents;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.TeamDirectory;
+using CrmPlatform.Service.Sla;
+using CrmPlatform.Service.Sla.Calendars;
+using CrmPlatform.Service.Sla.Clocks;
+using CrmPlatform.Service.Sla.Entitlements;
+using CrmPlatform.Service.Sla.Policies;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
@@ -18,6 +23,11 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<BusinessCalendar> BusinessCalendars => Set<BusinessCalendar>();
+    public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
+    public DbSet<ServiceContract> ServiceContracts => Set<ServiceContract>();
+    public DbSet<TicketSla> TicketSlas => Set<TicketSla>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddIdempotencyRecords();
@@ -25,6 +35,7 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddContactDirectory();
         modelBuilder.AddConsentReplica();
+        modelBuilder.AddSla();
         base.OnModelCreating(modelBuilder);
     }
 }

@@ -408,6 +408,429 @@ namespace CrmPlatform.Service.Data.Migrations
 
                     b.ToTable("directory_teams", (string)null);
                 });
+
+            modelBuilder.Entity("CrmPlatform.Service.Sla.Calendars.BusinessCalendar", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Holidays")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("holidays")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("time_zone");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<string>("WorkingHours")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("working_hours")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
+                    b.HasKey("Id")
+                        .HasName("pk_business_calendars");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_business_calendars_one_default")
+                        .HasFilter("is_default");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_business_calendars_tenant_id_name");
+
+                    b.ToTable("business_calendars", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Service.Sla.Clocks.TicketSla", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AssigneeId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("assignee_id");
+
+                    b.Property<Guid?>("CalendarId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("calendar_id");
+
+                    b.Property<Guid?>("ContractId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contract_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("GroupId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("group_id");
+
+                    b.Property<Guid?>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<DateTime?>("PausedSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("paused_since");
+
+                    b.Property<Guid>("PolicyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("policy_id");
+
+                    b.Property<string>("Priority")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("priority");
+
+                    b.Property<DateTime?>("RunningSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("running_since");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<int>("WarningPercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("warning_percent");
+
+                    b.HasKey("Id")
+                        .HasName("pk_ticket_slas");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_ticket_slas_tenant_id");
+
+                    b.ToTable("ticket_slas", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Service.Sla.Entitlements.ServiceContract", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<Guid>("PolicyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("policy_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<DateOnly>("ValidFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_from");
+
+                    b.Property<DateOnly?>("ValidTo")
+                        .HasColumnType("date")
+                        .HasColumnName("valid_to");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_service_contracts");
+
+                    b.HasIndex("PolicyId")
+                        .HasDatabaseName("ix_service_contracts_policy_id");
+
+                    b.HasIndex("TenantId", "OrganizationId", "ValidFrom")
+                        .HasDatabaseName("ix_service_contracts_tenant_id_organization_id_valid_from");
+
+                    b.ToTable("service_contracts", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Service.Sla.Policies.SlaPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("CalendarId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("calendar_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Targets")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("targets")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<int>("WarningPercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("warning_percent");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sla_policies");
+
+                    b.HasIndex("CalendarId")
+                        .HasDatabaseName("ix_sla_policies_calendar_id");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sla_policies_one_default")
+                        .HasFilter("is_default");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sla_policies_tenant_id_name");
+
+                    b.ToTable("sla_policies", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Service.Sla.Clocks.TicketSla", b =>
+                {
+                    b.OwnsOne("CrmPlatform.Service.Sla.Clocks.SlaTargetClock", "FirstResponse", b1 =>
+                        {
+                            b1.Property<Guid>("TicketSlaId")
+                                .HasColumnType("uuid")
+                                .HasColumnName("id");
+
+                            b1.Property<DateTime?>("BreachedAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("first_response_breached_at");
+
+                            b1.Property<DateTime?>("DueAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("first_response_due_at");
+
+                            b1.Property<DateTime?>("MetAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("first_response_met_at");
+
+                            b1.Property<int>("TargetSeconds")
+                                .HasColumnType("integer")
+                                .HasColumnName("first_response_target_seconds");
+
+                            b1.Property<long>("UsedSeconds")
+                                .HasColumnType("bigint")
+                                .HasColumnName("first_response_used_seconds");
+
+                            b1.Property<DateTime?>("WarnAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("first_response_warn_at");
+
+                            b1.Property<DateTime?>("WarnedAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("first_response_warned_at");
+
+                            b1.HasKey("TicketSlaId");
+
+                            b1.HasIndex("DueAt")
+                                .HasDatabaseName("ix_ticket_slas_first_response_to_breach")
+                                .HasFilter("first_response_breached_at IS NULL AND first_response_met_at IS NULL");
+
+                            b1.HasIndex("WarnAt")
+                                .HasDatabaseName("ix_ticket_slas_first_response_to_warn")
+                                .HasFilter("first_response_warned_at IS NULL AND first_response_breached_at IS NULL AND first_response_met_at IS NULL");
+
+                            b1.ToTable("ticket_slas");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TicketSlaId")
+                                .HasConstraintName("fk_ticket_slas_ticket_slas_id");
+                        });
+
+                    b.OwnsOne("CrmPlatform.Service.Sla.Clocks.SlaTargetClock", "Resolution", b1 =>
+                        {
+                            b1.Property<Guid>("TicketSlaId")
+                                .HasColumnType("uuid")
+                                .HasColumnName("id");
+
+                            b1.Property<DateTime?>("BreachedAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("resolution_breached_at");
+
+                            b1.Property<DateTime?>("DueAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("resolution_due_at");
+
+                            b1.Property<DateTime?>("MetAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("resolution_met_at");
+
+                            b1.Property<int>("TargetSeconds")
+                                .HasColumnType("integer")
+                                .HasColumnName("resolution_target_seconds");
+
+                            b1.Property<long>("UsedSeconds")
+                                .HasColumnType("bigint")
+                                .HasColumnName("resolution_used_seconds");
+
+                            b1.Property<DateTime?>("WarnAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("resolution_warn_at");
+
+                            b1.Property<DateTime?>("WarnedAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("resolution_warned_at");
+
+                            b1.HasKey("TicketSlaId");
+
+                            b1.HasIndex("DueAt")
+                                .HasDatabaseName("ix_ticket_slas_resolution_to_breach")
+                                .HasFilter("resolution_breached_at IS NULL AND resolution_met_at IS NULL");
+
+                            b1.HasIndex("WarnAt")
+                                .HasDatabaseName("ix_ticket_slas_resolution_to_warn")
+                                .HasFilter("resolution_warned_at IS NULL AND resolution_breached_at IS NULL AND resolution_met_at IS NULL");
+
+                            b1.ToTable("ticket_slas");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TicketSlaId")
+                                .HasConstraintName("fk_ticket_slas_ticket_slas_id");
+                        });
+
+                    b.Navigation("FirstResponse")
+                        .IsRequired();
+
+                    b.Navigation("Resolution")
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CrmPlatform.Service.Sla.Entitlements.ServiceContract", b =>
+                {
+                    b.HasOne("CrmPlatform.Service.Sla.Policies.SlaPolicy", null)
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_service_contracts_sla_policies_policy_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Service.Sla.Policies.SlaPolicy", b =>
+                {
+                    b.HasOne("CrmPlatform.Service.Sla.Calendars.BusinessCalendar", null)
+                        .WithMany()
+                        .HasForeignKey("CalendarId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_sla_policies_business_calendars_calendar_id");
+                });
 #pragma warning restore 612, 618
         }
     }
