@@ -1,7 +1,9 @@
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Gdpr;
+using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Data;
+using CrmPlatform.Service.Knowledge;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Service;
@@ -15,6 +17,9 @@ internal static class Extensions
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<ServiceDbContext>("servicedb");
         builder.AddAuditRetention<ServiceDbContext>();
+        builder.Services.AddScoped<ArticleSearch>();
+        builder.Services.AddScoped<ArticleSuggester>();
+        builder.Services.AddSingleton<CannedResponseRenderer>();
         builder.AddMessaging(ServiceName, bus =>
         {
             bus.AddContactDirectoryConsumer<ServiceDbContext>(ServiceName);

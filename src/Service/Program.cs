@@ -1,7 +1,9 @@
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Service;
+using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Data;
+using CrmPlatform.Service.Knowledge;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,5 +16,9 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.UseIdempotentPosts<ServiceDbContext>();
 app.MapAuditApi();
+app.MapArticlesApi();
+app.MapCategoriesApi();
+app.MapHelpCentreApi();
+app.MapCannedResponsesApi();
 
 await app.RunAsync();

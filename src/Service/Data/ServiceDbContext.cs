@@ -5,6 +5,8 @@ using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Service.CannedResponses;
+using CrmPlatform.Service.Knowledge;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
 
@@ -18,6 +20,11 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<KnowledgeArticle> KnowledgeArticles => Set<KnowledgeArticle>();
+    public DbSet<KnowledgeArticleRevision> KnowledgeArticleRevisions => Set<KnowledgeArticleRevision>();
+    public DbSet<KnowledgeCategory> KnowledgeCategories => Set<KnowledgeCategory>();
+    public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddIdempotencyRecords();
@@ -25,6 +32,8 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddContactDirectory();
         modelBuilder.AddConsentReplica();
+        modelBuilder.AddKnowledgeBase();
+        modelBuilder.AddCannedResponses();
         base.OnModelCreating(modelBuilder);
     }
 }
