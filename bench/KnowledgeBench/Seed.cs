@@ -35,50 +35,52 @@ internal static class Seed
         var random = new Random(42);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var copy = await connection.BeginBinaryImportAsync(
+        await using (var copy = await connection.BeginBinaryImportAsync(
             "COPY knowledge_articles (id, tenant_id, title, summary, body_markdown, body_html, body_text, language, status, category_id, " +
-            "translation_group_id, revision, published_at, created_by, updated_by, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)");
-        for (var i = 0; i < total; i++)
+            "translation_group_id, revision, published_at, created_by, updated_by, created_at, updated_at, version) FROM STDIN (FORMAT BINARY)"))
         {
-            var german = random.NextDouble() < germanShare;
-            var words = german ? German : English;
-            var title = Sentence(random, words, 3 + random.Next(4));
-            var summary = Sentence(random, words, 12 + random.Next(10));
-            var paragraphs = Enumerable.Range(0, 3 + random.Next(4)).Select(_ => Sentence(random, words, 30 + random.Next(60))).ToList();
-            var markdown = $"## {title}\n\n{string.Join("\n\n", paragraphs)}";
-            var html = $"<h2>{title}</h2>\n{string.Concat(paragraphs.Select(p => $"<p>{p}</p>\n"))}";
-            var text = $"{title}\n{string.Join("\n", paragraphs)}";
-            var created = now.AddDays(-random.Next(1, 700));
-            var id = Guid.CreateVersion7();
-            var published = random.Next(10) != 0;
-            await copy.StartRowAsync();
-            await copy.WriteAsync(id, NpgsqlDbType.Uuid);
-            await copy.WriteAsync(tenant, NpgsqlDbType.Uuid);
-            await copy.WriteAsync(title, NpgsqlDbType.Varchar);
-            await copy.WriteAsync(summary, NpgsqlDbType.Varchar);
-            await copy.WriteAsync(markdown, NpgsqlDbType.Text);
-            await copy.WriteAsync(html, NpgsqlDbType.Text);
-            await copy.WriteAsync(text, NpgsqlDbType.Text);
-            await copy.WriteAsync(german ? "de" : "en", NpgsqlDbType.Varchar);
-            await copy.WriteAsync(published ? "published" : "draft", NpgsqlDbType.Varchar);
-            await copy.WriteNullAsync();
-            await copy.WriteAsync(id, NpgsqlDbType.Uuid);
-            await copy.WriteAsync(published ? 1 : 0, NpgsqlDbType.Integer);
-            if (published)
+            for (var i = 0; i < total; i++)
             {
-                await copy.WriteAsync(created, NpgsqlDbType.TimestampTz);
-            }
-            else
-            {
+                var german = random.NextDouble() < germanShare;
+                var words = german ? German : English;
+                var title = Sentence(random, words, 3 + random.Next(4));
+                var summary = Sentence(random, words, 12 + random.Next(10));
+                var paragraphs = Enumerable.Range(0, 3 + random.Next(4)).Select(_ => Sentence(random, words, 30 + random.Next(60))).ToList();
+                var markdown = $"## {title}\n\n{string.Join("\n\n", paragraphs)}";
+                var html = $"<h2>{title}</h2>\n{string.Concat(paragraphs.Select(p => $"<p>{p}</p>\n"))}";
+                var text = $"{title}\n{string.Join("\n", paragraphs)}";
+                var created = now.AddDays(-random.Next(1, 700));
+                var id = Guid.CreateVersion7();
+                var published = random.Next(10) != 0;
+                await copy.StartRowAsync();
+                await copy.WriteAsync(id, NpgsqlDbType.Uuid);
+                await copy.WriteAsync(tenant, NpgsqlDbType.Uuid);
+                await copy.WriteAsync(title, NpgsqlDbType.Varchar);
+                await copy.WriteAsync(summary, NpgsqlDbType.Varchar);
+                await copy.WriteAsync(markdown, NpgsqlDbType.Text);
+                await copy.WriteAsync(html, NpgsqlDbType.Text);
+                await copy.WriteAsync(text, NpgsqlDbType.Text);
+                await copy.WriteAsync(german ? "de" : "en", NpgsqlDbType.Varchar);
+                await copy.WriteAsync(published ? "published" : "draft", NpgsqlDbType.Varchar);
                 await copy.WriteNullAsync();
+                await copy.WriteAsync(id, NpgsqlDbType.Uuid);
+                await copy.WriteAsync(published ? 1 : 0, NpgsqlDbType.Integer);
+                if (published)
+                {
+                    await copy.WriteAsync(created, NpgsqlDbType.TimestampTz);
+                }
+                else
+                {
+                    await copy.WriteNullAsync();
+                }
+                await copy.WriteAsync("bench", NpgsqlDbType.Text);
+                await copy.WriteAsync("bench", NpgsqlDbType.Text);
+                await copy.WriteAsync(created, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(created, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(1, NpgsqlDbType.Integer);
             }
-            await copy.WriteAsync("bench", NpgsqlDbType.Text);
-            await copy.WriteAsync("bench", NpgsqlDbType.Text);
-            await copy.WriteAsync(created, NpgsqlDbType.TimestampTz);
-            await copy.WriteAsync(created, NpgsqlDbType.TimestampTz);
-            await copy.WriteAsync(1, NpgsqlDbType.Integer);
+            await copy.CompleteAsync();
         }
-        await copy.CompleteAsync();
         await using var analyze = new NpgsqlCommand("ANALYZE knowledge_articles", connection);
         await analyze.ExecuteNonQueryAsync();
     }

@@ -143,6 +143,11 @@ public static class CannedResponsesApi
         {
             return syntax;
         }
+        // Making a shared response personal takes it from every other agent: only its author may.
+        if (canned.OwnerId is null && request.Shared == false && canned.CreatedBy != db.CurrentActorId)
+        {
+            return ApiProblems.Conflict("Only the author of a shared canned response can make it personal; copy it instead.");
+        }
         request.ApplyTo(canned, db.CurrentActorId);
         if (await SaveAsync(db, canned, cancellationToken) is { } problem)
         {

@@ -116,6 +116,10 @@ public sealed class CannedResponsesApiTests(PlatformFixture fixture) : IClassFix
         var adasOwn = (await ada.GetJsonAsync("/api/v1/canned-responses?filter[shared]=false")).Items().Select(r => r.Id()).ToList();
         Assert.Equal([mine.Id()], adasOwn);
 
+        (await grace.PutJsonAsync($"/api/v1/canned-responses/{ours.Id()}", Response("Now mine", name: ours.Str("name"), shared: false), ours.ETag()))
+            .AssertProblem(HttpStatusCode.Conflict);
+        var edited = await grace.PutJsonAsync($"/api/v1/canned-responses/{ours.Id()}", Response("Still ours", name: ours.Str("name")), ours.ETag());
+        Assert.Equal("Still ours", edited.Body.Str("body"));
         Assert.Equal(HttpStatusCode.NoContent, (await ada.DeleteJsonAsync($"/api/v1/canned-responses/{mine.Id()}", mine.ETag())).Status);
     }
 
