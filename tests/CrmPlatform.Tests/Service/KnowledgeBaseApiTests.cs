@@ -282,6 +282,24 @@ public sealed class KnowledgeBaseApiTests(PlatformFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_api_description_lists_the_knowledge_base_help_centre_and_canned_responses()
+    {
+        var document = await Anonymous().GetJsonAsync("/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.OK, document.Status);
+        var paths = document.Body.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var path in new[]
+                 {
+                     "/api/v1/knowledge/articles", "/api/v1/knowledge/articles/search", "/api/v1/knowledge/articles/{id}/versions/{number}",
+                     "/api/v1/knowledge/categories", "/api/v1/knowledge/suggestions", "/api/v1/help-centre/{tenantId}/articles/{id}",
+                     "/api/v1/help-centre/{tenantId}/search", "/api/v1/canned-responses", "/api/v1/canned-responses/{id}/render",
+                 })
+        {
+            Assert.Contains(path, paths);
+        }
+    }
+
+    [Fact]
     public async Task Another_tenants_agents_see_none_of_it()
     {
         var (_, agent) = await NewTenantAgentAsync();
