@@ -1,8 +1,10 @@
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Gdpr;
+using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Sla;
+using CrmPlatform.Service.Knowledge;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Service;
@@ -16,6 +18,9 @@ internal static class Extensions
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<ServiceDbContext>("servicedb");
         builder.AddAuditRetention<ServiceDbContext>();
+        builder.Services.AddScoped<ArticleSearch>();
+        builder.Services.AddScoped<ArticleSuggester>();
+        builder.Services.AddSingleton<CannedResponseRenderer>();
         builder.AddMessaging(ServiceName, bus =>
         {
             bus.AddContactDirectoryConsumer<ServiceDbContext>(ServiceName);

@@ -1,8 +1,10 @@
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Service;
+using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Sla;
+using CrmPlatform.Service.Knowledge;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,5 +18,9 @@ app.UseServiceDefaults();
 app.UseIdempotentPosts<ServiceDbContext>();
 app.MapAuditApi();
 app.MapSlaApis();
+app.MapArticlesApi();
+app.MapCategoriesApi();
+app.MapHelpCentreApi();
+app.MapCannedResponsesApi();
 
 await app.RunAsync();

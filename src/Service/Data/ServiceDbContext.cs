@@ -10,6 +10,8 @@ using CrmPlatform.Service.Sla.Clocks;
 using CrmPlatform.Service.Sla.Entitlements;
 using CrmPlatform.Service.Sla.Policies;
 using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Service.CannedResponses;
+using CrmPlatform.Service.Knowledge;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
 
@@ -27,6 +29,10 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
     public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
     public DbSet<ServiceContract> ServiceContracts => Set<ServiceContract>();
     public DbSet<TicketSla> TicketSlas => Set<TicketSla>();
+    public DbSet<KnowledgeArticle> KnowledgeArticles => Set<KnowledgeArticle>();
+    public DbSet<KnowledgeArticleRevision> KnowledgeArticleRevisions => Set<KnowledgeArticleRevision>();
+    public DbSet<KnowledgeCategory> KnowledgeCategories => Set<KnowledgeCategory>();
+    public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -36,6 +42,8 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
         modelBuilder.AddContactDirectory();
         modelBuilder.AddConsentReplica();
         modelBuilder.AddSla();
+        modelBuilder.AddKnowledgeBase();
+        modelBuilder.AddCannedResponses();
         base.OnModelCreating(modelBuilder);
     }
 }
