@@ -2,6 +2,7 @@ using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Service.Data;
+using CrmPlatform.Service.Tickets;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Service;
@@ -21,6 +22,9 @@ internal static class Extensions
             bus.AddTeamDirectoryConsumer<ServiceDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<ServiceDbContext>(ServiceName);
             bus.AddGdprConsumer<ServiceDbContext>(ServiceName);
+            TicketRequesterReplyConsumer.Register(bus, ServiceName);
         });
+        builder.Services.AddPersonalDataPart<ServiceDbContext, TicketsPart>();
+        builder.Services.AddScoped<TicketIntake>();
     }
 }

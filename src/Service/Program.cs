@@ -2,6 +2,8 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Service;
 using CrmPlatform.Service.Data;
+using CrmPlatform.Service.Routing;
+using CrmPlatform.Service.Tickets;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +15,12 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.UseIdempotentPosts<ServiceDbContext>();
+app.MapTicketsApi();
+app.MapTicketMessagesApi();
+app.MapAttachmentsApi();
+app.MapSupportGroupsApi();
+app.MapSupportAgentsApi();
+app.MapRoutingRulesApi();
 app.MapAuditApi();
 
 await app.RunAsync();

@@ -5,6 +5,8 @@ using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Service.Routing;
+using CrmPlatform.Service.Tickets;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
 
@@ -18,6 +20,14 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<TicketMessage> TicketMessages => Set<TicketMessage>();
+    public DbSet<TicketAttachment> TicketAttachments => Set<TicketAttachment>();
+    public DbSet<SupportGroup> SupportGroups => Set<SupportGroup>();
+    public DbSet<AgentProfile> AgentProfiles => Set<AgentProfile>();
+    public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
+    public DbSet<TicketAssignment> TicketAssignments => Set<TicketAssignment>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddIdempotencyRecords();
@@ -25,6 +35,8 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
         modelBuilder.AddTeamDirectory();
         modelBuilder.AddContactDirectory();
         modelBuilder.AddConsentReplica();
+        modelBuilder.AddTickets();
+        modelBuilder.AddRouting();
         base.OnModelCreating(modelBuilder);
     }
 }
