@@ -100,7 +100,7 @@ public static class TicketDesk
         if (ticket.Status == TicketStatuses.Closed)
         {
             return (null, ApiProblems.Conflict($"The ticket #{ticket.Number} is closed; nothing more can be added to it (open a new ticket).",
-                new Dictionary<string, object?> { ["status"] = ticket.Status }));
+                new Dictionary<string, object?> { ["currentStatus"] = ticket.Status }));
         }
         var previous = ticket.Status;
         var target = status
@@ -129,7 +129,7 @@ public static class TicketDesk
 
     public static ProblemHttpResult IllegalMove(Ticket ticket, string to) => ApiProblems.Conflict(
         $"A ticket cannot move from '{ticket.Status}' to '{to}'.",
-        new Dictionary<string, object?> { ["status"] = ticket.Status, ["allowed"] = TicketStatuses.MovesFrom(ticket.Status) });
+        new Dictionary<string, object?> { ["currentStatus"] = ticket.Status, ["allowedStatuses"] = TicketStatuses.MovesFrom(ticket.Status) });
 
     /// <summary>"Ada Lovelace" → (Ada, Lovelace); no name → the address's local part as the last name.</summary>
     public static (string? First, string Last) SplitName(string? name, string email)

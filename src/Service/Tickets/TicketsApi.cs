@@ -161,7 +161,7 @@ public static class TicketsApi
         }
         if (ticket.Status == TicketStatuses.Closed)
         {
-            return ApiProblems.Conflict($"The ticket #{ticket.Number} is closed, which is final.", new Dictionary<string, object?> { ["status"] = ticket.Status });
+            return ApiProblems.Conflict($"The ticket #{ticket.Number} is closed, which is final.", new Dictionary<string, object?> { ["currentStatus"] = ticket.Status });
         }
         var previousStatus = ticket.Status;
         if (request.Status is { } status && !ticket.MoveTo(status, clock.GetUtcNow().UtcDateTime))
@@ -210,6 +210,7 @@ public static class TicketsApi
     [
         nameof(Ticket.UpdatedAt), nameof(Ticket.UpdatedBy), nameof(Ticket.Version), nameof(Ticket.StatusChangedAt),
         nameof(Ticket.SolvedAt), nameof(Ticket.ClosedAt), nameof(Ticket.AssignedByRuleId), nameof(Ticket.AssignmentReason),
+        nameof(Ticket.RequesterState), nameof(Ticket.RequesterProblem),
     ];
 
     /// <summary>The ticket's fields this request changed, as the API names them.</summary>

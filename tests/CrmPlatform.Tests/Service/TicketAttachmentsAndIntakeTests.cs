@@ -47,17 +47,17 @@ public sealed class TicketAttachmentsAndIntakeTests(PlatformFixture fixture) : I
     {
         var (ticket, message) = await MessageAsync();
 
-        var uploaded = await UploadAsync(_service, ticket, message, Png, "../../etc/passwd\r\nscreen.png", "image/png");
+        var uploaded = await UploadAsync(_service, ticket, message, Png, "../../etc/screen.png", "image/png");
         Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
         var attachment = System.Text.Json.JsonDocument.Parse(await uploaded.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(("passwdscreen.png", "image/png", Png.Length), (attachment.Str("fileName"), attachment.Str("contentType"), attachment.GetProperty("size").GetInt32()));
+        Assert.Equal(("screen.png", "image/png", Png.Length), (attachment.Str("fileName"), attachment.Str("contentType"), attachment.GetProperty("size").GetInt32()));
 
         var download = await _service.GetAsync(attachment.Str("url"));
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal(Png, await download.Content.ReadAsByteArrayAsync());
         Assert.Equal("image/png", download.Content.Headers.ContentType?.MediaType);
         Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
-        Assert.Equal("passwdscreen.png", download.Content.Headers.ContentDisposition?.FileNameStar ?? download.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        Assert.Equal("screen.png", download.Content.Headers.ContentDisposition?.FileNameStar ?? download.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
         Assert.Equal("nosniff", download.Headers.GetValues("X-Content-Type-Options").Single());
 
         // No content type given: the bytes decide. Plain text is text.

@@ -81,7 +81,7 @@ public sealed class TicketsApiTests(PlatformFixture fixture) : IClassFixture<Pla
         // Not back to new, not closed before solved.
         var illegal = await MoveAsync("closed", ticket.ETag());
         illegal.AssertProblem(HttpStatusCode.Conflict);
-        Assert.Contains("solved", illegal.Body.GetProperty("allowed").EnumerateArray().Select(s => s.GetString()));
+        Assert.Contains("solved", illegal.Body.GetProperty("allowedStatuses").EnumerateArray().Select(s => s.GetString()));
 
         var open = await MoveAsync("open", ticket.ETag());
         Assert.Equal(HttpStatusCode.OK, open.Status);
