@@ -27,7 +27,8 @@ public static class TicketDesk
         if (ticket.RequesterId is null && ticket.RequesterEmail is { } email)
         {
             var known = await db.DirectoryContacts.AsNoTracking()
-                .Where(c => !c.IsDeleted && c.Kind == Persistence.ContactDirectory.ContactKind.Person && c.Email != null && c.Email.ToLower() == email)
+                // A person who restricted processing is not linked here: Contacts decides (and refuses), as for an unknown address.
+                .Where(c => !c.IsDeleted && !c.ProcessingRestricted && c.Kind == Persistence.ContactDirectory.ContactKind.Person && c.Email != null && c.Email.ToLower() == email)
                 .OrderBy(c => c.CreatedAt).FirstOrDefaultAsync(cancellationToken);
             if (known is not null)
             {

@@ -1,11 +1,12 @@
 using System.Net;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Contracts.Service.V1;
-using CrmPlatform.Persistence.Outbox;
 using CrmPlatform.Service.Data;
 using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Infrastructure;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static CrmPlatform.Tests.Service.ServiceTestData;
 
 namespace CrmPlatform.Tests.Service;
@@ -180,6 +181,44 @@ public sealed class TicketsApiTests(PlatformFixture fixture) : IClassFixture<Pla
         var thirdLinked = await Eventually.ReturnsAsync(() => _service.GetJsonAsync($"/api/v1/tickets/{third.Id()}"),
             answer => answer.Body.GetProperty("requester").Str("state") == "known", "the third ticket knows its requester");
         Assert.Equal(existing.Id(), thirdLinked.Body.GetProperty("requester").Id());
+    }
+
+    [Fact]
+    public async Task A_requester_request_delivered_again_makes_no_second_person_and_a_restricted_person_is_not_linked()
+    {
+        var email = NewEmail();
+        var ticketId = Guid.NewGuid();
+        var request = new TicketRequesterRequested(Guid.NewGuid(), DateTime.UtcNow, TenantContext.DefaultTenantId, ticketId, 1,
+            ticketId, email, "Ada", "Lovelace", Guid.CreateVersion7(), "test");
+        var bus = Platform.Service.Services.GetRequiredService<IBus>();
+        // The same message twice (the inbox), then the same request as another message (found by email and id).
+        await bus.Publish(request, context => context.MessageId = request.EventId);
+        await bus.Publish(request, context => context.MessageId = request.EventId);
+        await bus.Publish(request with { EventId = Guid.NewGuid() }, context => context.MessageId = Guid.NewGuid());
+
+        var answers = await Eventually.ReturnsAsync(() => OutboxEventsAsync<CrmPlatform.Contacts.Data.ContactsDbContext, TicketRequesterResolved>(
+            Platform.Contacts, e => e.TicketId == ticketId), found => found.Count >= 2, "Contacts answers both messages");
+        await Task.Delay(500);
+        Assert.Equal(2, (await OutboxEventsAsync<CrmPlatform.Contacts.Data.ContactsDbContext, TicketRequesterResolved>(Platform.Contacts, e => e.TicketId == ticketId)).Count);
+        Assert.Equal([true, false], answers.Select(a => a.PersonCreated));
+        Assert.All(answers, a => Assert.Equal(request.NewPersonId, a.PersonId));
+        Assert.Equal(1, await PlatformServices.QueryAsync(Platform.Contacts, db => db.People.IgnoreQueryFilters().CountAsync(p => p.Email == email)));
+        Assert.Single(await OutboxEventsAsync<CrmPlatform.Contacts.Data.ContactsDbContext, PersonCreated>(Platform.Contacts, e => e.AggregateId == request.NewPersonId));
+
+        // A person who restricted processing (GDPR Art. 18) is named by no new ticket: by id it is a 422; by address the
+        // ticket is kept (they wrote to us) but Contacts refuses the link, and the ticket says why.
+        var person = await KnownPersonAsync(Platform);
+        var restriction = await Platform.ClientFor(Platform.Contacts).PostJsonAsync("/api/v1/gdpr/requests", new { personId = person.Id(), type = "restriction" });
+        Assert.Equal(HttpStatusCode.Created, restriction.Status);
+        await Eventually.TrueAsync(async () => (await PlatformServices.DirectoryEntryAsync(Platform.Service, person.Id()))!.ProcessingRestricted,
+            "Service knows the restriction");
+        (await _service.PostJsonAsync("/api/v1/tickets", Ticket(requesterId: person.Id()))).AssertProblem(HttpStatusCode.UnprocessableEntity);
+        var byAddress = await _service.PostJsonAsync("/api/v1/tickets", Ticket(requesterEmail: person.Str("email"))).CreatedAsync();
+        var refused = await Eventually.ReturnsAsync(() => _service.GetJsonAsync($"/api/v1/tickets/{byAddress.Id()}"),
+            answer => answer.Body.GetProperty("requester").Str("state") != "requested", "Contacts answers about the restricted address");
+        Assert.Equal("rejected", refused.Body.GetProperty("requester").Str("state"));
+        Assert.Contains("restricted", refused.Body.GetProperty("requester").Str("problem"));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, refused.Body.GetProperty("requester").GetProperty("id").ValueKind);
     }
 
     [Fact]
