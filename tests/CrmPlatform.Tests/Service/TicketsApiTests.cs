@@ -138,6 +138,10 @@ public sealed class TicketsApiTests(PlatformFixture fixture) : IClassFixture<Pla
         Assert.Equal(updated.Body.GetProperty("version").GetInt32(), same.Body.GetProperty("version").GetInt32());
         Assert.Single(await ServiceEventsAsync<TicketUpdated>(Platform, ticket.Id()));
 
+        // Audited: the creation and the one real change, with the fields it changed.
+        var audit = (await _service.GetJsonAsync($"/api/v1/audit?entityType=ticket&entityId={ticket.Id()}")).Items();
+        Assert.Equal(["created", "updated"], audit.Select(e => e.Str("action")));
+
         // Lists filter and sort on the declared fields.
         var listed = (await _service.GetJsonAsync("/api/v1/tickets?filter[assigneeId]=agent-7&filter[priority]=urgent&sort=-number")).Items();
         Assert.Contains(ticket.Id(), listed.Select(t => t.Id()));
