@@ -4,6 +4,7 @@ using CrmPlatform.Contacts.Gdpr;
 using CrmPlatform.Contacts.Duplicates;
 using CrmPlatform.Contacts.Imports;
 using CrmPlatform.Contacts.LeadConversions;
+using CrmPlatform.Contacts.TicketRequesters;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.ServiceDefaults;
@@ -28,6 +29,7 @@ internal static class Extensions
             // Sales asks before converting a lead; requests wait for an answer, so they have a queue of their own.
             bus.AddConsumer<LikelyMatchesConsumer>().Endpoint(endpoint => endpoint.Name = $"{ServiceName}-likely-matches");
             LeadConversionConsumer.Register(bus, ServiceName);
+            TicketRequesterConsumer.Register(bus, ServiceName);
         });
         builder.AddImports();
     }

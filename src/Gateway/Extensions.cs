@@ -47,6 +47,8 @@ internal static class Extensions
         ("/api/v1/marketing", "marketing", false),
         ("/api/v1/tickets", "service", false),
         ("/api/v1/support-groups", "service", false),
+        ("/api/v1/support-agents", "service", false),
+        ("/api/v1/routing-rules", "service", false),
         ("/api/v1/sla-policies", "service", false),
         ("/api/v1/business-calendars", "service", false),
         ("/api/v1/service-contracts", "service", false),
@@ -59,7 +61,7 @@ internal static class Extensions
 
     /// <summary>Each service keeps the audit log of its own records; <c>/api/v1/audit?entityType=</c> goes to the owner.</summary>
     private static readonly (string EntityType, string Service)[] AuditLogs =
-        [("person", "contacts"), ("organization", "contacts"), ("affiliation", "contacts"), ("personLink", "contacts"), ("customFieldDefinition", "contacts"), ("opportunity", "sales"), ("product", "sales"), ("priceBook", "sales"), ("quote", "sales"), ("pipeline", "sales"), ("activity", "sales"), ("salesTask", "sales"), ("lead", "sales"), ("assignmentRule", "sales"), ("scoringSettings", "sales"), ("buyingCentreMember", "sales"), ("decisionCriterion", "sales"), ("dealRisk", "sales"), ("customerCommitment", "sales"), ("dealDecision", "sales"), ("forecastCategoryOverride", "sales"), ("quota", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity"), ("businessCalendar", "service"), ("slaPolicy", "service"), ("serviceContract", "service"), ("knowledgeArticle", "service"), ("knowledgeCategory", "service"), ("cannedResponse", "service")];
+        [("person", "contacts"), ("organization", "contacts"), ("affiliation", "contacts"), ("personLink", "contacts"), ("customFieldDefinition", "contacts"), ("opportunity", "sales"), ("product", "sales"), ("priceBook", "sales"), ("quote", "sales"), ("pipeline", "sales"), ("activity", "sales"), ("salesTask", "sales"), ("lead", "sales"), ("assignmentRule", "sales"), ("scoringSettings", "sales"), ("buyingCentreMember", "sales"), ("decisionCriterion", "sales"), ("dealRisk", "sales"), ("customerCommitment", "sales"), ("dealDecision", "sales"), ("forecastCategoryOverride", "sales"), ("quota", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity"), ("businessCalendar", "service"), ("slaPolicy", "service"), ("serviceContract", "service"), ("knowledgeArticle", "service"), ("knowledgeCategory", "service"), ("cannedResponse", "service"), ("ticket", "service"), ("supportGroup", "service"), ("agentProfile", "service"), ("routingRule", "service")];
 
     /// <summary>Services whose OpenAPI documents the docs UI at <c>/docs</c> shows, each proxied from its <c>/openapi/v1.json</c>.</summary>
     private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("marketing", "Marketing"), ("service", "Service"), ("identity", "Identity")];
@@ -152,16 +154,23 @@ internal static class Extensions
     /// <summary>Everything the proxy does not route answers a 404 problem rather than an empty response.</summary>
     /// <summary>
     /// The proxy. An import's file is the one body allowed past the usual limit (<c>Limits:MaxImportBodyBytes</c>, 1 GiB,
-    /// as Contacts' own); YARP streams it through, so the gateway never holds it.
+    /// as Contacts' own), and a ticket attachment's (<c>Limits:MaxAttachmentBodyBytes</c>, 32 MiB); YARP streams them
+    /// through, so the gateway never holds them.
     /// </summary>
     public static void MapProxy(this WebApplication app)
     {
         var importLimit = new RequestSizeLimitAttribute(app.Configuration.GetValue<long?>("Limits:MaxImportBodyBytes") ?? 1L << 30);
+        var attachmentLimit = new RequestSizeLimitAttribute(app.Configuration.GetValue<long?>("Limits:MaxAttachmentBodyBytes") ?? 32L << 20);
         app.MapReverseProxy().ConfigureEndpoints((endpoint, route) =>
         {
             if (route.RouteId == RouteIdOf("/api/v1/imports"))
             {
                 endpoint.WithMetadata(importLimit);
+            }
+            else if (route.RouteId == RouteIdOf("/api/v1/tickets"))
+            {
+                // Ticket attachments: Service holds each upload to its own limit (Service:Attachments:MaxBytes).
+                endpoint.WithMetadata(attachmentLimit);
             }
         });
     }

@@ -5,6 +5,7 @@ using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Sla;
 using CrmPlatform.Service.Knowledge;
+using CrmPlatform.Service.Tickets;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Service;
@@ -27,7 +28,10 @@ internal static class Extensions
             bus.AddTeamDirectoryConsumer<ServiceDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<ServiceDbContext>(ServiceName);
             bus.AddGdprConsumer<ServiceDbContext>(ServiceName);
+            TicketRequesterReplyConsumer.Register(bus, ServiceName);
         });
         builder.AddSla();
+        builder.Services.AddPersonalDataPart<ServiceDbContext, TicketsPart>();
+        builder.Services.AddScoped<TicketIntake>();
     }
 }

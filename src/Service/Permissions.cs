@@ -5,7 +5,9 @@ namespace CrmPlatform.Service;
 
 /// <summary>
 /// Who may do what in Service: agents work tickets and write the knowledge base; how support runs (SLA policies,
-/// calendars, contracts, groups) is the admins' to set and everyone's to read; sales may look at their customers' tickets.
+/// calendars, contracts, groups) is the admins' to set and everyone's to read; sales may look at their customers' tickets
+/// (tickets have no owner, so the sales roles read all of the tenant's, read only: Service cannot know whose customer
+/// a requester is in Sales).
 /// </summary>
 public static class Permissions
 {

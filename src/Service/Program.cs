@@ -5,6 +5,8 @@ using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Sla;
 using CrmPlatform.Service.Knowledge;
+using CrmPlatform.Service.Routing;
+using CrmPlatform.Service.Tickets;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +18,12 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.UseIdempotentPosts<ServiceDbContext>();
+app.MapTicketsApi();
+app.MapTicketMessagesApi();
+app.MapAttachmentsApi();
+app.MapSupportGroupsApi();
+app.MapSupportAgentsApi();
+app.MapRoutingRulesApi();
 app.MapAuditApi();
 app.MapSlaApis();
 app.MapArticlesApi();

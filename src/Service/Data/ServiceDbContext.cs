@@ -12,6 +12,8 @@ using CrmPlatform.Service.Sla.Policies;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Knowledge;
+using CrmPlatform.Service.Routing;
+using CrmPlatform.Service.Tickets;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
 
@@ -33,6 +35,13 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
     public DbSet<KnowledgeArticleRevision> KnowledgeArticleRevisions => Set<KnowledgeArticleRevision>();
     public DbSet<KnowledgeCategory> KnowledgeCategories => Set<KnowledgeCategory>();
     public DbSet<CannedResponse> CannedResponses => Set<CannedResponse>();
+    public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<TicketMessage> TicketMessages => Set<TicketMessage>();
+    public DbSet<TicketAttachment> TicketAttachments => Set<TicketAttachment>();
+    public DbSet<SupportGroup> SupportGroups => Set<SupportGroup>();
+    public DbSet<AgentProfile> AgentProfiles => Set<AgentProfile>();
+    public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
+    public DbSet<TicketAssignment> TicketAssignments => Set<TicketAssignment>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -44,6 +53,8 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
         modelBuilder.AddSla();
         modelBuilder.AddKnowledgeBase();
         modelBuilder.AddCannedResponses();
+        modelBuilder.AddTickets();
+        modelBuilder.AddRouting();
         base.OnModelCreating(modelBuilder);
     }
 }

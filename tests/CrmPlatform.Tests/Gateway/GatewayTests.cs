@@ -74,6 +74,9 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
     [InlineData("/api/v1/gdpr/requests", "contacts")]
     [InlineData("/api/v1/people/0199e000-0000-7000-8000-000000000001/consents/history?limit=5", "contacts")]
     [InlineData("/api/v1/marketing/contacts/0199e000-0000-7000-8000-000000000001/can-contact?purpose=newsletter&channel=email", "marketing")]
+    [InlineData("/api/v1/tickets/0199e000-0000-7000-8000-000000000001/assignments", "service")]
+    [InlineData("/api/v1/support-agents/agent-1", "service")]
+    [InlineData("/api/v1/routing-rules?limit=5", "service")]
     public async Task Routes_each_path_to_its_service_unchanged(string path, string service)
     {
         var answer = await _client.GetJsonAsync(path);
@@ -187,6 +190,19 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
 
         // Only the upload: any other request keeps the usual limit, even to Contacts.
         var other = await _client.SendJsonAsync(HttpMethod.Post, "/api/v1/people", new { firstName = new string('x', 6000) });
+        other.AssertProblem(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task A_ticket_attachment_may_be_larger_and_is_streamed_to_service()
+    {
+        var file = new ByteArrayContent(new byte[6000]);
+        using var upload = await _client.PostAsync("/api/v1/tickets/0199e000-0000-7000-8000-000000000001/messages/0199e000-0000-7000-8000-000000000002/attachments", file);
+        var body = System.Text.Json.JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((HttpStatusCode.OK, "service"), (upload.StatusCode, body.Str("service")));
+
+        // Only tickets: another service's routes keep the usual limit.
+        var other = await _client.SendJsonAsync(HttpMethod.Post, "/api/v1/support-groups", new { name = new string('x', 6000) });
         other.AssertProblem(HttpStatusCode.RequestEntityTooLarge);
     }
 
