@@ -37,19 +37,26 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
 
     /// <summary>
     /// The open deals in scope with their hygiene facts, which the opportunity row carries (kept by triggers, see
-    /// <see cref="Model.Opportunity.LastActivityAt"/>), so a roll-up reads one index; the 75th percentile of won deals'
-    /// time in each stage is kept by triggers too, in <c>won_stage_times</c>. <c>{0}</c> narrows them.
+    /// <see cref="Model.Opportunity.LastActivityAt"/>), so a roll-up reads one index. What depends on the stage (its
+    /// probability, default category, and the 75th percentile of won deals' time in it, which triggers keep in
+    /// <c>won_stage_times</c>) is joined once from the few rows of <c>stages</c>. <c>{0}</c> narrows the deals.
     /// </summary>
     private const string Deals = """
-        WITH deals AS (
+        WITH stages AS (
+            SELECT st.pipeline_id, st.stage, st.probability, st.category, w.p75_seconds
+            FROM unnest(@stage_pipelines, @stage_keys, @stage_probabilities, @stage_categories) AS st(pipeline_id, stage, probability, category)
+            LEFT JOIN won_stage_times w ON w.tenant_id = @tenant AND w.pipeline_id = st.pipeline_id AND w.stage = st.stage
+        ),
+        deals AS (
             SELECT o.id, o.name, coalesce(o.owner_id, '') AS owner_id, o.currency, o.amount, o.pipeline_id, o.stage, o.expected_close_date,
-                   coalesce(extract(epoch FROM (@now - o.stage_entered_at)) > t.p75_seconds, false) AS stale,
+                   coalesce(extract(epoch FROM (@now - o.stage_entered_at)) > s.p75_seconds, false) AS stale,
                    o.close_date_pushes AS pushes,
                    NOT o.has_current_commitment AS no_commitment,
                    greatest(o.created_at, o.last_activity_at) AS last_touch,
-                   f.category AS category_override
+                   coalesce(s.probability, 0) AS probability,
+                   coalesce(f.category, s.category, @omitted) AS category
             FROM opportunities o
-            LEFT JOIN won_stage_times t ON t.tenant_id = @tenant AND t.pipeline_id = o.pipeline_id AND t.stage = o.stage
+            LEFT JOIN stages s ON s.pipeline_id = o.pipeline_id AND s.stage = o.stage
             LEFT JOIN forecast_category_overrides f ON f.opportunity_id = o.id
             WHERE o.tenant_id = @tenant AND o.closed_at IS NULL AND (@whole OR o.owner_id = ANY(@owners))
               AND (@pipeline::uuid IS NULL OR o.pipeline_id = @pipeline)
@@ -69,32 +76,17 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
         CancellationToken cancellationToken)
     {
         var sql = DealsWhere("o.expected_close_date >= @from AND o.expected_close_date < @to") + """
-            , categorised AS (
-                SELECT d.*, coalesce(st.probability, 0) AS probability, coalesce(d.category_override, st.category, @omitted) AS category
-                FROM deals d
-                LEFT JOIN unnest(@stage_pipelines, @stage_keys, @stage_probabilities, @stage_categories) AS st(pipeline_id, stage, probability, category)
-                    ON st.pipeline_id = d.pipeline_id AND st.stage = d.stage
-            )
             SELECT owner_id, date_trunc(@period, expected_close_date::timestamp)::date, currency, category,
                    count(*)::int, sum(amount), coalesce(sum(amount * probability) FILTER (WHERE category <> @omitted), 0),
                    count(*) FILTER (WHERE stale)::int, count(*) FILTER (WHERE pushes >= @pushes)::int,
                    count(*) FILTER (WHERE no_commitment)::int, count(*) FILTER (WHERE last_touch < @inactive_since)::int
-            FROM categorised GROUP BY 1, 2, 3, 4
+            FROM deals GROUP BY 1, 2, 3, 4
             """;
-        var stages = pipelines.SelectMany(p => p.Stages.Select(stage => (Pipeline: p.Id, stage.Key, stage.Probability))).ToList();
         var groups = new List<OpenGroup>();
         await ReadAsync(sql, DealParameters(pipelineId, hygiene, now).Concat([
             new NpgsqlParameter("period", period),
             new NpgsqlParameter("from", from),
             new NpgsqlParameter("to", to),
-            new NpgsqlParameter("omitted", ForecastCategories.Omitted),
-            new NpgsqlParameter("stage_pipelines", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = stages.Select(s => s.Pipeline).ToArray() },
-            new NpgsqlParameter("stage_keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = stages.Select(s => s.Key).ToArray() },
-            new NpgsqlParameter("stage_probabilities", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = stages.Select(s => s.Probability).ToArray() },
-            new NpgsqlParameter("stage_categories", NpgsqlDbType.Array | NpgsqlDbType.Text)
-            {
-                Value = stages.Select(s => ForecastCategories.Default(s.Probability)).ToArray(),
-            },
         ]), reader => groups.Add(new OpenGroup(reader.GetString(0), DateOnly.FromDateTime(reader.GetDateTime(1)), reader.GetString(2).Trim(),
             reader.GetString(3), reader.GetInt32(4), reader.GetDecimal(5),
             decimal.Round(reader.GetDecimal(6) / 100m, 2, MidpointRounding.AwayFromZero),
@@ -166,12 +158,23 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
         ];
     }
 
-    private IEnumerable<NpgsqlParameter> DealParameters(Guid? pipelineId, HygieneSettings hygiene, DateTime now) =>
-        ScopeParameters(pipelineId).Concat([
+    private IEnumerable<NpgsqlParameter> DealParameters(Guid? pipelineId, HygieneSettings hygiene, DateTime now)
+    {
+        var stages = pipelines.SelectMany(p => p.Stages.Select(stage => (Pipeline: p.Id, stage.Key, stage.Probability))).ToList();
+        return ScopeParameters(pipelineId).Concat([
+            new NpgsqlParameter("stage_pipelines", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = stages.Select(s => s.Pipeline).ToArray() },
+            new NpgsqlParameter("stage_keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = stages.Select(s => s.Key).ToArray() },
+            new NpgsqlParameter("stage_probabilities", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = stages.Select(s => s.Probability).ToArray() },
+            new NpgsqlParameter("stage_categories", NpgsqlDbType.Array | NpgsqlDbType.Text)
+            {
+                Value = stages.Select(s => ForecastCategories.Default(s.Probability)).ToArray(),
+            },
+            new NpgsqlParameter("omitted", ForecastCategories.Omitted),
             new NpgsqlParameter("now", now),
             new NpgsqlParameter("pushes", hygiene.PushedAtLeast),
             new NpgsqlParameter("inactive_since", now.AddDays(-hygiene.InactiveDays)),
         ]);
+    }
 
     /// <summary>
     /// Runs a report query in a transaction (the caller's, when it has one) without JIT compilation, which costs more
