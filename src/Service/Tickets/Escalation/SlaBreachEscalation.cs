@@ -35,6 +35,8 @@ public sealed class SlaBreachEscalation(TimeProvider time) : ISlaEscalation
             : null;
         var escalation = new TicketEscalation
         {
+            // Explicit: one sweep batch spans tenants, and SaveChanges would stamp the last claim's.
+            TenantId = breach.TenantId,
             TicketId = breach.AggregateId, Target = breach.Target, DueAt = breach.DueAt, PolicyId = breach.PolicyId, Priority = breach.Priority,
             GroupId = group?.Id, PreviousAssigneeId = ticket?.AssigneeId ?? breach.AssigneeId, ManagerId = group?.ManagerId, ManagerEmail = group?.ManagerEmail,
         };
