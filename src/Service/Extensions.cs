@@ -3,10 +3,13 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Data;
-using CrmPlatform.Service.Sla;
 using CrmPlatform.Service.Knowledge;
+using CrmPlatform.Service.Sla;
+using CrmPlatform.Service.Sla.Clocks;
 using CrmPlatform.Service.Tickets;
+using CrmPlatform.Service.Tickets.Escalation;
 using CrmPlatform.ServiceDefaults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CrmPlatform.Service;
 
@@ -31,6 +34,8 @@ internal static class Extensions
             TicketRequesterReplyConsumer.Register(bus, ServiceName);
         });
         builder.AddSla();
+        // Breaches reassign and tell the group's manager (replaces the engine's NoEscalation).
+        builder.Services.Replace(ServiceDescriptor.Scoped<ISlaEscalation, SlaBreachEscalation>());
         builder.Services.AddPersonalDataPart<ServiceDbContext, TicketsPart>();
         builder.Services.AddScoped<TicketIntake>();
     }

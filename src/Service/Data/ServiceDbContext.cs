@@ -4,18 +4,19 @@ using CrmPlatform.Persistence.Consents;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.TeamDirectory;
+using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.Service.CannedResponses;
+using CrmPlatform.Service.Knowledge;
+using CrmPlatform.Service.Routing;
 using CrmPlatform.Service.Sla;
 using CrmPlatform.Service.Sla.Calendars;
 using CrmPlatform.Service.Sla.Clocks;
 using CrmPlatform.Service.Sla.Entitlements;
 using CrmPlatform.Service.Sla.Policies;
-using CrmPlatform.Persistence.Tenancy;
-using CrmPlatform.Service.CannedResponses;
-using CrmPlatform.Service.Knowledge;
-using CrmPlatform.Service.Routing;
 using CrmPlatform.Service.Tickets;
-using Microsoft.EntityFrameworkCore;
+using CrmPlatform.Service.Tickets.Escalation;
 using CrmPlatform.ServiceDefaults;
+using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Service.Data;
 
@@ -42,6 +43,7 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
     public DbSet<AgentProfile> AgentProfiles => Set<AgentProfile>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<TicketAssignment> TicketAssignments => Set<TicketAssignment>();
+    public DbSet<TicketEscalation> SlaEscalations => Set<TicketEscalation>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -55,6 +57,7 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
         modelBuilder.AddCannedResponses();
         modelBuilder.AddTickets();
         modelBuilder.AddRouting();
+        modelBuilder.AddSlaEscalations();
         base.OnModelCreating(modelBuilder);
     }
 }

@@ -12,6 +12,8 @@ public static class RoutingModel
             group.ToTable("support_groups");
             group.Property(g => g.Name).HasMaxLength(SupportGroup.NameMaxLength);
             group.Property(g => g.Description).HasMaxLength(2_000);
+            group.Property(g => g.ManagerId).HasMaxLength(AgentProfile.UserIdMaxLength);
+            group.Property(g => g.ManagerEmail).HasMaxLength(320);
             group.HasIndex(g => new { g.TenantId, g.CreatedAt, g.Id });
         });
         modelBuilder.Entity<AgentProfile>(agent =>

@@ -11,6 +11,9 @@ public sealed class SupportGroup : UnownedAuditedEntity
     public string Name { get; set; } = "";
     public string? Description { get; set; }
     public List<string> MemberIds { get; set; } = [];
+    /// <summary>Who answers for the group's SLA: told when one of its tickets breaches (user id and/or address).</summary>
+    public string? ManagerId { get; set; }
+    public string? ManagerEmail { get; set; }
 }
 
 /// <summary>

@@ -6,26 +6,33 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Service.Routing;
 
-public sealed record SupportGroupRequest(string? Name, string? Description = null, IReadOnlyList<string>? MemberIds = null)
+public sealed record SupportGroupRequest(string? Name, string? Description = null, IReadOnlyList<string>? MemberIds = null,
+    string? ManagerId = null, string? ManagerEmail = null)
 {
     public FieldErrors Validate() => new FieldErrors()
         .Required("name", Name, SupportGroup.NameMaxLength)
         .MaxLength("description", Description, 2_000)
         .When(MemberIds?.Count > SupportGroup.MaxMembers, "memberIds", $"At most {SupportGroup.MaxMembers} members.")
-        .When(MemberIds?.Any(m => string.IsNullOrWhiteSpace(m) || m.Length > AgentProfile.UserIdMaxLength) == true, "memberIds", "Member ids are user ids.");
+        .When(MemberIds?.Any(m => string.IsNullOrWhiteSpace(m) || m.Length > AgentProfile.UserIdMaxLength) == true, "memberIds", "Member ids are user ids.")
+        .MaxLength("managerId", ManagerId, AgentProfile.UserIdMaxLength)
+        .Email("managerEmail", ManagerEmail);
 
     public void ApplyTo(SupportGroup group)
     {
         group.Name = Name!.Trim();
         group.Description = string.IsNullOrWhiteSpace(Description) ? null : Description.Trim();
         group.MemberIds = [.. (MemberIds ?? []).Select(m => m.Trim()).Distinct().Order(StringComparer.Ordinal)];
+        group.ManagerId = string.IsNullOrWhiteSpace(ManagerId) ? null : ManagerId.Trim();
+        group.ManagerEmail = string.IsNullOrWhiteSpace(ManagerEmail) ? null : ManagerEmail.Trim().ToLowerInvariant();
     }
 }
 
 public sealed record SupportGroupResponse(
-    Guid Id, string Name, string? Description, IReadOnlyList<string> MemberIds, DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
+    Guid Id, string Name, string? Description, IReadOnlyList<string> MemberIds, DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version,
+    string? ManagerId = null, string? ManagerEmail = null)
 {
-    public static SupportGroupResponse From(SupportGroup g) => new(g.Id, g.Name, g.Description, g.MemberIds, g.CreatedAt, g.CreatedBy, g.UpdatedAt, g.UpdatedBy, g.Version);
+    public static SupportGroupResponse From(SupportGroup g) =>
+        new(g.Id, g.Name, g.Description, g.MemberIds, g.CreatedAt, g.CreatedBy, g.UpdatedAt, g.UpdatedBy, g.Version, g.ManagerId, g.ManagerEmail);
 }
 
 /// <summary><c>/api/v1/support-groups</c>: groups (queues) and their members; admins set them, agents read them.</summary>

@@ -71,6 +71,8 @@ public static class TicketDesk
             db.TicketMessages.Add(firstMessage);
         }
         db.Stamp();
+        // After Stamp: the clock starts at the ticket's CreatedAt.
+        await TicketSlaHooks.StartAsync(db, ticket, clock, cancellationToken);
         db.AddEvent(ticket.Created());
         if (askContacts is not null)
         {
@@ -115,6 +117,9 @@ public static class TicketDesk
 
         message.TicketId = ticket.Id;
         db.TicketMessages.Add(message);
+        // The reply is answered before the status it sets pauses or solves the clock.
+        await TicketSlaHooks.MessageAddedAsync(db, ticket.Id, message, now, clock, cancellationToken);
+        await TicketSlaHooks.FollowAsync(db, ticket, previous, ticket.Priority, ticket.GroupId, ticket.AssigneeId, now, clock, cancellationToken);
         db.Stamp();
         if (previous != ticket.Status)
         {

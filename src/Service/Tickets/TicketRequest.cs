@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CrmPlatform.Service.Sla.Clocks;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Service.Tickets;
@@ -70,11 +71,15 @@ public sealed record TicketResponse(
     Guid Id, long Number, string Subject, string? Description, string Channel, string Status, DateTime StatusChangedAt, string Priority,
     RequesterReference Requester, Guid? OrganizationId, string? Category, string? Topic, string? Product, string? Language,
     IReadOnlyList<string> Tags, string? AssigneeId, Guid? GroupId, Guid? AssignedByRuleId, string? AssignmentReason,
-    DateTime? SolvedAt, DateTime? ClosedAt, DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
+    DateTime? SolvedAt, DateTime? ClosedAt, DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version,
+    SlaView? Sla = null)
 {
-    public static TicketResponse From(Ticket t) => new(
+    public static TicketResponse From(Ticket t) => From(t, null);
+
+    /// <param name="sla">The ticket's SLA clock as <see cref="SlaClocks.ViewAsync"/> shows it; null when no policy applied.</param>
+    public static TicketResponse From(Ticket t, SlaView? sla) => new(
         t.Id, t.Number, t.Subject, t.Description, t.Channel, t.Status, t.StatusChangedAt, t.Priority,
         new RequesterReference(t.RequesterId, t.RequesterEmail, t.RequesterName, t.RequesterState, t.RequesterProblem),
         t.OrganizationId, t.Category, t.Topic, t.Product, t.Language, t.Tags, t.AssigneeId, t.GroupId, t.AssignedByRuleId, t.AssignmentReason,
-        t.SolvedAt, t.ClosedAt, t.CreatedAt, t.CreatedBy, t.UpdatedAt, t.UpdatedBy, t.Version);
+        t.SolvedAt, t.ClosedAt, t.CreatedAt, t.CreatedBy, t.UpdatedAt, t.UpdatedBy, t.Version, sla);
 }

@@ -2,6 +2,7 @@ using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Paging;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Routing;
+using CrmPlatform.Service.Sla.Clocks;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -51,17 +52,19 @@ public static class TicketsApi
         .Sort("subject", t => t.Subject);
 
     public static async Task<Results<Ok<CursorPage<TicketResponse>>, ValidationProblem>> ListTickets(
-        ServiceDbContext db, HttpRequest request, CancellationToken cancellationToken)
+        ServiceDbContext db, SlaClocks clocks, HttpRequest request, CancellationToken cancellationToken)
     {
         if (!ListQuery<Ticket>.TryParse(request.Query, ListFields, out var list, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }
-        return TypedResults.Ok(await list.ToPageAsync(db.Tickets.AsNoTracking(), TicketResponse.From, cancellationToken));
+        var page = await list.ToPageAsync(db.Tickets.AsNoTracking(), TicketResponse.From, cancellationToken);
+        var slas = await clocks.ViewsAsync([.. page.Items.Select(t => t.Id)], cancellationToken);
+        return TypedResults.Ok(page with { Items = [.. page.Items.Select(t => t with { Sla = slas.GetValueOrDefault(t.Id) })] });
     }
 
     public static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> GetTicket(
-        Guid id, ServiceDbContext db, HttpResponse response, CancellationToken cancellationToken)
+        Guid id, ServiceDbContext db, SlaClocks clocks, HttpResponse response, CancellationToken cancellationToken)
     {
         var ticket = await db.Tickets.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (ticket is null)
@@ -69,11 +72,11 @@ public static class TicketsApi
             return ApiProblems.NotFound(Resource, id);
         }
         ETags.Set(response, ticket.Version);
-        return TypedResults.Ok(TicketResponse.From(ticket));
+        return TypedResults.Ok(TicketResponse.From(ticket, await clocks.ViewAsync(id, cancellationToken)));
     }
 
     public static async Task<Results<Created<TicketResponse>, ValidationProblem, ProblemHttpResult>> CreateTicket(
-        TicketRequest request, ServiceDbContext db, HttpResponse response, TimeProvider clock, CancellationToken cancellationToken)
+        TicketRequest request, ServiceDbContext db, SlaClocks clocks, HttpResponse response, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = request.Validate(creating: true);
         if (!errors.IsValid)
@@ -95,7 +98,7 @@ public static class TicketsApi
         }
         await TicketDesk.OpenAsync(db, ticket, null, clock, cancellationToken);
         ETags.Set(response, ticket.Version);
-        return TypedResults.Created($"/api/v1/tickets/{ticket.Id}", TicketResponse.From(ticket));
+        return TypedResults.Created($"/api/v1/tickets/{ticket.Id}", TicketResponse.From(ticket, await clocks.ViewAsync(ticket.Id, cancellationToken)));
     }
 
     /// <summary>
@@ -143,13 +146,15 @@ public static class TicketsApi
     /// in the assignment history. The event names exactly what changed.
     /// </summary>
     public static async Task<Results<Ok<TicketResponse>, ValidationProblem, ProblemHttpResult>> UpdateTicket(
-        Guid id, TicketRequest request, ServiceDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, TicketRequest request, ServiceDbContext db, SlaClocks clocks, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = request.Validate(creating: false);
         if (!errors.IsValid)
         {
             return TypedResults.ValidationProblem(errors);
         }
+        // One transaction: the ticket's change and its SLA clock's (whose row is locked until the commit).
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var ticket = await db.Tickets.SingleOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (ticket is null)
         {
@@ -163,8 +168,9 @@ public static class TicketsApi
         {
             return ApiProblems.Conflict($"The ticket #{ticket.Number} is closed, which is final.", new Dictionary<string, object?> { ["currentStatus"] = ticket.Status });
         }
-        var previousStatus = ticket.Status;
-        if (request.Status is { } status && !ticket.MoveTo(status, clock.GetUtcNow().UtcDateTime))
+        var (previousStatus, previousPriority, previousGroupId, previousAssigneeId) = (ticket.Status, ticket.Priority, ticket.GroupId, ticket.AssigneeId);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (request.Status is { } status && !ticket.MoveTo(status, now))
         {
             return TicketDesk.IllegalMove(ticket, status);
         }
@@ -178,12 +184,15 @@ public static class TicketsApi
         {
             TicketRouter.Record(db, ticket, null, request.GroupId, assignee, $"assigned by {db.Actor}", TicketRouter.Manual);
         }
-        return await SaveChangeAsync(db, ticket, previousStatus, http.Response, cancellationToken);
+        await TicketSlaHooks.FollowAsync(db, ticket, previousStatus, previousPriority, previousGroupId, previousAssigneeId, now, clock, cancellationToken);
+        var result = await SaveChangeAsync(db, clocks, ticket, previousStatus, http.Response, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
 
     /// <summary>Saves a change of the ticket with the events naming what changed; nothing is written when nothing changed.</summary>
     private static async Task<Results<Ok<TicketResponse>, ValidationProblem, ProblemHttpResult>> SaveChangeAsync(
-        ServiceDbContext db, Ticket ticket, string previousStatus, HttpResponse response, CancellationToken cancellationToken)
+        ServiceDbContext db, SlaClocks clocks, Ticket ticket, string previousStatus, HttpResponse response, CancellationToken cancellationToken)
     {
         var changed = ChangedFields(db, ticket);
         if (changed.Count > 0)
@@ -203,7 +212,7 @@ public static class TicketsApi
             }
         }
         ETags.Set(response, ticket.Version);
-        return TypedResults.Ok(TicketResponse.From(ticket));
+        return TypedResults.Ok(TicketResponse.From(ticket, await clocks.ViewAsync(ticket.Id, cancellationToken)));
     }
 
     private static readonly HashSet<string> Bookkeeping =
@@ -236,13 +245,21 @@ public static class TicketsApi
         {
             return precondition;
         }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var deleted = await db.Tickets.Where(t => t.Id == id && t.Version == version).ExecuteDeleteAsync(cancellationToken);
-        return deleted == 0 ? ApiProblems.ConcurrentUpdate(Resource, id) : TypedResults.NoContent();
+        if (deleted == 0)
+        {
+            return ApiProblems.ConcurrentUpdate(Resource, id);
+        }
+        // The clock has no foreign key to its ticket (the SLA engine knows tickets only by id): it goes with it, or the sweep would escalate a ghost.
+        await db.TicketSlas.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
     }
 
     /// <summary>Applies the routing rules now (422 when none matches; nothing changes then).</summary>
     public static async Task<Results<Ok<TicketResponse>, ValidationProblem, ProblemHttpResult>> RouteTicket(
-        Guid id, ServiceDbContext db, HttpResponse response, CancellationToken cancellationToken)
+        Guid id, ServiceDbContext db, SlaClocks clocks, HttpResponse response, TimeProvider clock, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var ticket = await db.Tickets
@@ -256,11 +273,14 @@ public static class TicketsApi
         {
             return ApiProblems.Conflict($"The ticket #{ticket.Number} is {ticket.Status}; only unsolved tickets are routed.");
         }
+        var (previousGroupId, previousAssigneeId) = (ticket.GroupId, ticket.AssigneeId);
         if (await TicketRouter.RouteAsync(db, ticket, TicketRouter.OnDemand, cancellationToken) is null)
         {
             return Unprocessable("rules", "No active routing rule matches the ticket.");
         }
-        var result = await SaveChangeAsync(db, ticket, ticket.Status, response, cancellationToken);
+        await TicketSlaHooks.FollowAsync(db, ticket, ticket.Status, ticket.Priority, previousGroupId, previousAssigneeId,
+            clock.GetUtcNow().UtcDateTime, clock, cancellationToken);
+        var result = await SaveChangeAsync(db, clocks, ticket, ticket.Status, response, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return result;
     }

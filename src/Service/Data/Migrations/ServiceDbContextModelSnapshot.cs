@@ -937,6 +937,16 @@ namespace CrmPlatform.Service.Data.Migrations
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("description");
 
+                    b.Property<string>("ManagerEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("manager_email");
+
+                    b.Property<string>("ManagerId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("manager_id");
+
                     b.PrimitiveCollection<List<string>>("MemberIds")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -1338,6 +1348,110 @@ namespace CrmPlatform.Service.Data.Migrations
                         .HasDatabaseName("ix_sla_policies_tenant_id_name");
 
                     b.ToTable("sla_policies", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Service.Tickets.Escalation.TicketEscalation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("AssigneeId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("assignee_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<Guid?>("GroupId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("group_id");
+
+                    b.Property<string>("ManagerEmail")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("manager_email");
+
+                    b.Property<string>("ManagerId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("manager_id");
+
+                    b.Property<string>("Notification")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("notification");
+
+                    b.Property<Guid>("PolicyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("policy_id");
+
+                    b.Property<string>("PreviousAssigneeId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("previous_assignee_id");
+
+                    b.Property<string>("Priority")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("priority");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("target");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("ticket_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sla_escalations");
+
+                    b.HasIndex("Notification", "CreatedAt")
+                        .HasDatabaseName("ix_sla_escalations_notification_created_at")
+                        .HasFilter("notification = 'pending'");
+
+                    b.HasIndex("TicketId", "Target")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sla_escalations_ticket_id_target");
+
+                    b.ToTable("sla_escalations", (string)null);
                 });
 
             modelBuilder.Entity("CrmPlatform.Service.Tickets.Ticket", b =>
@@ -1857,6 +1971,16 @@ namespace CrmPlatform.Service.Data.Migrations
                         .HasForeignKey("CalendarId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_sla_policies_business_calendars_calendar_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Service.Tickets.Escalation.TicketEscalation", b =>
+                {
+                    b.HasOne("CrmPlatform.Service.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sla_escalations_tickets_ticket_id");
                 });
 
             modelBuilder.Entity("CrmPlatform.Service.Tickets.TicketAttachment", b =>

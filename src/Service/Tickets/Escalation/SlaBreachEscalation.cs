@@ -1,0 +1,104 @@
+using CrmPlatform.Contracts.Service.V1;
+using CrmPlatform.Service.Data;
+using CrmPlatform.Service.Routing;
+using CrmPlatform.Service.Sla.Clocks;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmPlatform.Service.Tickets.Escalation;
+
+/// <summary>
+/// What a breach does to its ticket, in the sweep's claim transaction (so exactly once, with the event). The rule:
+/// a ticket whose assignee is away, or that has none, goes to the least-loaded available member of its group (none
+/// available: it is taken from the away assignee and waits in the group's queue); an available assignee keeps it (they
+/// are working, and moving it would lose the context). Either way the group's manager is to be told, and the
+/// escalation is recorded in <c>sla_escalations</c>; a reassignment is also in the ticket's assignment history with
+/// the reason "SLA breach: …". Warnings only publish their event.
+/// </summary>
+public sealed class SlaBreachEscalation(TimeProvider time) : ISlaEscalation
+{
+    public const string Trigger = "sla-breach";
+
+    public Task WarnedAsync(SlaWarning warning, ServiceDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task BreachedAsync(SlaBreached breach, ServiceDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await db.Tickets.AnyAsync(t => t.Id == breach.AggregateId, cancellationToken))
+        {
+            return;
+        }
+        // SKIP LOCKED: the sweep holds clock rows, a ticket's writer may hold the ticket and wait for its clock; never wait here.
+        var ticket = (await db.Tickets
+            .FromSql($"SELECT * FROM tickets WHERE id = {breach.AggregateId} AND tenant_id = {db.CurrentTenantId} FOR UPDATE SKIP LOCKED")
+            .ToListAsync(cancellationToken)).SingleOrDefault();
+        var group = (ticket?.GroupId ?? breach.GroupId) is { } groupId
+            ? await db.SupportGroups.AsNoTracking().SingleOrDefaultAsync(g => g.Id == groupId, cancellationToken)
+            : null;
+        var escalation = new TicketEscalation
+        {
+            // Explicit: one sweep batch spans tenants, and SaveChanges would stamp the last claim's.
+            TenantId = breach.TenantId,
+            TicketId = breach.AggregateId, Target = breach.Target, DueAt = breach.DueAt, PolicyId = breach.PolicyId, Priority = breach.Priority,
+            GroupId = group?.Id, PreviousAssigneeId = ticket?.AssigneeId ?? breach.AssigneeId, ManagerId = group?.ManagerId, ManagerEmail = group?.ManagerEmail,
+        };
+        escalation.AssigneeId = escalation.PreviousAssigneeId;
+        var breached = $"SLA breach: {breach.Target} was due {breach.DueAt:yyyy-MM-dd HH:mm}Z";
+        if (ticket is null)
+        {
+            (escalation.Action, escalation.Reason) = (EscalationActions.Busy, $"{breached}; the ticket was being changed, so it stays where it is");
+        }
+        else
+        {
+            await ReassignAsync(db, ticket, group, escalation, breached, cancellationToken);
+        }
+
+        escalation.Notification = group?.ManagerId is null && group?.ManagerEmail is null ? ManagerNotifications.NoManager : ManagerNotifications.Pending;
+        db.SlaEscalations.Add(escalation);
+        // ┌─ EMAIL CALL SITE (wired in the merge with the outbound-mail helper) ─────────────────────────────────────┐
+        // │ Queue the manager's email here, in this transaction, through the shared email outbox (src/Persistence):  │
+        // │ to escalation.ManagerEmail (else the address of escalation.ManagerId), subject "[#number] SLA breach",    │
+        // │ body from escalation.Reason; then set escalation.Notification to "queued". Until then rows stay pending. │
+        // └──────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+    }
+
+    private async Task ReassignAsync(ServiceDbContext db, Ticket ticket, SupportGroup? group, TicketEscalation escalation, string breached, CancellationToken cancellationToken)
+    {
+        var current = ticket.AssigneeId;
+        var away = current is not null && await db.AgentProfiles.AnyAsync(a => a.UserId == current && a.Availability == Availabilities.Away, cancellationToken);
+        if (current is not null && !away)
+        {
+            (escalation.Action, escalation.Reason) = (EscalationActions.Kept, $"{breached}; {current} is available and keeps it");
+            return;
+        }
+        if (group is null)
+        {
+            (escalation.Action, escalation.Reason) = (EscalationActions.Kept, $"{breached}; {(current is null ? "unassigned" : $"{current} is away")} and in no group to reassign within");
+            return;
+        }
+        var candidates = group.MemberIds.Where(m => m != current).ToList();
+        var awayMembers = await db.AgentProfiles.AsNoTracking()
+            .Where(a => candidates.Contains(a.UserId) && a.Availability == Availabilities.Away).Select(a => a.UserId).ToListAsync(cancellationToken);
+        candidates.RemoveAll(awayMembers.Contains);
+        var loads = await db.Tickets.AsNoTracking()
+            .Where(t => candidates.Contains(t.AssigneeId!) && TicketStatuses.Unsolved.Contains(t.Status))
+            .GroupBy(t => t.AssigneeId!).Select(g => new { Agent = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Agent, g => g.Count, cancellationToken);
+        var chosen = candidates.Order(StringComparer.Ordinal).Select(a => (Agent: a, Load: loads.GetValueOrDefault(a))).OrderBy(l => l.Load).FirstOrDefault();
+        var who = current is null ? "unassigned" : $"{current} is away";
+        var reason = chosen.Agent is null
+            ? $"{breached}; {who} and nobody in group {group.Name} is available: back to the group's queue"
+            : $"{breached}; {who} → {chosen.Agent}, the least-loaded available member of group {group.Name} ({chosen.Load} unsolved tickets)";
+        (escalation.Action, escalation.Reason, escalation.AssigneeId) =
+            (chosen.Agent is null ? EscalationActions.Queued : EscalationActions.Reassigned, reason, chosen.Agent);
+        if (chosen.Agent == current)
+        {
+            return;
+        }
+        TicketRouter.Record(db, ticket, null, group.Id, chosen.Agent, reason, Trigger);
+        await new SlaClocks(db, time).AssignedAsync(ticket.Id, ticket.GroupId, ticket.AssigneeId, cancellationToken);
+        db.Stamp();
+        foreach (var integrationEvent in ticket.Changed(TicketsApi.ChangedFields(db, ticket), ticket.Status, db.Actor))
+        {
+            db.AddEvent(integrationEvent);
+        }
+    }
+}
