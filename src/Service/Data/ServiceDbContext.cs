@@ -3,6 +3,8 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Consents;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Idempotency;
+using CrmPlatform.Persistence.Mail;
+using CrmPlatform.Service.Csat;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Service.Sla;
 using CrmPlatform.Service.Sla.Calendars;
@@ -20,7 +22,7 @@ using CrmPlatform.ServiceDefaults;
 namespace CrmPlatform.Service.Data;
 
 public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options, TenantContext tenant, TimeProvider clock)
-    : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext, IConsentReplicaDbContext, IIdempotencyDbContext
+    : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext, IConsentReplicaDbContext, IIdempotencyDbContext, IEmailOutboxDbContext
 {
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<ConsentReplica> ConsentReplicas => Set<ConsentReplica>();
@@ -42,6 +44,8 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
     public DbSet<AgentProfile> AgentProfiles => Set<AgentProfile>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<TicketAssignment> TicketAssignments => Set<TicketAssignment>();
+    public DbSet<OutgoingEmail> OutgoingEmails => Set<OutgoingEmail>();
+    public DbSet<CsatSurvey> CsatSurveys => Set<CsatSurvey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -55,6 +59,8 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
         modelBuilder.AddCannedResponses();
         modelBuilder.AddTickets();
         modelBuilder.AddRouting();
+        modelBuilder.AddEmailOutbox();
+        modelBuilder.AddCsat();
         base.OnModelCreating(modelBuilder);
     }
 }

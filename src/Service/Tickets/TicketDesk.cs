@@ -1,5 +1,7 @@
 using CrmPlatform.Contracts.Service.V1;
+using CrmPlatform.Service.Csat;
 using CrmPlatform.Service.Data;
+using CrmPlatform.Service.Mail;
 using CrmPlatform.Service.Routing;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -114,6 +116,11 @@ public static class TicketDesk
         }
 
         message.TicketId = ticket.Id;
+        if (message.Kind == MessageKinds.Public && message.AuthorKind == AuthorKinds.Agent)
+        {
+            await TicketReplyEmail.QueueAsync(db, ticket, message, now, cancellationToken);
+        }
+        await CsatSurveys.OnStatusChangedAsync(db, ticket, previous, now, cancellationToken);
         db.TicketMessages.Add(message);
         db.Stamp();
         if (previous != ticket.Status)
