@@ -69,7 +69,7 @@ public sealed class ServiceMailAndCsatTests(ServiceMailFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task An_erased_requester_gets_no_reply_and_no_survey()
+    public async Task A_requester_who_restricted_processing_gets_no_reply_and_no_survey()
     {
         var person = await KnownPersonAsync(Platform);
         var ticket = await _admin.PostJsonAsync("/api/v1/tickets", Ticket(requesterId: person.Id())).CreatedAsync();
