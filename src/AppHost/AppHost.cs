@@ -44,6 +44,7 @@ var marketing = builder.AddService<Projects.Marketing>("marketing")
 
 var service = builder.AddService<Projects.Service>("service")
     .WithReference(serviceDb).WaitFor(serviceDb)
+    .WithEnvironment("ConnectionStrings__mail", mail.Resource.SmtpConnectionString()).WaitFor(mail)
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(identity);
 

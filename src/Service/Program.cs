@@ -2,6 +2,8 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Service;
 using CrmPlatform.Service.CannedResponses;
+using CrmPlatform.Service.Csat;
+using CrmPlatform.Service.Mail;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Sla;
 using CrmPlatform.Service.Knowledge;
@@ -13,6 +15,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+builder.AddServiceMail();
 
 var app = builder.Build();
 
@@ -30,5 +33,6 @@ app.MapArticlesApi();
 app.MapCategoriesApi();
 app.MapHelpCentreApi();
 app.MapCannedResponsesApi();
+app.MapCsatApi();
 
 await app.RunAsync();

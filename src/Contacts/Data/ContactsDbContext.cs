@@ -7,6 +7,7 @@ using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
+using CrmPlatform.Persistence.Mail;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +16,7 @@ using CrmPlatform.ServiceDefaults;
 namespace CrmPlatform.Contacts.Data;
 
 public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> options, TenantContext tenant, TimeProvider clock)
-    : TenantDbContext(options, tenant, clock), IIdempotencyDbContext
+    : TenantDbContext(options, tenant, clock), IIdempotencyDbContext, IEmailOutboxDbContext
 {
     public DbSet<Person> People => Set<Person>();
     public DbSet<Organization> Organizations => Set<Organization>();

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
-using CrmPlatform.Persistence.Outbox;
+using CrmPlatform.Contacts.Data;
+using CrmPlatform.Persistence.Mail;
 using Microsoft.Extensions.Options;
 
 namespace CrmPlatform.Contacts.DoubleOptIn;
@@ -17,12 +18,12 @@ internal static class DoubleOptInExtensions
     {
         builder.Services.Configure<DoubleOptInSettings>(builder.Configuration.GetSection(DoubleOptInSettings.Section));
         builder.Services.AddHostedService<DoubleOptInExpiry>();
-        builder.Services.AddKeyedSingleton<OutboxSignal>(MailSender.SignalKey);
-        if (MailServer.FromConfiguration(builder.Configuration) is { } server)
+        builder.AddEmailOutbox<ContactsDbContext>().Configure<IOptions<DoubleOptInSettings>>((outbox, doubleOptIn) =>
         {
-            builder.Services.AddSingleton(server);
-            builder.Services.AddHostedService<MailSender>();
-        }
+            outbox.From = doubleOptIn.Value.From;
+            outbox.MaxRetryDelay = doubleOptIn.Value.MaxRetryDelay;
+            outbox.MessageIdDomain = "contacts.crm";
+        });
 
         builder.Services.AddRateLimiter(limiter =>
         {

@@ -1,6 +1,7 @@
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence.Consents;
+using CrmPlatform.Persistence.Mail;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Model;
+using CrmPlatform.Persistence.Mail;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Contacts.DoubleOptIn;
@@ -23,16 +24,7 @@ internal static class DoubleOptInModel
             request.HasIndex(r => r.ExpiresAt).HasFilter("state = 'pending'");
         });
 
-        modelBuilder.Entity<OutgoingEmail>(email =>
-        {
-            email.ToTable("outgoing_emails");
-            email.Property(e => e.To).HasMaxLength(DoubleOptInRequest.EmailMaxLength);
-            email.Property(e => e.Subject).HasMaxLength(300);
-            email.Property(e => e.LastError).HasMaxLength(1000);
-            email.Ignore(e => e.MessageId);
-            // The sender's queue, across tenants.
-            email.HasIndex(e => e.NextAttemptAt).HasFilter("sent_at IS NULL AND discarded_at IS NULL").HasDatabaseName("ix_outgoing_emails_due");
-        });
+        modelBuilder.AddEmailOutbox();
         return modelBuilder;
     }
 }

@@ -3,6 +3,8 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Consents;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Idempotency;
+using CrmPlatform.Persistence.Mail;
+using CrmPlatform.Service.Csat;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Service.CannedResponses;
@@ -21,7 +23,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmPlatform.Service.Data;
 
 public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options, TenantContext tenant, TimeProvider clock)
-    : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext, IConsentReplicaDbContext, IIdempotencyDbContext
+    : TenantDbContext(options, tenant, clock), IContactDirectoryDbContext, IConsentReplicaDbContext, IIdempotencyDbContext, IEmailOutboxDbContext
 {
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<ConsentReplica> ConsentReplicas => Set<ConsentReplica>();
@@ -44,6 +46,8 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<TicketAssignment> TicketAssignments => Set<TicketAssignment>();
     public DbSet<TicketEscalation> SlaEscalations => Set<TicketEscalation>();
+    public DbSet<OutgoingEmail> OutgoingEmails => Set<OutgoingEmail>();
+    public DbSet<CsatSurvey> CsatSurveys => Set<CsatSurvey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -58,6 +62,8 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
         modelBuilder.AddTickets();
         modelBuilder.AddRouting();
         modelBuilder.AddSlaEscalations();
+        modelBuilder.AddEmailOutbox();
+        modelBuilder.AddCsat();
         base.OnModelCreating(modelBuilder);
     }
 }

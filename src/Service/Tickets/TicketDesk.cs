@@ -1,5 +1,7 @@
 using CrmPlatform.Contracts.Service.V1;
+using CrmPlatform.Service.Csat;
 using CrmPlatform.Service.Data;
+using CrmPlatform.Service.Mail;
 using CrmPlatform.Service.Routing;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -116,6 +118,11 @@ public static class TicketDesk
         }
 
         message.TicketId = ticket.Id;
+        if (message.Kind == MessageKinds.Public && message.AuthorKind == AuthorKinds.Agent)
+        {
+            await TicketReplyEmail.QueueAsync(db, ticket, message, now, cancellationToken);
+        }
+        await CsatSurveys.OnStatusChangedAsync(db, ticket, previous, now, cancellationToken);
         db.TicketMessages.Add(message);
         // The reply is answered before the status it sets pauses or solves the clock.
         await TicketSlaHooks.MessageAddedAsync(db, ticket.Id, message, now, clock, cancellationToken);

@@ -1,5 +1,6 @@
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Paging;
+using CrmPlatform.Service.Csat;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Routing;
 using CrmPlatform.Service.Sla.Clocks;
@@ -197,6 +198,7 @@ public static class TicketsApi
         var changed = ChangedFields(db, ticket);
         if (changed.Count > 0)
         {
+            await CsatSurveys.OnStatusChangedAsync(db, ticket, previousStatus, ticket.StatusChangedAt, cancellationToken);
             db.Stamp();
             foreach (var integrationEvent in ticket.Changed(changed, previousStatus, db.Actor))
             {

@@ -39,7 +39,9 @@ public sealed class PlatformServices : IAsyncDisposable
     public ServiceFactory<ServiceDbContext> Service { get; }
 
     /// <param name="contactsSettings">Contacts' own further settings, such as its mail server.</param>
-    public static async Task<PlatformServices> StartAsync(string messagingUri, IReadOnlyDictionary<string, string>? contactsSettings = null)
+    /// <param name="serviceSettings">Service's own further settings, such as its mail server.</param>
+    public static async Task<PlatformServices> StartAsync(string messagingUri, IReadOnlyDictionary<string, string>? contactsSettings = null,
+        IReadOnlyDictionary<string, string>? serviceSettings = null)
     {
         var servers = await TestServers.GetAsync();
         var identity = await IdentityServer.StartAsync(messagingUri);
@@ -53,7 +55,7 @@ public sealed class PlatformServices : IAsyncDisposable
         var platform = new PlatformServices(
             identity, await identity.AdminTokenAsync(),
             new((await Settings("contactsdb")).Concat(contactsSettings ?? new Dictionary<string, string>()).ToDictionary()), new(await Settings("salesdb")),
-            new(await Settings("marketingdb")), new(await Settings("servicedb")));
+            new(await Settings("marketingdb")), new((await Settings("servicedb")).Concat(serviceSettings ?? new Dictionary<string, string>()).ToDictionary()));
 
         // Touching Server starts the host: migrations, then the bus with its queues.
         await Task.WhenAll(
@@ -62,10 +64,11 @@ public sealed class PlatformServices : IAsyncDisposable
         return platform;
     }
 
-    public static async Task<PlatformServices> StartOnSharedBrokerAsync(IReadOnlyDictionary<string, string>? contactsSettings = null)
+    public static async Task<PlatformServices> StartOnSharedBrokerAsync(IReadOnlyDictionary<string, string>? contactsSettings = null,
+        IReadOnlyDictionary<string, string>? serviceSettings = null)
     {
         var servers = await TestServers.GetAsync();
-        return await StartAsync(await servers.CreateVirtualHostAsync(), contactsSettings);
+        return await StartAsync(await servers.CreateVirtualHostAsync(), contactsSettings, serviceSettings);
     }
 
     /// <summary>An HTTP client for a service that sends <paramref name="token"/> (the admin's by default).</summary>

@@ -2,6 +2,7 @@ using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.DoubleOptIn;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Contracts.Contacts.V1;
+using CrmPlatform.Persistence.Mail;
 using CrmPlatform.Persistence.Outbox;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -57,7 +58,7 @@ public static class DoubleOptInApi
 
     public static async Task<Results<Accepted<DoubleOptInResponse>, ValidationProblem, ProblemHttpResult>> RequestConfirmation(
         Guid personId, DoubleOptInRequestBody body, ContactsDbContext db, IServiceProvider services, IOptions<DoubleOptInSettings> settings,
-        [FromKeyedServices(MailSender.SignalKey)] OutboxSignal mail, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken)
+        [FromKeyedServices(EmailOutbox.SignalKey)] OutboxSignal mail, TimeProvider clock, HttpResponse response, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var errors = body.Validate(now);

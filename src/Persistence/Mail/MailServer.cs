@@ -1,6 +1,7 @@
 using System.Data.Common;
+using Microsoft.Extensions.Configuration;
 
-namespace CrmPlatform.Contacts.DoubleOptIn;
+namespace CrmPlatform.Persistence.Mail;
 
 /// <summary>
 /// The SMTP server from <c>ConnectionStrings__mail</c>, as Aspire's mail integrations write it: <c>smtp://host:port</c>,

@@ -1,12 +1,14 @@
-using CrmPlatform.Contacts.Data;
 using CrmPlatform.Persistence.Outbox;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace CrmPlatform.Contacts.DoubleOptIn;
+namespace CrmPlatform.Persistence.Mail;
 
 /// <summary>
 /// Sends the email outbox over SMTP, one email per transaction: claimed with SKIP LOCKED (several instances share the
@@ -14,11 +16,11 @@ namespace CrmPlatform.Contacts.DoubleOptIn;
 /// with a growing delay, so an SMTP outage delays emails and loses none. An email is sent twice only if the server
 /// accepted it and our commit then failed; it keeps its Message-ID, so the copy is recognisable.
 /// </summary>
-internal sealed class MailSender(
-    IServiceScopeFactory scopes, MailServer server, IOptions<DoubleOptInSettings> settings,
-    [FromKeyedServices(MailSender.SignalKey)] OutboxSignal signal, TimeProvider clock, ILogger<MailSender> logger) : BackgroundService
+public sealed class MailSender<TDbContext>(
+    IServiceScopeFactory scopes, MailServer server, IOptions<EmailOutboxOptions> settings,
+    [FromKeyedServices(EmailOutbox.SignalKey)] OutboxSignal signal, TimeProvider clock, ILogger<MailSender<TDbContext>> logger) : BackgroundService
+    where TDbContext : DbContext, IEmailOutboxDbContext
 {
-    public const string SignalKey = "mail";
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan SmtpTimeout = TimeSpan.FromSeconds(15);
 
@@ -59,7 +61,7 @@ internal sealed class MailSender(
             while (true)
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<ContactsDbContext>();
+                var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
                 await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken);
                 var now = clock.GetUtcNow().UtcDateTime;
                 var email = await db.OutgoingEmails
@@ -136,13 +138,21 @@ internal sealed class MailSender(
     {
         var message = new MimeMessage
         {
-            MessageId = email.MessageId,
+            MessageId = email.MessageIdAt(settings.Value.MessageIdDomain),
             Date = new DateTimeOffset(email.CreatedAt, TimeSpan.Zero),
             Subject = email.Subject,
             Body = new BodyBuilder { TextBody = email.TextBody, HtmlBody = email.HtmlBody }.ToMessageBody(),
         };
-        message.From.Add(MailboxAddress.Parse(settings.Value.From));
+        message.From.Add(MailboxAddress.Parse(email.From ?? settings.Value.From));
         message.To.Add(MailboxAddress.Parse(email.To));
+        if (email.InReplyTo is { Length: > 0 } inReplyTo)
+        {
+            message.InReplyTo = inReplyTo;
+        }
+        foreach (var reference in (email.References ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            message.References.Add(reference);
+        }
         // RFC 3834: no out-of-office replies to a machine's message.
         message.Headers.Add("Auto-Submitted", "auto-generated");
         return message;

@@ -1,0 +1,22 @@
+namespace CrmPlatform.Service.Mail;
+
+/// <summary>Service's outgoing email (section <c>Service:Mail</c>); the SMTP server is <c>ConnectionStrings__mail</c>.</summary>
+public sealed class ServiceMailSettings
+{
+    public const string Section = "Service:Mail";
+
+    /// <summary>
+    /// The support address replies come from. One for every tenant until the support-addresses table exists; then the
+    /// tenant's address wins and this stays the fallback (merge point: <see cref="TicketReplyEmail.SenderAsync"/>).
+    /// </summary>
+    public string From { get; set; } = "Support <support@crm.localhost>";
+
+    /// <summary>The right-hand side of our Message-IDs; replies to them find their ticket by the whole id.</summary>
+    public string MessageIdDomain { get; set; } = "service.crm";
+
+    /// <summary>The longest wait between attempts to send one email while the SMTP server fails.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A reply not delivered within this is dropped (the agent sees it unsent; a week-old answer misleads).</summary>
+    public TimeSpan ReplyLifetime { get; set; } = TimeSpan.FromDays(7);
+}
