@@ -5,6 +5,8 @@ using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Sla;
 using CrmPlatform.Service.Knowledge;
+using CrmPlatform.Service.Mail.Inbound;
+using CrmPlatform.Service.WebForm;
 using CrmPlatform.Service.Tickets;
 using CrmPlatform.ServiceDefaults;
 
@@ -33,5 +35,7 @@ internal static class Extensions
         builder.AddSla();
         builder.Services.AddPersonalDataPart<ServiceDbContext, TicketsPart>();
         builder.Services.AddScoped<TicketIntake>();
+        builder.AddInboundMail();
+        builder.AddWebForm();
     }
 }

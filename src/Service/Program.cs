@@ -5,6 +5,8 @@ using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Sla;
 using CrmPlatform.Service.Knowledge;
+using CrmPlatform.Service.Mail.Inbound;
+using CrmPlatform.Service.WebForm;
 using CrmPlatform.Service.Routing;
 using CrmPlatform.Service.Tickets;
 using CrmPlatform.ServiceDefaults;
@@ -18,6 +20,7 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.UseIdempotentPosts<ServiceDbContext>();
+app.UseRateLimiter();
 app.MapTicketsApi();
 app.MapTicketMessagesApi();
 app.MapAttachmentsApi();
@@ -30,5 +33,7 @@ app.MapArticlesApi();
 app.MapCategoriesApi();
 app.MapHelpCentreApi();
 app.MapCannedResponsesApi();
+app.MapSupportAddressesApi();
+app.MapWebFormApi();
 
 await app.RunAsync();

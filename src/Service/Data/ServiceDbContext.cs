@@ -12,6 +12,7 @@ using CrmPlatform.Service.Sla.Policies;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Knowledge;
+using CrmPlatform.Service.Mail.Inbound;
 using CrmPlatform.Service.Routing;
 using CrmPlatform.Service.Tickets;
 using Microsoft.EntityFrameworkCore;
@@ -42,6 +43,7 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
     public DbSet<AgentProfile> AgentProfiles => Set<AgentProfile>();
     public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
     public DbSet<TicketAssignment> TicketAssignments => Set<TicketAssignment>();
+    public DbSet<SupportAddress> SupportAddresses => Set<SupportAddress>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -55,6 +57,7 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
         modelBuilder.AddCannedResponses();
         modelBuilder.AddTickets();
         modelBuilder.AddRouting();
+        modelBuilder.AddSupportAddresses();
         base.OnModelCreating(modelBuilder);
     }
 }
