@@ -69,11 +69,6 @@ public static class WebFormApi
         Guid tenantId, WebFormRequest request, TenantContext tenant, ServiceDbContext db, FormTokens tokens, TicketIntake intake,
         WebFormTenantLimiter tenantLimiter, HttpContext http, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        using var lease = tenantLimiter.Acquire(tenantId);
-        if (!lease.IsAcquired)
-        {
-            return WebFormTenantLimiter.TooMany(http, lease);
-        }
         ActAs(tenant, tenantId);
         if (!await db.SupportAddresses.AnyAsync(cancellationToken))
         {
@@ -95,6 +90,12 @@ public static class WebFormApi
             case FormTokenCheck.Invalid:
                 return ApiProblems.Unprocessable("The form token is missing or not valid; reload the form and send it again.",
                     new Dictionary<string, string[]> { ["formToken"] = ["Not a valid form token for this help centre."] });
+        }
+        // Counts only what would become a ticket: junk refused above must not lock the tenant's customers out.
+        using var lease = tenantLimiter.Acquire(tenantId);
+        if (!lease.IsAcquired)
+        {
+            return WebFormTenantLimiter.TooMany(http, lease);
         }
         var receipt = TypedResults.Accepted((string?)null, new WebFormReceipt("received"));
         if (!string.IsNullOrEmpty(request.Website))
@@ -119,7 +120,7 @@ public static class WebFormApi
     }
 }
 
-/// <summary>The per-tenant limit: one tenant's form flooded from many addresses must not fill its desk without end.</summary>
+/// <summary>The per-tenant limit: one tenant's form flooded from many addresses must not fill its desk without end (per-client limits cannot see that).</summary>
 public sealed class WebFormTenantLimiter(IOptions<WebFormOptions> options) : IDisposable
 {
     private readonly PartitionedRateLimiter<Guid> _limiter = PartitionedRateLimiter.Create<Guid, Guid>(tenantId =>

@@ -53,7 +53,7 @@ public sealed class PlatformServices : IAsyncDisposable
         var platform = new PlatformServices(
             identity, await identity.AdminTokenAsync(),
             new((await Settings("contactsdb")).Concat(contactsSettings ?? new Dictionary<string, string>()).ToDictionary()), new(await Settings("salesdb")),
-            new(await Settings("marketingdb")), new(await Settings("servicedb")));
+            new(await Settings("marketingdb")), new((await Settings("servicedb")).Concat(ServiceSettings).ToDictionary()));
 
         // Touching Server starts the host: migrations, then the bus with its queues.
         await Task.WhenAll(
@@ -61,6 +61,18 @@ public sealed class PlatformServices : IAsyncDisposable
             Task.Run(() => platform.Marketing.Server), Task.Run(() => platform.Service.Server));
         return platform;
     }
+
+    /// <summary>The key tests sign help-centre form tokens with (see WebFormTests).</summary>
+    public static readonly byte[] WebFormTokenKey = System.Text.Encoding.UTF8.GetBytes("tests-web-form-token-key-32-bytes!");
+
+    /// <summary>Service's inbound SMTP on a port of its own; the web form's per-tenant limit low enough to reach.</summary>
+    private static Dictionary<string, string> ServiceSettings => new()
+    {
+        ["Service:Smtp:Port"] = FreePort.Pick().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Service:WebForm:TokenKey"] = Convert.ToBase64String(WebFormTokenKey),
+        ["Service:WebForm:PerTenantPerHour"] = "5",
+        ["Service:WebForm:PerClientPerMinute"] = "60",
+    };
 
     public static async Task<PlatformServices> StartOnSharedBrokerAsync(IReadOnlyDictionary<string, string>? contactsSettings = null)
     {
