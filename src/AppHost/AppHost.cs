@@ -43,6 +43,8 @@ var marketing = builder.AddService<Projects.Marketing>("marketing")
     .WithReference(identity);
 
 var service = builder.AddService<Projects.Service>("service")
+    // Mail for the support addresses comes to the service itself (see docs/architecture.md, inbound mail).
+    .WithEndpoint(name: "smtp", scheme: "smtp", env: "Service__Smtp__Port", isProxied: false)
     .WithReference(serviceDb).WaitFor(serviceDb)
     .WithEnvironment("ConnectionStrings__mail", mail.Resource.SmtpConnectionString()).WaitFor(mail)
     .WithReference(messaging).WaitFor(messaging)

@@ -47,6 +47,7 @@ internal static class Extensions
         ("/api/v1/marketing", "marketing", false),
         ("/api/v1/tickets", "service", false),
         ("/api/v1/support-groups", "service", false),
+        ("/api/v1/support-addresses", "service", false),
         ("/api/v1/support-agents", "service", false),
         ("/api/v1/routing-rules", "service", false),
         ("/api/v1/sla-policies", "service", false),

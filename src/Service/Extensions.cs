@@ -3,9 +3,12 @@ using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Service.CannedResponses;
 using CrmPlatform.Service.Data;
+using CrmPlatform.Service.Mail;
 using CrmPlatform.Service.Knowledge;
 using CrmPlatform.Service.Sla;
 using CrmPlatform.Service.Sla.Clocks;
+using CrmPlatform.Service.Mail.Inbound;
+using CrmPlatform.Service.WebForm;
 using CrmPlatform.Service.Tickets;
 using CrmPlatform.Service.Tickets.Escalation;
 using CrmPlatform.ServiceDefaults;
@@ -38,5 +41,8 @@ internal static class Extensions
         builder.Services.Replace(ServiceDescriptor.Scoped<ISlaEscalation, SlaBreachEscalation>());
         builder.Services.AddPersonalDataPart<ServiceDbContext, TicketsPart>();
         builder.Services.AddScoped<TicketIntake>();
+        builder.AddServiceMail();
+        builder.AddInboundMail();
+        builder.AddWebForm();
     }
 }

@@ -19,6 +19,7 @@ public static class Permissions
     public const string KnowledgeBase = "knowledge-base";
     public const string CannedResponses = "canned-responses";
     public const string Csat = "csat";
+    public const string SupportAddresses = "support-addresses";
 
     private static readonly string[] Readers = [Roles.Admin, Roles.ServiceAgent, Roles.SalesManager, Roles.SalesRep, Roles.ReadOnly];
 
@@ -41,5 +42,8 @@ public static class Permissions
         .Allow(KnowledgeBase, Operation.Delete, Roles.Admin)
         .Allow(CannedResponses, Operation.Read, Roles.Admin, Roles.ServiceAgent)
         .Allow(CannedResponses, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.ServiceAgent)
-        .Allow(Csat, Operation.Read, Roles.Admin, Roles.ServiceAgent, Roles.ReadOnly);
+        .Allow(Csat, Operation.Read, Roles.Admin, Roles.ServiceAgent, Roles.ReadOnly)
+        // Which addresses become tickets is setup, like groups: the admins'.
+        .Allow(SupportAddresses, Operation.Read, Roles.Admin, Roles.ServiceAgent)
+        .Allow(SupportAddresses, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin);
 }

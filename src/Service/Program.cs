@@ -7,6 +7,8 @@ using CrmPlatform.Service.Mail;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Sla;
 using CrmPlatform.Service.Knowledge;
+using CrmPlatform.Service.Mail.Inbound;
+using CrmPlatform.Service.WebForm;
 using CrmPlatform.Service.Routing;
 using CrmPlatform.Service.Tickets;
 using CrmPlatform.ServiceDefaults;
@@ -15,12 +17,12 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
-builder.AddServiceMail();
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
 app.UseIdempotentPosts<ServiceDbContext>();
+app.UseRateLimiter();
 app.MapTicketsApi();
 app.MapTicketMessagesApi();
 app.MapAttachmentsApi();
@@ -34,5 +36,7 @@ app.MapCategoriesApi();
 app.MapHelpCentreApi();
 app.MapCannedResponsesApi();
 app.MapCsatApi();
+app.MapSupportAddressesApi();
+app.MapWebFormApi();
 
 await app.RunAsync();

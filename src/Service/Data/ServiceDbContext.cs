@@ -15,6 +15,7 @@ using CrmPlatform.Service.Sla.Calendars;
 using CrmPlatform.Service.Sla.Clocks;
 using CrmPlatform.Service.Sla.Entitlements;
 using CrmPlatform.Service.Sla.Policies;
+using CrmPlatform.Service.Mail.Inbound;
 using CrmPlatform.Service.Tickets;
 using CrmPlatform.Service.Tickets.Escalation;
 using CrmPlatform.ServiceDefaults;
@@ -48,6 +49,7 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
     public DbSet<TicketEscalation> SlaEscalations => Set<TicketEscalation>();
     public DbSet<OutgoingEmail> OutgoingEmails => Set<OutgoingEmail>();
     public DbSet<CsatSurvey> CsatSurveys => Set<CsatSurvey>();
+    public DbSet<SupportAddress> SupportAddresses => Set<SupportAddress>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -64,6 +66,7 @@ public sealed class ServiceDbContext(DbContextOptions<ServiceDbContext> options,
         modelBuilder.AddSlaEscalations();
         modelBuilder.AddEmailOutbox();
         modelBuilder.AddCsat();
+        modelBuilder.AddSupportAddresses();
         base.OnModelCreating(modelBuilder);
     }
 }

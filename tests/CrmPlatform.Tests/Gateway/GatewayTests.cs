@@ -77,6 +77,7 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
     [InlineData("/api/v1/tickets/0199e000-0000-7000-8000-000000000001/assignments", "service")]
     [InlineData("/api/v1/support-agents/agent-1", "service")]
     [InlineData("/api/v1/routing-rules?limit=5", "service")]
+    [InlineData("/api/v1/support-addresses?limit=5", "service")]
     public async Task Routes_each_path_to_its_service_unchanged(string path, string service)
     {
         var answer = await _client.GetJsonAsync(path);

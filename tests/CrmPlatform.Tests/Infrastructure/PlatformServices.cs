@@ -55,13 +55,36 @@ public sealed class PlatformServices : IAsyncDisposable
         var platform = new PlatformServices(
             identity, await identity.AdminTokenAsync(),
             new((await Settings("contactsdb")).Concat(contactsSettings ?? new Dictionary<string, string>()).ToDictionary()), new(await Settings("salesdb")),
-            new(await Settings("marketingdb")), new((await Settings("servicedb")).Concat(serviceSettings ?? new Dictionary<string, string>()).ToDictionary()));
+            new(await Settings("marketingdb")), new(Overlaid(await Settings("servicedb"), ServiceSettings, serviceSettings)));
 
         // Touching Server starts the host: migrations, then the bus with its queues.
         await Task.WhenAll(
             Task.Run(() => platform.Contacts.Server), Task.Run(() => platform.Sales.Server),
             Task.Run(() => platform.Marketing.Server), Task.Run(() => platform.Service.Server));
         return platform;
+    }
+
+    /// <summary>The key tests sign help-centre form tokens with (see WebFormTests).</summary>
+    public static readonly byte[] WebFormTokenKey = System.Text.Encoding.UTF8.GetBytes("tests-web-form-token-key-32-bytes!");
+
+    /// <summary>Service's inbound SMTP on a port of its own; the web form's per-tenant limit low enough to reach.</summary>
+    private static Dictionary<string, string> ServiceSettings => new()
+    {
+        ["Service:Smtp:Port"] = FreePort.Pick().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Service:WebForm:TokenKey"] = Convert.ToBase64String(WebFormTokenKey),
+        ["Service:WebForm:PerTenantPerHour"] = "5",
+        ["Service:WebForm:PerClientPerMinute"] = "60",
+    };
+
+    /// <summary>Settings where a later layer's key replaces an earlier one's.</summary>
+    private static Dictionary<string, string> Overlaid(params IEnumerable<IReadOnlyDictionary<string, string>?> layers)
+    {
+        var settings = new Dictionary<string, string>();
+        foreach (var (key, value) in layers.SelectMany(layer => layer ?? new Dictionary<string, string>()))
+        {
+            settings[key] = value;
+        }
+        return settings;
     }
 
     public static async Task<PlatformServices> StartOnSharedBrokerAsync(IReadOnlyDictionary<string, string>? contactsSettings = null,
