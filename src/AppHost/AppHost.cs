@@ -47,8 +47,14 @@ var service = builder.AddService<Projects.Service>("service")
     .WithEndpoint(name: "smtp", scheme: "smtp", env: "Service__Smtp__Port", isProxied: false)
     .WithReference(serviceDb).WaitFor(serviceDb)
     .WithEnvironment("ConnectionStrings__mail", mail.Resource.SmtpConnectionString()).WaitFor(mail)
+    // Keys of the links and forms Service signs, kept across restarts (two secrets: base64 of 48 bytes).
+    .WithEnvironment("Service__Csat__SigningKey", SigningKey("csat-signing-key"))
+    .WithEnvironment("Service__WebForm__TokenKey", SigningKey("web-form-token-key"))
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(identity);
+
+ReferenceExpression SigningKey(string name) =>
+    ReferenceExpression.Create($"{builder.AddGeneratedSecret(state, $"{name}-1")}{builder.AddGeneratedSecret(state, $"{name}-2")}");
 
 builder.AddService<Projects.Gateway>("gateway", port: gatewayPort)
     .WithReference(identity).WaitFor(identity)
