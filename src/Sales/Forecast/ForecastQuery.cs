@@ -136,7 +136,7 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
             GROUP BY 1, 2, 3
             """;
         var groups = new List<WonGroup>();
-        await ReadAsync(sql, ScopeParameters(pipelineId).Concat([
+        await ReadAsync(sql, ScopeParameters(pipelineId).Concat(WonStageParameters()).Concat([
             new NpgsqlParameter("from", from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)),
             new NpgsqlParameter("to", to.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)),
         ]), reader => groups.Add(new WonGroup(reader.GetString(0), DateOnly.FromDateTime(reader.GetDateTime(1)), reader.GetString(2).Trim(),
@@ -144,15 +144,20 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
         return groups;
     }
 
-    private IEnumerable<NpgsqlParameter> ScopeParameters(Guid? pipelineId)
+    private IEnumerable<NpgsqlParameter> ScopeParameters(Guid? pipelineId) =>
+    [
+        new NpgsqlParameter("tenant", db.CurrentTenantId),
+        new NpgsqlParameter("whole", scope.WholeTenant),
+        new NpgsqlParameter("owners", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = scope.OwnerIds.ToArray() },
+        new NpgsqlParameter("pipeline", NpgsqlDbType.Uuid) { Value = (object?)pipelineId ?? DBNull.Value },
+    ];
+
+    /// <summary>The won stages of every pipeline, for the won deals' query (the open deals read <c>stages</c> instead).</summary>
+    private IEnumerable<NpgsqlParameter> WonStageParameters()
     {
         var won = pipelines.SelectMany(p => p.Stages.Where(s => s.Kind == StageKind.Won).Select(s => (p.Id, s.Key))).ToList();
         return
         [
-            new NpgsqlParameter("tenant", db.CurrentTenantId),
-            new NpgsqlParameter("whole", scope.WholeTenant),
-            new NpgsqlParameter("owners", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = scope.OwnerIds.ToArray() },
-            new NpgsqlParameter("pipeline", NpgsqlDbType.Uuid) { Value = (object?)pipelineId ?? DBNull.Value },
             new NpgsqlParameter("won_pipelines", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = won.Select(w => w.Id).ToArray() },
             new NpgsqlParameter("won_stages", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = won.Select(w => w.Key).ToArray() },
         ];
