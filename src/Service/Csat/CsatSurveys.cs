@@ -64,7 +64,7 @@ public static class CsatSurveys
         var token = TicketReplyEmail.AppService<CsatToken>(db).Create(survey.Id, survey.ExpiresAt);
         var link = $"{settings.RatingUrl.TrimEnd('/')}/{token}";
         var (subject, text, html) = Compose(ticket, link);
-        db.OutgoingEmails.Add(OutgoingEmail.Create(to, subject, text, html, survey.ExpiresAt, now, from: await TicketReplyEmail.SenderAsync(db, cancellationToken)));
+        db.OutgoingEmails.Add(OutgoingEmail.Create(to, subject, text, html, survey.ExpiresAt, now, from: await TicketReplyEmail.SenderAsync(db, ticket.GroupId, cancellationToken)));
     }
 
     public static (string Subject, string Text, string Html) Compose(Ticket ticket, string link)

@@ -6,8 +6,8 @@ public sealed class ServiceMailSettings
     public const string Section = "Service:Mail";
 
     /// <summary>
-    /// The support address replies come from. One for every tenant until the support-addresses table exists; then the
-    /// tenant's address wins and this stays the fallback (merge point: <see cref="TicketReplyEmail.SenderAsync"/>).
+    /// The sender for a tenant that has no support address yet (<see cref="TicketReplyEmail.SenderAsync"/>): with one,
+    /// the tenant's own address is the sender, so customers' answers come back to its desk.
     /// </summary>
     public string From { get; set; } = "Support <support@crm.localhost>";
 

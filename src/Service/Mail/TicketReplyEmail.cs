@@ -5,6 +5,7 @@ using CrmPlatform.Service.Tickets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace CrmPlatform.Service.Mail;
 
@@ -36,7 +37,7 @@ public static class TicketReplyEmail
         reply.ExternalMessageId = OutgoingEmail.MessageIdOf(emailId, settings.MessageIdDomain);
         var html = $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"font-family:sans-serif\">{HtmlParagraphs(reply.Body)}</body></html>";
         db.OutgoingEmails.Add(OutgoingEmail.Create(to, Subject(ticket), reply.Body, html, now + settings.ReplyLifetime, now,
-            from: await SenderAsync(db, cancellationToken),
+            from: await SenderAsync(db, ticket.GroupId, cancellationToken),
             inReplyTo: inReplyTo is null ? null : EmailOutbox.BareMessageId(inReplyTo),
             references: references.Count == 0 ? null : string.Join(' ', references), id: emailId));
     }
@@ -67,9 +68,17 @@ public static class TicketReplyEmail
         return email;
     }
 
-    /// <summary>The tenant's support address. Merge point: the support-addresses table goes here, the setting stays the fallback.</summary>
-    public static Task<string> SenderAsync(ServiceDbContext db, CancellationToken cancellationToken) =>
-        Task.FromResult(Settings(db).From);
+    /// <summary>
+    /// The tenant's support address, the ticket group's own first (customers answer to where they wrote), so replies
+    /// come back to the desk; the setting for a tenant without one.
+    /// </summary>
+    public static async Task<string> SenderAsync(ServiceDbContext db, Guid? groupId, CancellationToken cancellationToken)
+    {
+        var address = await db.SupportAddresses.AsNoTracking()
+            .OrderBy(a => a.GroupId == groupId ? 0 : 1).ThenBy(a => a.CreatedAt).ThenBy(a => a.Id)
+            .Select(a => new { a.Address, a.DisplayName }).FirstOrDefaultAsync(cancellationToken);
+        return address is null ? Settings(db).From : new MailboxAddress(address.DisplayName ?? "", address.Address).ToString();
+    }
 
     /// <summary>From the application's services: the desk's writes are static and shared by every channel.</summary>
     internal static T AppService<T>(ServiceDbContext db) where T : notnull =>

@@ -19,7 +19,8 @@ public static class TicketDesk
     /// Numbers the ticket, knows its requester (the directory's person with the address, else asks Contacts), routes it
     /// when nobody is assigned, and saves it with <paramref name="firstMessage"/> and its events.
     /// </summary>
-    public static async Task OpenAsync(ServiceDbContext db, Ticket ticket, TicketMessage? firstMessage, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task OpenAsync(ServiceDbContext db, Ticket ticket, TicketMessage? firstMessage, TimeProvider clock, CancellationToken cancellationToken,
+        bool confirmByEmail = false)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -71,6 +72,10 @@ public static class TicketDesk
         {
             firstMessage.TicketId = ticket.Id;
             db.TicketMessages.Add(firstMessage);
+            if (confirmByEmail)
+            {
+                await TicketConfirmationEmail.QueueAsync(db, ticket, firstMessage, now, cancellationToken);
+            }
         }
         db.Stamp();
         // After Stamp: the clock starts at the ticket's CreatedAt.

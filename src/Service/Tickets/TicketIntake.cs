@@ -6,9 +6,11 @@ namespace CrmPlatform.Service.Tickets;
 /// <summary>A new ticket from a channel: who wrote (their address and, if known, name), about what, and the message's id there.</summary>
 /// <param name="Channel">One of <see cref="TicketChannels"/> (<c>email</c>, <c>web</c>).</param>
 /// <param name="ExternalMessageId">The message's id in its channel (an email's Message-ID); the same id twice makes one ticket.</param>
+/// <param name="ConfirmByEmail">Send the requester a "we received your request" email (<see cref="Mail.TicketConfirmationEmail"/>).</param>
 public sealed record IntakeTicket(
     string Channel, string RequesterEmail, string? RequesterName, string Subject, string Body, string? ExternalMessageId,
-    string? Language = null, string? Priority = null, string? Category = null, string? Topic = null, string? Product = null);
+    string? Language = null, string? Priority = null, string? Category = null, string? Topic = null, string? Product = null,
+    bool ConfirmByEmail = false);
 
 /// <summary>A requester's further message on a ticket (a reply by mail).</summary>
 public sealed record IntakeMessage(string Channel, string FromEmail, string? FromName, string Body, string? ExternalMessageId);
@@ -57,7 +59,7 @@ public sealed class TicketIntake(ServiceDbContext db, TimeProvider clock)
             Product = TicketRequest.Value(intake.Product),
         };
         var message = CustomerMessage(intake.Channel, email, ticket.RequesterName, intake.Body, intake.ExternalMessageId);
-        await TicketDesk.OpenAsync(db, ticket, message, clock, cancellationToken);
+        await TicketDesk.OpenAsync(db, ticket, message, clock, cancellationToken, intake.ConfirmByEmail);
         // The requester's messages are theirs once known (at once when the directory knew the address).
         if (ticket.RequesterId is { } requester)
         {

@@ -104,8 +104,7 @@ public static class WebFormApi
             return receipt;
         }
         await intake.CreateTicketAsync(new IntakeTicket(TicketChannels.Web, request.Email!.Trim(), request.Name!.Trim(), request.Subject!.Trim(),
-            request.Description!.Trim(), ExternalMessageId: null, Language: request.Language, Category: request.Category), cancellationToken);
-        // confirmation email: wired in the merge (the outbound-mail helper's code sends it to request.Email for this ticket)
+            request.Description!.Trim(), ExternalMessageId: null, Language: request.Language, Category: request.Category, ConfirmByEmail: true), cancellationToken);
         return receipt;
     }
 

@@ -1,7 +1,9 @@
 using System.Net;
 using CrmPlatform.Contracts.Service.V1;
 using CrmPlatform.Service.Csat;
+using CrmPlatform.Service.Sla.Clocks;
 using CrmPlatform.Service.Tickets;
+using CrmPlatform.Service.WebForm;
 using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -25,10 +27,10 @@ public sealed class ServiceMailAndCsatTests(ServiceMailFixture fixture) : IClass
     private async Task<HttpClient> ClientAsync(string subject, string role, Guid? tenant = null) =>
         Platform.ClientFor(Platform.Service, await Platform.Identity.SignedTokenAsync(subject, tenant ?? TenantContext.DefaultTenantId, role));
 
-    private async Task<T> IntakeAsync<T>(Func<TicketIntake, Task<T>> use)
+    private async Task<T> IntakeAsync<T>(Func<TicketIntake, Task<T>> use, Guid? tenant = null)
     {
         await using var scope = Platform.Service.Services.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().TenantId = TenantContext.DefaultTenantId;
+        scope.ServiceProvider.GetRequiredService<TenantContext>().TenantId = tenant ?? TenantContext.DefaultTenantId;
         return await use(scope.ServiceProvider.GetRequiredService<TicketIntake>());
     }
 
@@ -191,5 +193,63 @@ public sealed class ServiceMailAndCsatTests(ServiceMailFixture fixture) : IClass
         var theirs = await otherTenant.GetJsonAsync("/api/v1/csat/results?groupBy=agent");
         Assert.Equal(HttpStatusCode.OK, theirs.Status);
         Assert.DoesNotContain(theirs.Body.GetProperty("rows").EnumerateArray(), r => r.Str("key") == ada || r.Str("key") == bob);
+    }
+
+    [Fact]
+    public async Task A_help_centre_request_is_confirmed_from_the_tenants_support_address_and_an_answer_to_the_confirmation_threads_into_its_ticket()
+    {
+        var (tenant, token) = await Platform.Identity.NewTenantAsync(Roles.Admin);
+        var desk = $"help-{Guid.NewGuid():N}@acme.test";
+        await Platform.ClientFor(Platform.Service, token).PostJsonAsync("/api/v1/support-addresses", new { address = desk, displayName = "Acme Help" }).CreatedAsync();
+        var email = NewEmail();
+        var formToken = Platform.Service.Services.GetRequiredService<FormTokens>().Issue(tenant, DateTimeOffset.UtcNow.AddSeconds(-10));
+
+        var sent = await _anonymous.PostJsonAsync($"/api/v1/help-centre/{tenant}/requests", new
+        {
+            name = "Grace Hopper", email, subject = "Parcel missing", description = "Ordered on Monday, nothing came.", formToken,
+        });
+
+        Assert.Equal(HttpStatusCode.Accepted, sent.Status);
+        var confirmation = (await fixture.EmailsToAsync(email, 1)).Single().Message;
+        var ticket = await InboundMailTests.InTenant(Platform, tenant, db => db.Tickets.AsNoTracking().SingleAsync());
+        Assert.Equal(("Acme Help", desk), (confirmation.From.Mailboxes.Single().Name, confirmation.From.Mailboxes.Single().Address));
+        Assert.Equal($"We received your request: Parcel missing [#{ticket.Number}]", confirmation.Subject);
+        Assert.Contains($"#{ticket.Number}", confirmation.TextBody);
+        // Not a relay for whatever a stranger types into a public form.
+        Assert.DoesNotContain("Ordered on Monday", confirmation.TextBody);
+        Assert.DoesNotContain("Ordered on Monday", confirmation.HtmlBody);
+        Assert.Equal(ticket.Id, await IntakeAsync(i => i.FindTicketByMessageIdsAsync([confirmation.MessageId!], CancellationToken.None), tenant));
+    }
+
+    [Fact]
+    public async Task A_breach_emails_the_groups_manager_in_the_escalations_transaction()
+    {
+        var (tenant, token) = await Platform.Identity.NewTenantAsync(Roles.Admin);
+        var admin = Platform.ClientFor(Platform.Service, token);
+        await admin.PostJsonAsync("/api/v1/sla-policies", new
+        {
+            name = "Default", warningPercent = 80,
+            targets = new[] { "low", "normal", "high", "urgent" }.Select(priority => new { priority, firstResponseMinutes = 60, resolutionMinutes = 240 }).ToArray(),
+        }).CreatedAsync();
+        var manager = $"boss-{Guid.NewGuid():N}@acme.test";
+        var group = await admin.PostJsonAsync("/api/v1/support-groups", new { name = "Printers", memberIds = new[] { "agent-a" }, managerEmail = manager }).CreatedAsync();
+        var ticket = await admin.PostJsonAsync("/api/v1/tickets", Ticket(requesterEmail: NewEmail(), assigneeId: "agent-a", groupId: group.Id())).CreatedAsync();
+        var number = ticket.GetProperty("number").GetInt64();
+
+        // Test data: the first response came due a minute ago.
+        var due = DateTime.UtcNow.AddMinutes(-1);
+        await PlatformServices.QueryAsync(Platform.Service, db => db.Database.ExecuteSqlAsync(
+            $"UPDATE ticket_slas SET first_response_due_at = {due}, first_response_warn_at = {due.AddMinutes(-12)} WHERE id = {ticket.Id()}"));
+        await ActivatorUtilities.CreateInstance<SlaSweep>(Platform.Service.Services).SweepAsync(CancellationToken.None);
+
+        var escalation = await PlatformServices.QueryAsync(Platform.Service, db => db.SlaEscalations.IgnoreQueryFilters().AsNoTracking().SingleAsync(e => e.TicketId == ticket.Id()));
+        Assert.Equal("queued", escalation.Notification);
+        var message = (await fixture.EmailsToAsync(manager, 1)).Single().Message;
+        Assert.Equal($"[#{number}] SLA breach (first-response): Printer on fire", message.Subject);
+        Assert.Contains("missed its first-response target", message.TextBody);
+        Assert.Contains(escalation.Reason, message.TextBody);
+        // The tenant has no support address of its own: the platform's sender.
+        Assert.Equal(ServiceMailFixture.SupportAddress, message.From.Mailboxes.Single().Address);
+        Assert.Equal(tenant, await PlatformServices.QueryAsync(Platform.Service, db => db.OutgoingEmails.IgnoreQueryFilters().Where(e => e.To == manager).Select(e => e.TenantId).SingleAsync()));
     }
 }

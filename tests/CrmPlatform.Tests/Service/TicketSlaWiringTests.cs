@@ -215,7 +215,7 @@ public sealed class TicketSlaWiringTests(PlatformFixture fixture) : IClassFixtur
         var escalation = Assert.Single(escalations);
         Assert.Equal((ticket.Id(), "first-response", "reassigned", "agent-a", "agent-b"),
             (escalation.TicketId, escalation.Target, escalation.Action, escalation.PreviousAssigneeId, escalation.AssigneeId));
-        Assert.Equal(("boss", "boss@acme.test", "pending", group.Id()), (escalation.ManagerId, escalation.ManagerEmail, escalation.Notification, escalation.GroupId));
+        Assert.Equal(("boss", "boss@acme.test", "queued", group.Id()), (escalation.ManagerId, escalation.ManagerEmail, escalation.Notification, escalation.GroupId));
         Assert.Equal(due, escalation.DueAt, TimeSpan.FromMilliseconds(1));
 
         var history = (await admin.GetJsonAsync($"/api/v1/tickets/{ticket.Id()}/assignments")).Body.EnumerateArray().ToList();

@@ -1659,10 +1659,6 @@ namespace CrmPlatform.Service.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_sla_escalations");
 
-                    b.HasIndex("Notification", "CreatedAt")
-                        .HasDatabaseName("ix_sla_escalations_notification_created_at")
-                        .HasFilter("notification = 'pending'");
-
                     b.HasIndex("TicketId", "Target")
                         .IsUnique()
                         .HasDatabaseName("ix_sla_escalations_ticket_id_target");

@@ -13,8 +13,7 @@ namespace CrmPlatform.Service.Mail.Inbound;
 public sealed partial class InboundSmtpListener(
     IServiceScopeFactory scopes, InboundMailMetrics metrics, IOptions<InboundSmtpOptions> options, ILogger<InboundSmtpListener> logger) : IHostedService
 {
-    private CancellationTokenSource? _stopping;
-    private Task? _running;
+    private Run? _run;
     private volatile bool _listening;
 
     /// <summary>The bound port: the configured one, or the one the system chose for port 0.</summary>
@@ -55,21 +54,23 @@ public sealed partial class InboundSmtpListener(
             throw new InvalidOperationException("The inbound SMTP listener stopped before it was listening.");
         }
         Port = (await bound.Task).Port;
-        (_stopping, _running) = (stopping, running);
+        _run = new Run(stopping, running);
         LogListening(logger, settings.BindAddress, Port);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_running is null)
+        // Taken atomically: the host can stop its services twice at once (its StopAsync and its disposal).
+        if (Interlocked.Exchange(ref _run, null) is not { } run)
         {
             return;
         }
-        await _stopping!.CancelAsync();
-        await _running.WaitAsync(cancellationToken);
-        _running = null;
-        _stopping.Dispose();
+        await run.Stopping.CancelAsync();
+        await run.Server.WaitAsync(cancellationToken);
+        run.Stopping.Dispose();
     }
+
+    private sealed record Run(CancellationTokenSource Stopping, Task Server);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inbound SMTP listening on {Address}:{Port}")]
     private static partial void LogListening(ILogger logger, string address, int port);

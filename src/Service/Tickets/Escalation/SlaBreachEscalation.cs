@@ -1,5 +1,7 @@
 using CrmPlatform.Contracts.Service.V1;
+using CrmPlatform.Persistence.Mail;
 using CrmPlatform.Service.Data;
+using CrmPlatform.Service.Mail;
 using CrmPlatform.Service.Routing;
 using CrmPlatform.Service.Sla.Clocks;
 using Microsoft.EntityFrameworkCore;
@@ -10,8 +12,8 @@ namespace CrmPlatform.Service.Tickets.Escalation;
 /// What a breach does to its ticket, in the sweep's claim transaction (so exactly once, with the event). The rule:
 /// a ticket whose assignee is away, or that has none, goes to the least-loaded available member of its group (none
 /// available: it is taken from the away assignee and waits in the group's queue); an available assignee keeps it (they
-/// are working, and moving it would lose the context). Either way the group's manager is to be told, and the
-/// escalation is recorded in <c>sla_escalations</c>; a reassignment is also in the ticket's assignment history with
+/// are working, and moving it would lose the context). Either way the group's manager is emailed (at the group's
+/// manager address), and the escalation is recorded in <c>sla_escalations</c>; a reassignment is also in the ticket's assignment history with
 /// the reason "SLA breach: …". Warnings only publish their event.
 /// </summary>
 public sealed class SlaBreachEscalation(TimeProvider time) : ISlaEscalation
@@ -51,13 +53,29 @@ public sealed class SlaBreachEscalation(TimeProvider time) : ISlaEscalation
             await ReassignAsync(db, ticket, group, escalation, breached, cancellationToken);
         }
 
-        escalation.Notification = group?.ManagerId is null && group?.ManagerEmail is null ? ManagerNotifications.NoManager : ManagerNotifications.Pending;
+        escalation.Notification = escalation.ManagerEmail is not null ? ManagerNotifications.Queued
+            : escalation.ManagerId is not null ? ManagerNotifications.NoAddress : ManagerNotifications.NoManager;
         db.SlaEscalations.Add(escalation);
-        // ┌─ EMAIL CALL SITE (wired in the merge with the outbound-mail helper) ─────────────────────────────────────┐
-        // │ Queue the manager's email here, in this transaction, through the shared email outbox (src/Persistence):  │
-        // │ to escalation.ManagerEmail (else the address of escalation.ManagerId), subject "[#number] SLA breach",    │
-        // │ body from escalation.Reason; then set escalation.Notification to "queued". Until then rows stay pending. │
-        // └──────────────────────────────────────────────────────────────────────────────────────────────────────────┘
+        if (escalation.ManagerEmail is { } manager)
+        {
+            await QueueManagerEmailAsync(db, escalation, manager, cancellationToken);
+        }
+    }
+
+    /// <summary>The group manager's email, in the claim's transaction: the escalation and its email exist together or not at all.</summary>
+    private async Task QueueManagerEmailAsync(ServiceDbContext db, TicketEscalation escalation, string manager, CancellationToken cancellationToken)
+    {
+        // Read again without a lock: the ticket may be locked by its writer (then it was not loaded above).
+        var ticket = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == escalation.TicketId, cancellationToken);
+        var subject = $"[#{ticket.Number}] SLA breach ({escalation.Target}): {ticket.Subject}";
+        var text = $"Ticket #{ticket.Number} \"{ticket.Subject}\" ({escalation.Priority} priority) missed its {escalation.Target} target, "
+            + $"due {escalation.DueAt:yyyy-MM-dd HH:mm} UTC.\r\n\r\nWhat was done: {escalation.Action}.\r\n{escalation.Reason}\r\n";
+        var now = time.GetUtcNow().UtcDateTime;
+        var email = OutgoingEmail.Create(manager, subject, text, htmlBody: null, now + TicketReplyEmail.Settings(db).ReplyLifetime, now,
+            from: await TicketReplyEmail.SenderAsync(db, escalation.GroupId, cancellationToken));
+        // Explicit, like the escalation's: the batch spans tenants.
+        email.TenantId = escalation.TenantId;
+        db.OutgoingEmails.Add(email);
     }
 
     private async Task ReassignAsync(ServiceDbContext db, Ticket ticket, SupportGroup? group, TicketEscalation escalation, string breached, CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ public sealed class TicketEscalation : Entity
     public string Reason { get; set; } = "";
     public string? ManagerId { get; set; }
     public string? ManagerEmail { get; set; }
-    /// <summary><see cref="ManagerNotifications"/>: whether the manager's email is still to go out.</summary>
+    /// <summary><see cref="ManagerNotifications"/>: whether the manager was emailed.</summary>
     public string Notification { get; set; } = ManagerNotifications.NoManager;
 }
 
@@ -41,8 +41,10 @@ public static class EscalationActions
 
 public static class ManagerNotifications
 {
-    /// <summary>The group has a manager: their email is queued (see <see cref="SlaBreachEscalation"/>).</summary>
-    public const string Pending = "pending";
+    /// <summary>The manager's email is in the email outbox (sent with it, or after it once the mail server answers).</summary>
+    public const string Queued = "queued";
+    /// <summary>The group names a manager but no manager address: the service knows no user's address, so nobody is emailed.</summary>
+    public const string NoAddress = "no-address";
     public const string NoManager = "no-manager";
 }
 
@@ -64,8 +66,6 @@ public static class EscalationModel
             escalation.Property(e => e.Notification).HasMaxLength(20);
             escalation.HasOne<Ticket>().WithMany().HasForeignKey(e => e.TicketId).OnDelete(DeleteBehavior.Cascade);
             escalation.HasIndex(e => new { e.TicketId, e.Target }).IsUnique();
-            // The outbound-mail worker will look for what is still to be sent.
-            escalation.HasIndex(e => new { e.Notification, e.CreatedAt }).HasFilter("notification = 'pending'");
         });
         return modelBuilder;
     }
