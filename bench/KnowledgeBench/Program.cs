@@ -35,6 +35,7 @@ try
     await Seed.RunAsync(connectionString, tenant, total, germanShare: 0.7, DateTime.UtcNow);
     var seedTime = seeding.Elapsed;
     Log($"seeded in {seedTime.TotalSeconds:F1} s");
+    var termShares = await Seed.ShareOfArticlesAsync(connectionString, [("german", "rechnungen"), ("german", "lastschrift"), ("english", "invoices"), ("english", "refund")]);
 
     // Rotating queries: a common word, a rare one, an inflected form, two words, a type-ahead prefix, in both languages.
     string[] agentQueries =
@@ -59,6 +60,8 @@ try
     Console.WriteLine($"Command: `dotnet build -c Release CrmPlatform.sln && dotnet run -c Release --no-build --project bench/KnowledgeBench -- {string.Join(' ', args)}`");
     Console.WriteLine();
     Console.WriteLine($"Seeded by binary COPY in {seedTime.TotalSeconds:F1} s; {requests} sequential requests each (after {Warmup} warm-up), straight to the running Service, rotating queries.");
+    Console.WriteLine();
+    Console.WriteLine($"Share of the articles a term is in: {string.Join(", ", termShares.Select(t => $"`{t.Term}` {t.Share:P0}"))}.");
     Console.WriteLine();
     Console.WriteLine("| request | p50 | p95 | p99 |");
     Console.WriteLine("|---|---|---|---|");

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -144,7 +145,11 @@ public sealed partial class PlatformHost : IAsyncDisposable
     /// </summary>
     public async Task<HttpClient> GatewayClientAsync()
     {
-        var client = new HttpClient { BaseAddress = Gateway };
+        // No trace context from this process, as from a partner's: the in-process services of other tests register
+        // HttpClient instrumentation here, which would start a span for this request and send its traceparent, so the
+        // gateway's span would sometimes have a parent the dashboard never receives.
+        var handler = new SocketsHttpHandler { ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator() };
+        var client = new HttpClient(handler) { BaseAddress = Gateway };
         using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
