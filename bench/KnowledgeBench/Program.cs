@@ -43,17 +43,17 @@ try
         "q=Rechnungen", "q=Lastschrift", "q=Passwort%20zur%C3%BCcksetzen", "q=R%C3%BCckerst", "q=Synchronisierung%20Kalender",
         "q=Mahnung&language=de", "q=invoices", "q=refund%20request", "q=subscr", "q=printer%20error&status=published",
     ];
-    var search = await MeasureAsync(i => service.GetAsync($"/api/v1/knowledge/articles/search?{agentQueries[i % agentQueries.Length]}"), requests, "agent search");
+    var search = await MeasureAsync(i => service.GetAsync($"/api/v1/knowledge/articles/search?{agentQueries[i % agentQueries.Length]}"), requests, "agent search", agentQueries.Length);
     string[] helpCentreQueries = ["Rechnung", "Zahlung%20%C3%84nderung", "K%C3%BCnd", "invoice", "password%20reset", "deliv"];
     using var anonymous = new HttpClient { BaseAddress = host.ServiceUrl("Service"), Timeout = TimeSpan.FromMinutes(2) };
-    var helpCentre = await MeasureAsync(i => anonymous.GetAsync($"/api/v1/help-centre/{tenant}/search?q={helpCentreQueries[i % helpCentreQueries.Length]}"), requests, "help-centre search");
+    var helpCentre = await MeasureAsync(i => anonymous.GetAsync($"/api/v1/help-centre/{tenant}/search?q={helpCentreQueries[i % helpCentreQueries.Length]}"), requests, "help-centre search", helpCentreQueries.Length);
     object[] tickets =
     [
         new { subject = "Rechnung fehlt", description = "Hallo, ich kann meine Rechnungen für März nicht herunterladen. Die Lastschrift wurde trotzdem eingezogen. Bitte prüfen Sie das." },
         new { subject = "Passwort vergessen", description = "Ich habe mein Passwort vergessen und die E-Mail zum Zurücksetzen kommt nicht an. Mein Konto ist gesperrt." },
         new { subject = "Refund for a cancelled subscription", description = "I cancelled my subscription last week but was charged again. Please refund the payment to my account." },
     ];
-    var suggestions = await MeasureAsync(i => service.PostAsJsonAsync("/api/v1/knowledge/suggestions", tickets[i % tickets.Length]), requests, "suggestions");
+    var suggestions = await MeasureAsync(i => service.PostAsJsonAsync("/api/v1/knowledge/suggestions", tickets[i % tickets.Length]), requests, "suggestions", tickets.Length);
 
     Console.WriteLine($"## Knowledge-base search, {total:N0} articles (70 % German, 30 % English; 90 % published)");
     Console.WriteLine();
@@ -93,7 +93,7 @@ static double Percentile(double[] values, double percentile)
     return sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
 }
 
-static async Task<double[]> MeasureAsync(Func<int, Task<HttpResponseMessage>> send, int count, string what)
+static async Task<double[]> MeasureAsync(Func<int, Task<HttpResponseMessage>> send, int count, string what, int kinds)
 {
     for (var i = 0; i < Warmup; i++)
     {
@@ -112,6 +112,7 @@ static async Task<double[]> MeasureAsync(Func<int, Task<HttpResponseMessage>> se
         response.EnsureSuccessStatusCode();
         times[i] = clock.Elapsed.TotalMilliseconds;
     }
-    Console.Error.WriteLine($"{what}: p95 {Percentile(times, 95):F1} ms");
+    Console.Error.WriteLine($"{what}: p95 {Percentile(times, 95):F1} ms; by query: " + string.Join(", ",
+        Enumerable.Range(0, kinds).Select(k => $"#{k} p95 {Percentile(times.Where((_, i) => i % kinds == k).ToArray(), 95):F1}")));
     return times;
 }

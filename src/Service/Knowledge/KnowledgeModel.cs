@@ -31,6 +31,7 @@ public static class KnowledgeModel
             article.Property(a => a.Summary).HasMaxLength(KnowledgeArticle.SummaryMaxLength);
             article.Property(a => a.Language).HasMaxLength(5);
             article.Property(a => a.Status).HasMaxLength(12);
+            // Stored EXTERNAL (migration KnowledgeSearchVectorUncompressed): ranking reads it for every match.
             article.Property(a => a.SearchVector).HasColumnType("tsvector").HasComputedColumnSql(SearchVectorSql, stored: true);
             article.HasIndex(a => a.SearchVector).HasMethod("GIN");
             // A category with articles cannot go: its articles would silently lose their place in the help centre.
