@@ -111,6 +111,22 @@ public static class Procfs
     public const double TicksPerSecond = 100;
 
     /// <summary>The 1, 5 and 15 minute load averages, as <c>uptime</c> prints them.</summary>
+    /// <summary>
+    /// Waits until the one-minute load average is below <paramref name="below"/> (or <paramref name="atMost"/> has
+    /// passed): the platform's start leaves a load that decays over a minute, and runs measured in it are slower.
+    /// </summary>
+    public static async Task<double> SettleAsync(double below, TimeSpan atMost)
+    {
+        var until = DateTime.UtcNow + atMost;
+        double load;
+        while ((load = double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)) >= below
+            && DateTime.UtcNow < until)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        return load;
+    }
+
     public static string LoadAverage() =>
         string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
