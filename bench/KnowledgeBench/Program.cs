@@ -7,7 +7,7 @@ using CrmPlatform.KnowledgeBench;
 // Usage: dotnet build -c Release CrmPlatform.sln && dotnet run -c Release --no-build --project bench/KnowledgeBench -- [articles] [requests]
 var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 var requests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 400;
-const int Warmup = 10;
+const int Warmup = 50;
 var stateDirectory = Path.Combine(Path.GetTempPath(), $"crm-bench-{Guid.NewGuid():N}");
 var adminSecret = Guid.NewGuid().ToString("N");
 var timeout = TimeSpan.FromMinutes(10);
