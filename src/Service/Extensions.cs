@@ -41,6 +41,8 @@ internal static class Extensions
         builder.Services.Replace(ServiceDescriptor.Scoped<ISlaEscalation, SlaBreachEscalation>());
         builder.Services.AddPersonalDataPart<ServiceDbContext, TicketsPart>();
         builder.Services.AddScoped<TicketIntake>();
+        builder.Services.AddSingleton<SolvedTicketCloser>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SolvedTicketCloser>());
         builder.AddServiceMail();
         builder.AddInboundMail();
         builder.AddWebForm();

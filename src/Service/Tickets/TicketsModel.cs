@@ -27,6 +27,8 @@ public static class TicketsModel
             ticket.HasIndex(t => new { t.TenantId, t.Number }).IsUnique();
             ticket.HasIndex(t => new { t.TenantId, t.CreatedAt, t.Id });
             ticket.HasIndex(t => new { t.TenantId, t.Status });
+            // What the closer looks for across tenants (SolvedTicketCloser).
+            ticket.HasIndex(t => t.SolvedAt).HasFilter("status = 'solved'");
             // Least-loaded routing counts unsolved tickets per agent.
             ticket.HasIndex(t => new { t.TenantId, t.AssigneeId, t.Status });
             ticket.HasIndex(t => new { t.TenantId, t.RequesterId });

@@ -343,4 +343,39 @@ public sealed class TicketsApiTests(PlatformFixture fixture) : IClassFixture<Pla
             .Where(p => p.Id == theirPerson.Body.GetProperty("requester").Id()).Select(p => p.TenantId).SingleAsync()));
         Assert.NotEqual(Guid.Empty, message.Id());
     }
+
+    [Fact]
+    public async Task Tickets_solved_longer_than_the_setting_close_by_themselves_with_their_event_and_others_stay()
+    {
+        var (tenant, token) = await Platform.Identity.NewTenantAsync();
+        var admin = Platform.ClientFor(Platform.Service, token);
+        async Task<Guid> SolvedAsync(int daysAgo)
+        {
+            var ticket = await admin.PostJsonAsync("/api/v1/tickets", Ticket(requesterEmail: NewEmail())).CreatedAsync();
+            await admin.PostJsonAsync($"/api/v1/tickets/{ticket.Id()}/messages", new { body = "Fixed.", kind = "internal", status = "solved" }).CreatedAsync();
+            // Test data: solved that many days ago.
+            var solvedAt = DateTime.UtcNow.AddDays(-daysAgo);
+            await PlatformServices.QueryAsync(Platform.Service, db => db.Database.ExecuteSqlAsync($"UPDATE tickets SET solved_at = {solvedAt} WHERE id = {ticket.Id()}"));
+            return ticket.Id();
+        }
+        var old = await SolvedAsync(5);
+        var recent = await SolvedAsync(1);
+        var reopened = await SolvedAsync(6);
+        await admin.PostJsonAsync($"/api/v1/tickets/{reopened}/messages", new { body = "Still broken?", status = "open" }).CreatedAsync();
+
+        var closer = Platform.Service.Services.GetRequiredService<CrmPlatform.Service.Tickets.SolvedTicketCloser>();
+        Assert.Equal(TimeSpan.FromDays(4), closer.CloseSolvedAfter);
+        await closer.CloseDueAsync(CancellationToken.None);
+        Assert.Equal(0, await closer.CloseDueAsync(CancellationToken.None));
+
+        var closed = (await admin.GetJsonAsync($"/api/v1/tickets/{old}")).Body;
+        Assert.Equal(("closed", "system"), (closed.Str("status"), closed.Str("updatedBy")));
+        Assert.Equal("solved", (await admin.GetJsonAsync($"/api/v1/tickets/{recent}")).Body.Str("status"));
+        Assert.Equal("open", (await admin.GetJsonAsync($"/api/v1/tickets/{reopened}")).Body.Str("status"));
+        var closedEvent = Assert.Single(await ServiceEventsAsync<TicketClosed>(Platform, old));
+        Assert.Equal(tenant, closedEvent.TenantId);
+        Assert.Contains(await ServiceEventsAsync<TicketUpdated>(Platform, old), u => u.PreviousStatus == "solved" && u.Ticket.Status == "closed");
+        // Closed is final: an agent's reply is refused.
+        (await admin.PostJsonAsync($"/api/v1/tickets/{old}/messages", new { body = "One more thing" })).AssertProblem(HttpStatusCode.Conflict);
+    }
 }

@@ -1818,6 +1818,10 @@ namespace CrmPlatform.Service.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_tickets");
 
+                    b.HasIndex("SolvedAt")
+                        .HasDatabaseName("ix_tickets_solved_at")
+                        .HasFilter("status = 'solved'");
+
                     b.HasIndex("TenantId", "Number")
                         .IsUnique()
                         .HasDatabaseName("ix_tickets_tenant_id_number");
