@@ -37,7 +37,8 @@ public sealed class PkceBrowserTests(PlatformFixture fixture) : IClassFixture<Pl
 
         await page.ClickAsync("button[type=submit]");
         var redirect = await callback.Received.WaitAsync(TimeSpan.FromSeconds(30));
-        await page.WaitForURLAsync($"{callback.RedirectUri}?**");
+        // The address is what is asserted, not the callback page's load (which a loaded machine can delay past 30 s).
+        await page.WaitForURLAsync($"{callback.RedirectUri}?**", new() { WaitUntil = WaitUntilState.Commit });
         Assert.Equal(CodeFlow.State, redirect["state"].ToString());
         var code = redirect["code"].ToString();
 
