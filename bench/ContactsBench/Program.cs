@@ -6,6 +6,7 @@ using System.Text.Json;
 using CrmPlatform.Bench.Shared;
 using CrmPlatform.ContactsBench;
 using Npgsql;
+using static CrmPlatform.Bench.Shared.Stats;
 
 // Usage: dotnet build -c Release CrmPlatform.sln && dotnet run -c Release --no-build --project bench/ContactsBench -- [rows] [queries] [max import minutes]
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
@@ -174,10 +175,4 @@ internal static class Latency
 
     public static string Percentiles(double[] values) =>
         $"p50 {Percentile(values, 50):F1} ms, p99 {Percentile(values, 99):F1} ms";
-
-    private static double Percentile(double[] values, double percentile)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
-    }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using CrmPlatform.Bench.Shared;
 using CrmPlatform.KnowledgeBench;
+using static CrmPlatform.Bench.Shared.Stats;
 
 // Usage: dotnet build -c Release CrmPlatform.sln && dotnet run -c Release --no-build --project bench/KnowledgeBench -- [articles] [requests]
 var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
@@ -86,12 +87,6 @@ finally
 
 static string Row(double[] times) =>
     string.Join(" | ", new[] { 50, 95, 99 }.Select(p => $"{Percentile(times, p):F1} ms"));
-
-static double Percentile(double[] values, double percentile)
-{
-    var sorted = values.Order().ToArray();
-    return sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
-}
 
 static async Task<double[]> MeasureAsync(Func<int, Task<HttpResponseMessage>> send, int count, string what, int kinds)
 {

@@ -6,6 +6,7 @@ using CrmPlatform.Bench.Shared;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
+using static CrmPlatform.Bench.Shared.Stats;
 
 // Usage: dotnet build -c Release CrmPlatform.sln && dotnet run -c Release --no-build --project bench/MailBench -- [messages]
 var messages = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
@@ -95,10 +96,4 @@ finally
     {
         Directory.Delete(stateDirectory, recursive: true);
     }
-}
-
-static double Percentile(double[] values, double percentile)
-{
-    var sorted = values.Order().ToArray();
-    return sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
 }

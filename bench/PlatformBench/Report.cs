@@ -1,3 +1,5 @@
+using static CrmPlatform.Bench.Shared.Stats;
+
 namespace CrmPlatform.PlatformBench;
 
 /// <summary>The runs as Markdown: medians per platform with new/old, then every run with its load averages.</summary>
@@ -137,12 +139,5 @@ internal static class Report
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    public static double Percentile(double[] values, double percentile)
-    {
-        var sorted = values.Order().ToArray();
-        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1;
-        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
     }
 }

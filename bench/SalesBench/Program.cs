@@ -5,6 +5,7 @@ using System.Text.Json;
 using CrmPlatform.Bench.Shared;
 using CrmPlatform.SalesBench;
 using Npgsql;
+using static CrmPlatform.Bench.Shared.Stats;
 
 // Usage: dotnet build -c Release CrmPlatform.sln && dotnet run -c Release --no-build --project bench/SalesBench -- [opportunities] [board open] [requests]
 var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
@@ -134,12 +135,6 @@ finally
 
 static string Row(double[] times) =>
     string.Join(" | ", new[] { 50, 95, 99 }.Select(p => $"{Percentile(times, p):F1} ms"));
-
-static double Percentile(double[] values, double percentile)
-{
-    var sorted = values.Order().ToArray();
-    return sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
-}
 
 static async Task<double[]> MeasureAsync(HttpClient client, string url, int count)
 {

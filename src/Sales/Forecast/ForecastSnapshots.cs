@@ -12,7 +12,7 @@ namespace CrmPlatform.Sales.Forecast;
 /// (tenant, week) index, in the transaction that writes its lines: two instances, or a restart mid-way, never take
 /// two, and a failed one leaves nothing.
 /// </summary>
-public sealed class ForecastSnapshots(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ForecastSnapshots> logger) : BackgroundService
+public sealed class ForecastSnapshots(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ForecastSnapshots> logger) : PeriodicWorker
 {
     /// <summary>The longest sleep: another instance may have taken the week's snapshots, or a tenant started selling.</summary>
     internal static readonly TimeSpan PollInterval = TimeSpan.FromHours(1);
@@ -24,35 +24,21 @@ public sealed class ForecastSnapshots(IServiceScopeFactory scopes, TimeProvider 
         return today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override ILogger Logger => logger;
+
+    protected override TimeProvider Clock => clock;
+
+    protected override string Work => "Taking forecast snapshots";
+
+    protected override TimeSpan AfterFailure => RetryInterval;
+
+    /// <summary>Sleeps until the next week begins, or <see cref="PollInterval"/> at the most.</summary>
+    protected override async Task<TimeSpan> RunRoundAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = RetryInterval;
-            try
-            {
-                await TakeDueAsync(stoppingToken);
-                var nextWeek = WeekOf(clock.GetUtcNow().UtcDateTime).AddDays(7).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-                var until = nextWeek - clock.GetUtcNow().UtcDateTime;
-                wait = until < PollInterval ? until + TimeSpan.FromSeconds(1) : PollInterval;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Taking forecast snapshots failed; retrying");
-            }
-            try
-            {
-                await Task.Delay(wait, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        await TakeDueAsync(cancellationToken);
+        var nextWeek = WeekOf(clock.GetUtcNow().UtcDateTime).AddDays(7).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var until = nextWeek - clock.GetUtcNow().UtcDateTime;
+        return until < PollInterval ? until + TimeSpan.FromSeconds(1) : PollInterval;
     }
 
     /// <summary>Takes this week's snapshot of every tenant that has none yet; returns how many it took.</summary>

@@ -9,36 +9,21 @@ namespace CrmPlatform.Sales.Scoring;
 /// run time is kept per tenant in <c>scoring_schedules</c> and claimed with one conditional update, so a run due while
 /// Sales was down happens when it is back, and two instances never run the same tenant's turn twice.
 /// </summary>
-public sealed class ScoringWorker(IServiceScopeFactory scopes, ILogger<ScoringWorker> logger, IConfiguration configuration) : BackgroundService
+public sealed class ScoringWorker(IServiceScopeFactory scopes, ILogger<ScoringWorker> logger, IConfiguration configuration) : PeriodicWorker
 {
     public TimeSpan Interval => TimeSpan.FromHours(configuration.GetValue("Scoring:IntervalHours", 24.0));
     private static readonly TimeSpan PollInterval = TimeSpan.FromMinutes(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override ILogger Logger => logger;
+
+    protected override string Work => "Scheduled lead scoring";
+
+    protected override TimeSpan AfterFailure => PollInterval;
+
+    protected override async Task<TimeSpan> RunRoundAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Scheduled lead scoring failed; retrying at the next check");
-            }
-            try
-            {
-                await Task.Delay(PollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        await RunDueAsync(cancellationToken);
+        return PollInterval;
     }
 
     /// <summary>Runs every tenant whose turn has come; returns how many it ran.</summary>

@@ -12,7 +12,7 @@ namespace CrmPlatform.Service.Tickets;
 /// skipped (SKIP LOCKED) and closed at the next round.
 /// </summary>
 public sealed class SolvedTicketCloser(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<SolvedTicketCloser> logger)
-    : BackgroundService
+    : PeriodicWorker
 {
     public const int BatchSize = 200;
 
@@ -20,31 +20,18 @@ public sealed class SolvedTicketCloser(IServiceScopeFactory scopes, TimeProvider
 
     private TimeSpan Interval => configuration.GetValue<TimeSpan?>("Service:Tickets:CloseInterval") ?? TimeSpan.FromMinutes(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override ILogger Logger => logger;
+
+    protected override TimeProvider Clock => clock;
+
+    protected override string Work => "Closing solved tickets";
+
+    protected override TimeSpan AfterFailure => Interval;
+
+    protected override async Task<TimeSpan> RunRoundAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await CloseDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Closing solved tickets failed; retrying at the next interval");
-            }
-            try
-            {
-                await Task.Delay(Interval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        await CloseDueAsync(cancellationToken);
+        return Interval;
     }
 
     /// <summary>Closes every ticket that is due, in batches; returns how many were closed.</summary>

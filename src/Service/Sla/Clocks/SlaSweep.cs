@@ -15,38 +15,25 @@ namespace CrmPlatform.Service.Sla.Clocks;
 /// <c>breached_at</c> in the same transaction that queues the events in the outbox: two instances, or a crash between
 /// claim and commit, never publish one twice. The claim is a range scan of a partial index per target and kind.
 /// </summary>
-public sealed class SlaSweep(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<SlaSweep> logger) : BackgroundService
+public sealed class SlaSweep(IServiceScopeFactory scopes, TimeProvider clock, IConfiguration configuration, ILogger<SlaSweep> logger) : PeriodicWorker
 {
     public const int BatchSize = 1000;
 
     /// <summary>How often the sweep looks (<c>Sla:SweepInterval</c>, default 15 s): warnings and breaches are at most that late.</summary>
     public TimeSpan Interval => configuration.GetValue<TimeSpan?>("Sla:SweepInterval") ?? TimeSpan.FromSeconds(15);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override ILogger Logger => logger;
+
+    protected override TimeProvider Clock => clock;
+
+    protected override string Work => "The SLA sweep";
+
+    protected override TimeSpan AfterFailure => Interval;
+
+    protected override async Task<TimeSpan> RunRoundAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "The SLA sweep failed; retrying at the next interval");
-            }
-            try
-            {
-                await Task.Delay(Interval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        await SweepAsync(cancellationToken);
+        return Interval;
     }
 
     /// <summary>Publishes everything due now, in every tenant; returns how many warnings and breaches it queued.</summary>

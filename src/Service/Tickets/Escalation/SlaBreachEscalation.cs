@@ -58,15 +58,15 @@ public sealed class SlaBreachEscalation(TimeProvider time) : ISlaEscalation
         db.SlaEscalations.Add(escalation);
         if (escalation.ManagerEmail is { } manager)
         {
-            await QueueManagerEmailAsync(db, escalation, manager, cancellationToken);
+            await QueueManagerEmailAsync(db, escalation, manager, ticket, cancellationToken);
         }
     }
 
     /// <summary>The group manager's email, in the claim's transaction: the escalation and its email exist together or not at all.</summary>
-    private async Task QueueManagerEmailAsync(ServiceDbContext db, TicketEscalation escalation, string manager, CancellationToken cancellationToken)
+    private async Task QueueManagerEmailAsync(ServiceDbContext db, TicketEscalation escalation, string manager, Ticket? locked, CancellationToken cancellationToken)
     {
-        // Read again without a lock: the ticket may be locked by its writer (then it was not loaded above).
-        var ticket = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == escalation.TicketId, cancellationToken);
+        // Read without a lock when its writer holds it (then it was not loaded above).
+        var ticket = locked ?? await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == escalation.TicketId, cancellationToken);
         var subject = $"[#{ticket.Number}] SLA breach ({escalation.Target}): {ticket.Subject}";
         var text = $"Ticket #{ticket.Number} \"{ticket.Subject}\" ({escalation.Priority} priority) missed its {escalation.Target} target, "
             + $"due {escalation.DueAt:yyyy-MM-dd HH:mm} UTC.\r\n\r\nWhat was done: {escalation.Action}.\r\n{escalation.Reason}\r\n";
