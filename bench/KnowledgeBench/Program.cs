@@ -36,6 +36,9 @@ try
     await Seed.RunAsync(connectionString, tenant, total, germanShare: 0.7, DateTime.UtcNow);
     var seedTime = seeding.Elapsed;
     Log($"seeded in {seedTime.TotalSeconds:F1} s");
+    // The platform's start (and a build just before) leaves a load that takes a minute or two to decay; measured in it,
+    // every p95 was three to four times what it is on the settled machine.
+    Log($"load average settled at {await Procfs.SettleAsync(1.5, TimeSpan.FromMinutes(3)):F2}");
     var termShares = await Seed.ShareOfArticlesAsync(connectionString, [("german", "rechnungen"), ("german", "lastschrift"), ("english", "invoices"), ("english", "refund")]);
 
     // Rotating queries: a common word, a rare one, an inflected form, two words, a type-ahead prefix, in both languages.
