@@ -33,6 +33,16 @@ public static class OpenApiExtensions
             document.Security ??= [];
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });
             return Task.CompletedTask;
+        })
+        .AddOperationTransformer((operation, context, _) =>
+        {
+            OpenApiOperationNames.Name(operation, context.Description.ActionDescriptor.EndpointMetadata);
+            return Task.CompletedTask;
+        })
+        .AddSchemaTransformer((schema, _, _) =>
+        {
+            OpenApiOperationNames.WithoutNullInEnum(schema);
+            return Task.CompletedTask;
         }));
         return builder;
     }

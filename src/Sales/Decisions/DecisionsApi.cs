@@ -19,10 +19,10 @@ public static class DecisionsApi
     {
         var api = app.MapGroup("/api/v1/opportunities/{id:guid}").WithTags("Decisions");
         api.MapGet("/decisions", GetDecisions).RequirePermission(Permissions.Opportunities, Operation.Read);
-        MapPart<BuyingCentreMember, BuyingCentreMemberRequest, BuyingCentreMemberResponse>(api, "buying-centre", "buying centre member", db => db.BuyingCentreMembers, async (db, member, cancellationToken) =>
+        MapPart<BuyingCentreMember, BuyingCentreMemberRequest, BuyingCentreMemberResponse>(api, "buying-centre", "BuyingCentreMember", "buying centre member", db => db.BuyingCentreMembers, async (db, member, cancellationToken) =>
             BuyingCentreMemberResponse.From(member, (await DecisionContacts.DisplayNamesAsync(db, [member.ContactId], cancellationToken)).GetValueOrDefault(member.ContactId)));
-        MapPart<DecisionCriterion, DecisionCriterionRequest, DecisionCriterionResponse>(api, "criteria", "decision criterion", db => db.DecisionCriteria, (_, criterion, _) => Task.FromResult(DecisionCriterionResponse.From(criterion)));
-        MapPart<DealRisk, DealRiskRequest, DealRiskResponse>(api, "risks", "objection or risk", db => db.DealRisks, (_, risk, _) => Task.FromResult(DealRiskResponse.From(risk)));
+        MapPart<DecisionCriterion, DecisionCriterionRequest, DecisionCriterionResponse>(api, "criteria", "DecisionCriterion", "decision criterion", db => db.DecisionCriteria, (_, criterion, _) => Task.FromResult(DecisionCriterionResponse.From(criterion)));
+        MapPart<DealRisk, DealRiskRequest, DealRiskResponse>(api, "risks", "DealRisk", "objection or risk", db => db.DealRisks, (_, risk, _) => Task.FromResult(DealRiskResponse.From(risk)));
         api.MapPost("/commitments", CommitmentsEndpoints.Commit).RequirePermission(Permissions.Opportunities, Operation.Update);
         api.MapPut("/commitments/{commitmentId:guid}", CommitmentsEndpoints.Resolve).RequirePermission(Permissions.Opportunities, Operation.Update);
         api.MapGet("/decision", DecisionEndpoints.GetDecision).RequirePermission(Permissions.Opportunities, Operation.Read);
@@ -59,7 +59,7 @@ public static class DecisionsApi
 
     /// <summary>POST, PUT (If-Match) and DELETE (If-Match) of a part kept as a list on the opportunity.</summary>
     private static void MapPart<TPart, TRequest, TResponse>(
-        RouteGroupBuilder api, string path, string resource, Func<SalesDbContext, DbSet<TPart>> set,
+        RouteGroupBuilder api, string path, string name, string resource, Func<SalesDbContext, DbSet<TPart>> set,
         Func<SalesDbContext, TPart, CancellationToken, Task<TResponse>> respond)
         where TPart : OpportunityPart, new() where TRequest : IPartRequest<TPart>
     {
@@ -88,7 +88,7 @@ public static class DecisionsApi
             }
             ETags.Set(response, part.Version);
             return TypedResults.Created($"/api/v1/opportunities/{id}/{path}/{part.Id}", await respond(db, part, cancellationToken));
-        }).RequirePermission(Permissions.Opportunities, Operation.Update);
+        }).WithName($"add{name}").RequirePermission(Permissions.Opportunities, Operation.Update);
 
         api.MapPut($"/{path}/{{partId:guid}}", async Task<Results<Ok<TResponse>, ValidationProblem, ProblemHttpResult>> (
             Guid id, Guid partId, TRequest request, SalesDbContext db, HttpContext http, CancellationToken cancellationToken) =>
@@ -117,7 +117,7 @@ public static class DecisionsApi
             }
             ETags.Set(http.Response, part.Version);
             return TypedResults.Ok(await respond(db, part, cancellationToken));
-        }).RequirePermission(Permissions.Opportunities, Operation.Update);
+        }).WithName($"update{name}").RequirePermission(Permissions.Opportunities, Operation.Update);
 
         api.MapDelete($"/{path}/{{partId:guid}}", async Task<Results<NoContent, ProblemHttpResult>> (
             Guid id, Guid partId, SalesDbContext db, HttpRequest request, CancellationToken cancellationToken) =>
@@ -132,7 +132,7 @@ public static class DecisionsApi
             }
             set(db).Remove(part);
             return await SaveAsync(db, resource, part.Id, cancellationToken) is { } problem ? problem : TypedResults.NoContent();
-        }).RequirePermission(Permissions.Opportunities, Operation.Update);
+        }).WithName($"delete{name}").RequirePermission(Permissions.Opportunities, Operation.Update);
     }
 
     private static async Task<TPart?> FindAsync<TPart>(

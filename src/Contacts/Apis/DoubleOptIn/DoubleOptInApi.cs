@@ -52,7 +52,7 @@ public static class DoubleOptInApi
         var api = app.MapGroup("/api/v1/people/{personId:guid}/consents/double-opt-in").WithTags("Consents");
         api.MapPost("/", RequestConfirmation).RequirePermission(Permissions.Consents, Operation.Create)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        api.MapGet("/{requestId:guid}", GetRequest).RequirePermission(Permissions.Consents, Operation.Read);
+        api.MapGet("/{requestId:guid}", GetRequest).WithName("getDoubleOptInRequest").RequirePermission(Permissions.Consents, Operation.Read);
         return api;
     }
 

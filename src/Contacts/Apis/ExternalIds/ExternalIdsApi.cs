@@ -17,13 +17,13 @@ public static class ExternalIdsApi
 {
     public static void MapExternalIdsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/people/by-external-id/{source}/{externalId}", GetPerson).WithTags("People")
+        app.MapGet("/api/v1/people/by-external-id/{source}/{externalId}", GetPerson).WithName("getPersonByExternalId").WithTags("People")
             .RequirePermission(Permissions.People, Operation.Read);
-        app.MapPut("/api/v1/people/by-external-id/{source}/{externalId}", UpsertPerson).WithTags("People")
+        app.MapPut("/api/v1/people/by-external-id/{source}/{externalId}", UpsertPerson).WithName("upsertPersonByExternalId").WithTags("People")
             .RequirePermission(Permissions.People, Operation.Create).RequirePermission(Permissions.People, Operation.Update);
-        app.MapGet("/api/v1/organizations/by-external-id/{source}/{externalId}", GetOrganization).WithTags("Organizations")
+        app.MapGet("/api/v1/organizations/by-external-id/{source}/{externalId}", GetOrganization).WithName("getOrganizationByExternalId").WithTags("Organizations")
             .RequirePermission(Permissions.Organizations, Operation.Read);
-        app.MapPut("/api/v1/organizations/by-external-id/{source}/{externalId}", UpsertOrganization).WithTags("Organizations")
+        app.MapPut("/api/v1/organizations/by-external-id/{source}/{externalId}", UpsertOrganization).WithName("upsertOrganizationByExternalId").WithTags("Organizations")
             .RequirePermission(Permissions.Organizations, Operation.Create).RequirePermission(Permissions.Organizations, Operation.Update);
     }
 

@@ -44,7 +44,7 @@ public static class GdprRequestsApi
     {
         var api = app.MapGroup("/api/v1/gdpr/requests").WithTags("GDPR");
         api.MapGet("/", ListRequests).RequirePermission(Permissions.Gdpr, Operation.Read);
-        api.MapGet("/{id:guid}", GetRequest).RequirePermission(Permissions.Gdpr, Operation.Read);
+        api.MapGet("/{id:guid}", GetRequest).WithName("getGdprRequest").RequirePermission(Permissions.Gdpr, Operation.Read);
         api.MapGet("/{id:guid}/export", ExportRequest).RequirePermission(Permissions.Gdpr, Operation.Read)
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("/", CreateRequest).RequirePermission(Permissions.Gdpr, Operation.Create).ProducesProblem(StatusCodes.Status404NotFound);

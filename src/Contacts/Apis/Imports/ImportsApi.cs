@@ -32,13 +32,13 @@ public static class ImportsApi
         api.MapGet("/{id:guid}", GetImport);
         api.MapPut("/{id:guid}/mapping", UpdateSettings);
         api.MapPost("/{id:guid}/dry-run", (Guid id, ContactsDbContext db, ImportSignal signal, TimeProvider clock, CancellationToken ct) =>
-            StartAsync(id, dryRun: true, db, signal, clock, ct));
+            StartAsync(id, dryRun: true, db, signal, clock, ct)).WithName("dryRunImport");
         api.MapPost("/{id:guid}/run", (Guid id, ContactsDbContext db, ImportSignal signal, TimeProvider clock, CancellationToken ct) =>
-            StartAsync(id, dryRun: false, db, signal, clock, ct));
+            StartAsync(id, dryRun: false, db, signal, clock, ct)).WithName("runImport");
         api.MapGet("/{id:guid}/rejected", (Guid id, ContactsDbContext db, HttpResponse response, CancellationToken ct) =>
-            GetReportRows(id, ImportOutcome.Rejected, db, response, ct));
+            GetReportRows(id, ImportOutcome.Rejected, db, response, ct)).WithName("getRejectedRows");
         api.MapGet("/{id:guid}/duplicates", (Guid id, ContactsDbContext db, HttpResponse response, CancellationToken ct) =>
-            GetReportRows(id, ImportOutcome.Duplicate, db, response, ct));
+            GetReportRows(id, ImportOutcome.Duplicate, db, response, ct)).WithName("getDuplicateRows");
         api.MapPost("/{id:guid}/revert", RevertImport).RequirePermission(Permissions.People, Operation.Delete);
         api.MapPost("/{id:guid}/cancel", CancelImport);
     }

@@ -46,9 +46,9 @@ public static class LeadImportsApi
         api.MapGet("/{id:guid}", GetImport);
         api.MapPut("/{id:guid}/mapping", UpdateSettings);
         api.MapPost("/{id:guid}/dry-run", (Guid id, SalesDbContext db, LeadImporter importer, CancellationToken ct) =>
-            RunAsync(id, dryRun: true, db, importer, ct));
+            RunAsync(id, dryRun: true, db, importer, ct)).WithName("dryRunImport");
         api.MapPost("/{id:guid}/run", (Guid id, SalesDbContext db, LeadImporter importer, CancellationToken ct) =>
-            RunAsync(id, dryRun: false, db, importer, ct));
+            RunAsync(id, dryRun: false, db, importer, ct)).WithName("runImport");
         api.MapGet("/{id:guid}/rejected", GetRejectedRows);
     }
 

@@ -1,0 +1,81 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.OpenApi;
+
+namespace CrmPlatform.ServiceDefaults;
+
+/// <summary>
+/// What client generators need from each operation and schema, derived once here rather than written on every route:
+/// an <c>operationId</c> (generated clients name their methods after it) and a summary, both from the handler's name
+/// (<c>ListOpportunities</c> → <c>listOpportunities</c>, "List opportunities"), unless the route names itself with
+/// <c>WithName</c>/<c>WithSummary</c>.
+/// </summary>
+public static partial class OpenApiOperationNames
+{
+    public static void Name(OpenApiOperation operation, IList<object> endpointMetadata)
+    {
+        var handler = endpointMetadata.OfType<MethodInfo>().LastOrDefault();
+        var name = operation.OperationId
+            ?? (handler is null || handler.Name.Contains('<') ? null : HandlerName(handler));
+        if (name is null)
+        {
+            return;
+        }
+        operation.OperationId ??= char.ToLowerInvariant(name[0]) + name[1..];
+        if (string.IsNullOrWhiteSpace(operation.Summary))
+        {
+            var words = Word().Matches(name).Select(m => m.Value).ToList();
+            words[0] = char.ToUpperInvariant(words[0][0]) + words[0][1..];
+            operation.Summary = string.Join(' ', words.Select((word, i) => i == 0 || IsAcronym(word) ? word : word.ToLowerInvariant()));
+        }
+    }
+
+    /// <summary>
+    /// The handler's name without <c>Async</c>; a bare verb (<c>RoutingRulesApi.List</c>) takes its resource from the
+    /// class (<c>ListRoutingRules</c>, <c>GetRoutingRule</c>), since several classes of one service say just <c>List</c>.
+    /// </summary>
+    private static string HandlerName(MethodInfo handler)
+    {
+        var name = handler.Name.EndsWith("Async", StringComparison.Ordinal) ? handler.Name[..^"Async".Length] : handler.Name;
+        if (Word().Matches(name).Count > 1 || handler.DeclaringType is not { } type)
+        {
+            return name;
+        }
+        var resource = type.Name.EndsWith("Api", StringComparison.Ordinal) ? type.Name[..^"Api".Length]
+            : type.Name.EndsWith("Endpoints", StringComparison.Ordinal) ? type.Name[..^"Endpoints".Length]
+            : type.Name;
+        return name + (name is "List" or "Search" ? resource : Singular(resource));
+    }
+
+    private static string Singular(string plural) =>
+        plural.EndsWith("ies", StringComparison.Ordinal) ? plural[..^3] + "y"
+        : plural.EndsWith("sses", StringComparison.Ordinal) ? plural[..^2]
+        : plural.EndsWith('s') && !plural.EndsWith("ss", StringComparison.Ordinal) ? plural[..^1]
+        : plural;
+
+    /// <summary>
+    /// A nullable enum's values without null: System.Text.Json describes <c>Rating?</c> as an enum that holds null and
+    /// the property as <c>oneOf: [{type: null}, {$ref: Rating}]</c>, so null matched both branches and strict JSON Schema
+    /// 2020-12 validators rejected every null. The shared schema is the enum's; where it is nullable says so.
+    /// </summary>
+    public static void WithoutNullInEnum(OpenApiSchema schema)
+    {
+        if (schema.Enum is not { Count: > 0 } values || !values.Any(IsNull))
+        {
+            return;
+        }
+        schema.Enum = values.Where(value => !IsNull(value)).ToList();
+        if (schema.Type is { } type)
+        {
+            schema.Type = type & ~JsonSchemaType.Null;
+        }
+    }
+
+    private static bool IsNull(System.Text.Json.Nodes.JsonNode? value) => value is null || value.GetValueKind() == JsonValueKind.Null;
+
+    private static bool IsAcronym(string word) => word.Length > 1 && word.All(char.IsUpper);
+
+    [GeneratedRegex("[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")]
+    private static partial Regex Word();
+}
