@@ -51,15 +51,27 @@ public sealed class PeopleApiTests(PlatformFixture fixture) : IClassFixture<Plat
         Assert.False(await PlatformServices.QueryAsync(Platform.Contacts, db => db.People.AnyAsync(p => p.FirstName == "" || p.Email == email)));
     }
 
+    /// <summary>The problem speaks the API's words: the field as written and the JSON type it takes, no .NET type or parameter names.</summary>
     [Theory]
-    [InlineData("{\"firstName\":")]
-    [InlineData("{\"firstName\": 12, \"lastName\": \"B\", \"email\": \"a@b.co\"}")]
-    [InlineData("{\"firstName\": \"A\", \"lastName\": \"B\", \"email\": \"a@b.co\", \"organizationId\": \"not-a-guid\"}")]
-    [InlineData("")]
-    public async Task Malformed_json_answers_400_problem(string body)
+    [InlineData("{\"firstName\":", null, "The request body is not valid JSON (line 1, position 14).")]
+    [InlineData("{\"firstName\": 12, \"lastName\": \"B\", \"email\": \"a@b.co\"}", "firstName", "firstName must be a string.")]
+    [InlineData("{\"firstName\": \"A\", \"lastName\": \"B\", \"email\": \"a@b.co\", \"organizationId\": \"not-a-guid\"}", "organizationId", "organizationId must be a UUID string.")]
+    [InlineData("{\"firstName\": \"A\", \"lastName\": \"B\", \"email\": \"a@b.co\", \"addresses\": [{\"city\": true}]}", "addresses[0].city", "addresses[0].city must be a string.")]
+    [InlineData("{\"firstName\": \"A\", \"lastName\": \"B\", \"email\": \"a@b.co\", \"tags\": \"vip\"}", "tags", "tags must be an array.")]
+    [InlineData("[]", null, "The request body must be an object.")]
+    [InlineData("", null, "A JSON request body is required.")]
+    public async Task Malformed_json_answers_400_problem_in_the_apis_words(string body, string? field, string detail)
     {
         var answer = await _client.SendJsonAsync(HttpMethod.Post, "/api/v1/people", body);
+
         answer.AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Equal(detail, answer.Body.Str("detail"));
+        if (field is not null)
+        {
+            Assert.Equal([detail], answer.Body.GetProperty("errors").GetProperty(field).EnumerateArray().Select(e => e.GetString()));
+        }
+        Assert.DoesNotContain("System.", answer.Body.GetRawText());
+        Assert.DoesNotContain("PersonRequest", answer.Body.GetRawText());
     }
 
     [Fact]
