@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/prerequisites.sh --tests
+# The contract tests run the tools the API's users run (Spectral, openapi-typescript, tsc), pinned in contract/.
+[ contract/node_modules/.package-lock.json -nt contract/package-lock.json ] || npm ci --prefix contract --no-audit --no-fund --loglevel=error
 dotnet build CrmPlatform.sln -c Debug -nologo -clp:ErrorsOnly
 rm -rf artifacts/test-results
 dotnet test CrmPlatform.sln -c Debug --no-build --results-directory artifacts/test-results \

@@ -21,6 +21,11 @@ public static class OpenApiExtensions
         {
             document.Info.Title = $"CRM {builder.Environment.ApplicationName.Replace("CrmPlatform.", "")} API";
             document.Info.Description = "Errors are RFC 9457 problem details with a traceId. Updates and deletes need If-Match; POST accepts Idempotency-Key.";
+            document.Info.Contact = new OpenApiContact { Name = "CRM Platform maintainers" };
+            foreach (var server in document.Servers ?? [])
+            {
+                server.Url = server.Url?.TrimEnd('/');
+            }
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 
 namespace CrmPlatform.ServiceDefaults;
@@ -9,7 +10,7 @@ namespace CrmPlatform.ServiceDefaults;
 /// What client generators need from each operation and schema, derived once here rather than written on every route:
 /// an <c>operationId</c> (generated clients name their methods after it) and a summary, both from the handler's name
 /// (<c>ListOpportunities</c> → <c>listOpportunities</c>, "List opportunities"), unless the route names itself with
-/// <c>WithName</c>/<c>WithSummary</c>.
+/// <c>WithName</c>/<c>WithSummary</c>; and a description saying which permission the endpoint requires.
 /// </summary>
 public static partial class OpenApiOperationNames
 {
@@ -29,6 +30,20 @@ public static partial class OpenApiOperationNames
             words[0] = char.ToUpperInvariant(words[0][0]) + words[0][1..];
             operation.Summary = string.Join(' ', words.Select((word, i) => i == 0 || IsAcronym(word) ? word : word.ToLowerInvariant()));
         }
+        operation.Description ??= $"{operation.Summary}. {WhoMayCall(endpointMetadata)}";
+    }
+
+    /// <summary>What a caller needs, from the endpoint's own authorization metadata, so the description cannot drift from it.</summary>
+    private static string WhoMayCall(IList<object> endpointMetadata)
+    {
+        if (endpointMetadata.OfType<IAllowAnonymous>().Any())
+        {
+            return "No access token needed.";
+        }
+        var policies = endpointMetadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>().Distinct().ToList();
+        return policies.Count == 0
+            ? "Needs an access token."
+            : $"Needs the {string.Join(" and ", policies.Select(p => $"`{p}`"))} permission: a role that grants it, or that scope for an API client.";
     }
 
     /// <summary>

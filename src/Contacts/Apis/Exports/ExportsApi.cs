@@ -17,8 +17,8 @@ public static class ExportsApi
 {
     public static void MapExportsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/people/export", ExportPeople).WithTags("People").RequirePermission(Permissions.People, Operation.Read);
-        app.MapGet("/api/v1/organizations/export", ExportOrganizations).WithTags("Organizations")
+        app.MapGet("/api/v1/people/export", ExportPeople).WithTags("People").Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/json"]).RequirePermission(Permissions.People, Operation.Read);
+        app.MapGet("/api/v1/organizations/export", ExportOrganizations).WithTags("Organizations").Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/json"])
             .RequirePermission(Permissions.Organizations, Operation.Read);
     }
 
