@@ -24,7 +24,9 @@ export async function personName(id: string): Promise<string | undefined> {
 }
 
 export async function openDealsAmount(): Promise<number> {
-  const { data } = await sales.GET("/api/v1/opportunities", {});
+  const { data } = await sales.GET("/api/v1/opportunities", {
+    params: { query: { limit: 50, sort: "-amount", "filter[stage]": "proposal" } },
+  });
   return (data?.items ?? []).reduce((sum, deal) => sum + Number(deal.amount), 0);
 }
 

@@ -42,6 +42,7 @@ public static class OpenApiExtensions
         .AddOperationTransformer((operation, context, _) =>
         {
             OpenApiOperationNames.Name(operation, context.Description.ActionDescriptor.EndpointMetadata);
+            ListParametersDocs.Document(operation, context.Description.ActionDescriptor.EndpointMetadata);
             return Task.CompletedTask;
         })
         .AddSchemaTransformer((schema, _, _) =>

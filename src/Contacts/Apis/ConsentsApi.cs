@@ -88,7 +88,7 @@ public static class ConsentsApi
         api.MapGet("/", ListCurrentConsents).RequirePermission(Permissions.Consents, Operation.Read);
         // Recording is a create, but under a person that may not exist (or be out of scope).
         api.MapPost("/", RecordConsent).RequirePermission(Permissions.Consents, Operation.Create).ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/history", ListConsentHistory).RequirePermission(Permissions.Consents, Operation.Read);
+        api.MapGet("/history", ListConsentHistory).Lists(HistoryFields).RequirePermission(Permissions.Consents, Operation.Read);
         api.MapGet("/history/{recordId:guid}", GetConsentRecord).RequirePermission(Permissions.Consents, Operation.Read);
         return api;
     }

@@ -3,6 +3,7 @@ using System.Linq.Expressions;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CrmPlatform.Persistence.Tenancy;
+using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Persistence.Paging;
 
@@ -64,6 +65,10 @@ public sealed class ListFields<TEntity> where TEntity : class, IKeysetOrdered
         Sorts[name] = new SortField(key);
         return this;
     }
+
+    /// <summary>What the OpenAPI document says this list takes (see <see cref="ListFieldsEndpoints.Lists{TBuilder, TEntity}"/>).</summary>
+    public ListParameters Parameters() =>
+        new([.. Filters.Keys.Order(StringComparer.Ordinal)], [.. Sorts.Keys.Order(StringComparer.Ordinal)], ListQuery<TEntity>.DefaultLimit, ListQuery<TEntity>.MaxLimit);
 
     /// <summary>A copy to add fields known only at request time (a tenant's custom fields) without touching this one.</summary>
     public ListFields<TEntity> Copy()

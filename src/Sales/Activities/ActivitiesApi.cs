@@ -60,7 +60,7 @@ public static class ActivitiesApi
     public static RouteGroupBuilder MapActivitiesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/activities").WithTags("Activities");
-        api.MapGet("/", ListActivities).RequirePermission(Permissions.Activities, Operation.Read);
+        api.MapGet("/", ListActivities).Lists(ListFields).RequirePermission(Permissions.Activities, Operation.Read);
         api.MapGet("/{id:guid}", GetActivity).RequirePermission(Permissions.Activities, Operation.Read);
         api.MapPost("/", LogActivity).RequirePermission(Permissions.Activities, Operation.Create);
         api.MapPut("/{id:guid}", UpdateActivity).RequirePermission(Permissions.Activities, Operation.Update);

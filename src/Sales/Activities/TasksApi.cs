@@ -58,7 +58,7 @@ public static class TasksApi
     public static RouteGroupBuilder MapTasksApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/tasks").WithTags("Tasks");
-        api.MapGet("/", ListTasks).RequirePermission(Permissions.Tasks, Operation.Read);
+        api.MapGet("/", ListTasks).Lists(ListFields).RequirePermission(Permissions.Tasks, Operation.Read);
         api.MapGet("/{id:guid}", GetTask).RequirePermission(Permissions.Tasks, Operation.Read);
         api.MapPost("/", CreateTask).RequirePermission(Permissions.Tasks, Operation.Create);
         api.MapPut("/{id:guid}", UpdateTask).RequirePermission(Permissions.Tasks, Operation.Update);

@@ -59,7 +59,7 @@ public static class TimelineApi
     private static readonly ListFields<TimelineRow> Fields = new();
 
     public static RouteHandlerBuilder MapTimelineApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/v1/timeline", GetTimeline).WithTags("Timeline").RequirePermission(Permissions.Activities, Operation.Read);
+        app.MapGet("/api/v1/timeline", GetTimeline).Lists(Fields).WithTags("Timeline").RequirePermission(Permissions.Activities, Operation.Read);
 
     public static async Task<Results<Ok<CursorPage<TimelineItem>>, ValidationProblem>> GetTimeline(
         Guid? personId, Guid? organizationId, Guid? opportunityId, Guid? leadId, SalesDbContext db, HttpRequest request, CancellationToken cancellationToken)

@@ -66,7 +66,7 @@ public static class OpportunitiesApi
     public static RouteGroupBuilder MapOpportunitiesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/opportunities").WithTags("Opportunities");
-        api.MapGet("/", ListOpportunities).RequirePermission(Permissions.Opportunities, Operation.Read);
+        api.MapGet("/", ListOpportunities).Lists(ListFields).RequirePermission(Permissions.Opportunities, Operation.Read);
         api.MapGet("/{id:guid}", GetOpportunity).RequirePermission(Permissions.Opportunities, Operation.Read);
         api.MapPost("/", CreateOpportunity).RequirePermission(Permissions.Opportunities, Operation.Create);
         api.MapPut("/{id:guid}", UpdateOpportunity).RequirePermission(Permissions.Opportunities, Operation.Update);

@@ -18,7 +18,7 @@ public static class AssignmentRulesApi
     public static RouteGroupBuilder MapAssignmentRulesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/assignment-rules").WithTags("Assignment rules");
-        api.MapGet("/", ListRules).RequirePermission(Permissions.AssignmentRules, Operation.Read);
+        api.MapGet("/", ListRules).Lists(ListFields).RequirePermission(Permissions.AssignmentRules, Operation.Read);
         api.MapGet("/{id:guid}", GetRule).RequirePermission(Permissions.AssignmentRules, Operation.Read);
         api.MapPost("/", CreateRule).RequirePermission(Permissions.AssignmentRules, Operation.Create);
         api.MapPut("/{id:guid}", UpdateRule).RequirePermission(Permissions.AssignmentRules, Operation.Update);

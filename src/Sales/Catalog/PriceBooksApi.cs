@@ -60,7 +60,7 @@ public static class PriceBooksApi
     public static RouteGroupBuilder MapPriceBooksApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/price-books").WithTags("Price books");
-        api.MapGet("/", ListPriceBooks).RequirePermission(Permissions.PriceBooks, Operation.Read);
+        api.MapGet("/", ListPriceBooks).Lists(ListFields).RequirePermission(Permissions.PriceBooks, Operation.Read);
         api.MapGet("/{id:guid}", GetPriceBook).RequirePermission(Permissions.PriceBooks, Operation.Read);
         api.MapPost("/", CreatePriceBook).RequirePermission(Permissions.PriceBooks, Operation.Create);
         api.MapPut("/{id:guid}", UpdatePriceBook).RequirePermission(Permissions.PriceBooks, Operation.Update);

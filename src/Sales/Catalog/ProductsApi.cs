@@ -42,7 +42,7 @@ public static class ProductsApi
     public static RouteGroupBuilder MapProductsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/products").WithTags("Products");
-        api.MapGet("/", ListProducts).RequirePermission(Permissions.Products, Operation.Read);
+        api.MapGet("/", ListProducts).Lists(ListFields).RequirePermission(Permissions.Products, Operation.Read);
         api.MapGet("/{id:guid}", GetProduct).RequirePermission(Permissions.Products, Operation.Read);
         api.MapPost("/", CreateProduct).RequirePermission(Permissions.Products, Operation.Create);
         api.MapPut("/{id:guid}", UpdateProduct).RequirePermission(Permissions.Products, Operation.Update);

@@ -20,10 +20,10 @@ public static class DecisionReportsApi
     public static RouteGroupBuilder MapDecisionReportsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/decisions").WithTags("Decisions");
-        api.MapGet("/buying-centre", ListBuyingCentre).RequirePermission(Permissions.Opportunities, Operation.Read);
-        api.MapGet("/risks", ListRisks).RequirePermission(Permissions.Opportunities, Operation.Read);
-        api.MapGet("/commitments", ListCommitments).RequirePermission(Permissions.Opportunities, Operation.Read);
-        api.MapGet("/outcomes", ListOutcomes).RequirePermission(Permissions.Opportunities, Operation.Read);
+        api.MapGet("/buying-centre", ListBuyingCentre).Lists(MemberFields).RequirePermission(Permissions.Opportunities, Operation.Read);
+        api.MapGet("/risks", ListRisks).Lists(RiskFields).RequirePermission(Permissions.Opportunities, Operation.Read);
+        api.MapGet("/commitments", ListCommitments).Lists(CommitmentFields).RequirePermission(Permissions.Opportunities, Operation.Read);
+        api.MapGet("/outcomes", ListOutcomes).Lists(DecisionFields).RequirePermission(Permissions.Opportunities, Operation.Read);
         api.MapGet("/outcomes/by-alternative", OutcomesByAlternative).RequirePermission(Permissions.Opportunities, Operation.Read);
         return api;
     }

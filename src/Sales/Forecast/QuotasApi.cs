@@ -57,7 +57,7 @@ public static class QuotasApi
     public static RouteGroupBuilder MapQuotasApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/quotas").WithTags("Forecast");
-        api.MapGet("/", ListQuotas).RequirePermission(Permissions.Quotas, Operation.Read);
+        api.MapGet("/", ListQuotas).Lists(ListFields).RequirePermission(Permissions.Quotas, Operation.Read);
         api.MapGet("/{id:guid}", GetQuota).RequirePermission(Permissions.Quotas, Operation.Read);
         api.MapPost("/", CreateQuota).RequirePermission(Permissions.Quotas, Operation.Create);
         api.MapPut("/{id:guid}", UpdateQuota).RequirePermission(Permissions.Quotas, Operation.Update);

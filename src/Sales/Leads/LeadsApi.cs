@@ -20,7 +20,7 @@ public static class LeadsApi
     public static RouteGroupBuilder MapLeadsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/leads").WithTags("Leads");
-        api.MapGet("/", ListLeads).RequirePermission(Permissions.Leads, Operation.Read);
+        api.MapGet("/", ListLeads).Lists(ListFields).RequirePermission(Permissions.Leads, Operation.Read);
         api.MapGet("/{id:guid}", GetLead).RequirePermission(Permissions.Leads, Operation.Read);
         api.MapPost("/", CreateLead).RequirePermission(Permissions.Leads, Operation.Create);
         api.MapPut("/{id:guid}", UpdateLead).RequirePermission(Permissions.Leads, Operation.Update);

@@ -19,7 +19,7 @@ public static class PipelinesApi
     public static RouteGroupBuilder MapPipelinesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/pipelines").WithTags("Pipelines");
-        api.MapGet("/", ListPipelines).RequirePermission(Permissions.Pipelines, Operation.Read);
+        api.MapGet("/", ListPipelines).Lists(ListFields).RequirePermission(Permissions.Pipelines, Operation.Read);
         api.MapGet("/{id:guid}", GetPipeline).RequirePermission(Permissions.Pipelines, Operation.Read);
         api.MapGet("/{id:guid}/board", GetBoard).RequirePermission(Permissions.Pipelines, Operation.Read);
         api.MapPost("/", CreatePipeline).RequirePermission(Permissions.Pipelines, Operation.Create);

@@ -20,7 +20,7 @@ public static class QuotesApi
     public static RouteGroupBuilder MapQuotesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/quotes").WithTags("Quotes");
-        api.MapGet("/", ListQuotes).RequirePermission(Permissions.Quotes, Operation.Read);
+        api.MapGet("/", ListQuotes).Lists(ListFields(DateOnly.MinValue)).RequirePermission(Permissions.Quotes, Operation.Read);
         api.MapGet("/{id:guid}", GetQuote).RequirePermission(Permissions.Quotes, Operation.Read);
         api.MapGet("/{id:guid}/document", QuoteDocument.Render).Produces(StatusCodes.Status200OK, contentType: "text/html").RequirePermission(Permissions.Quotes, Operation.Read);
         api.MapPost("/", CreateQuote).RequirePermission(Permissions.Quotes, Operation.Create);

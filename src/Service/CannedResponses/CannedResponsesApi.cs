@@ -48,7 +48,7 @@ public static class CannedResponsesApi
     public static RouteGroupBuilder MapCannedResponsesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/canned-responses").WithTags("Canned responses");
-        api.MapGet("/", ListResponses).RequirePermission(Permissions.CannedResponses, Operation.Read);
+        api.MapGet("/", ListResponses).Lists(ListFields).RequirePermission(Permissions.CannedResponses, Operation.Read);
         api.MapGet("/fields", ListFieldsOfModel).RequirePermission(Permissions.CannedResponses, Operation.Read);
         api.MapGet("/{id:guid}", GetResponse).RequirePermission(Permissions.CannedResponses, Operation.Read);
         api.MapPost("/", CreateResponse).RequirePermission(Permissions.CannedResponses, Operation.Create);

@@ -20,7 +20,7 @@ public static class ArticlesApi
     public static RouteGroupBuilder MapArticlesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/knowledge").WithTags("Knowledge base");
-        api.MapGet("/articles", ListArticles).RequirePermission(Permissions.KnowledgeBase, Operation.Read);
+        api.MapGet("/articles", ListArticles).Lists(ListFields).RequirePermission(Permissions.KnowledgeBase, Operation.Read);
         api.MapGet("/articles/search", SearchArticles).RequirePermission(Permissions.KnowledgeBase, Operation.Read);
         api.MapGet("/articles/{id:guid}", GetArticle).RequirePermission(Permissions.KnowledgeBase, Operation.Read);
         api.MapGet("/articles/{id:guid}/versions", ListVersions).RequirePermission(Permissions.KnowledgeBase, Operation.Read);

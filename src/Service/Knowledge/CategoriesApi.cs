@@ -37,7 +37,7 @@ public static class CategoriesApi
     public static RouteGroupBuilder MapCategoriesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/knowledge/categories").WithTags("Knowledge base");
-        api.MapGet("/", ListCategories).RequirePermission(Permissions.KnowledgeBase, Operation.Read);
+        api.MapGet("/", ListCategories).Lists(ListFields).RequirePermission(Permissions.KnowledgeBase, Operation.Read);
         api.MapGet("/{id:guid}", GetCategory).RequirePermission(Permissions.KnowledgeBase, Operation.Read);
         api.MapPost("/", CreateCategory).RequirePermission(Permissions.KnowledgeBase, Operation.Create);
         api.MapPut("/{id:guid}", UpdateCategory).RequirePermission(Permissions.KnowledgeBase, Operation.Update);

@@ -35,7 +35,7 @@ public static class HelpCentreApi
     public static RouteGroupBuilder MapHelpCentreApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/help-centre/{tenantId:guid}").WithTags("Help centre").AllowAnonymous();
-        api.MapGet("/articles", ListArticles).WithName("listHelpCentreArticles");
+        api.MapGet("/articles", ListArticles).Lists(ListFields).WithName("listHelpCentreArticles");
         api.MapGet("/articles/{id:guid}", GetArticle).WithName("getHelpCentreArticle");
         api.MapGet("/categories", ListCategories).WithName("listHelpCentreCategories");
         api.MapGet("/search", Search).WithName("searchHelpCentre");

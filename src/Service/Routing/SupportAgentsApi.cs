@@ -39,7 +39,7 @@ public static class SupportAgentsApi
     public static RouteGroupBuilder MapSupportAgentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/support-agents").WithTags("Support groups");
-        api.MapGet("/", List).RequirePermission(Permissions.SupportGroups, Operation.Read);
+        api.MapGet("/", List).Lists(ListFields).RequirePermission(Permissions.SupportGroups, Operation.Read);
         api.MapPut("/me/availability", SetOwnAvailability).RequirePermission(Permissions.Tickets, Operation.Update);
         api.MapGet("/{userId}", Get).RequirePermission(Permissions.SupportGroups, Operation.Read);
         api.MapPut("/{userId}", Put).RequirePermission(Permissions.SupportGroups, Operation.Update);

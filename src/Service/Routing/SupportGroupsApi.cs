@@ -43,7 +43,7 @@ public static class SupportGroupsApi
     public static RouteGroupBuilder MapSupportGroupsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/support-groups").WithTags("Support groups");
-        api.MapGet("/", List).RequirePermission(Permissions.SupportGroups, Operation.Read);
+        api.MapGet("/", List).Lists(ListFields).RequirePermission(Permissions.SupportGroups, Operation.Read);
         api.MapGet("/{id:guid}", Get).RequirePermission(Permissions.SupportGroups, Operation.Read);
         api.MapPost("/", Create).RequirePermission(Permissions.SupportGroups, Operation.Create);
         api.MapPut("/{id:guid}", Update).RequirePermission(Permissions.SupportGroups, Operation.Update);

@@ -21,7 +21,7 @@ public static class TicketsApi
     public static RouteGroupBuilder MapTicketsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/tickets").WithTags("Tickets");
-        api.MapGet("/", ListTickets).RequirePermission(Permissions.Tickets, Operation.Read);
+        api.MapGet("/", ListTickets).Lists(ListFields).RequirePermission(Permissions.Tickets, Operation.Read);
         api.MapGet("/{id:guid}", GetTicket).RequirePermission(Permissions.Tickets, Operation.Read);
         api.MapPost("/", CreateTicket).RequirePermission(Permissions.Tickets, Operation.Create);
         api.MapPut("/{id:guid}", UpdateTicket).RequirePermission(Permissions.Tickets, Operation.Update);

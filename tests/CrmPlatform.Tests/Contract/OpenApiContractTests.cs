@@ -47,6 +47,35 @@ public sealed class OpenApiContractTests(PlatformFixture fixture) : IClassFixtur
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
+    /// <summary>A list's handler reads limit, cursor, sort and filters itself; the document must still name them.</summary>
+    [Theory]
+    [MemberData(nameof(Services))]
+    public async Task Every_cursor_paged_list_documents_its_paging_parameters(string service)
+    {
+        var document = await DocumentAsync(service);
+        var problems = new List<string>();
+        var lists = 0;
+        foreach (var (path, method, operation) in Operations(document))
+        {
+            if (!operation.GetProperty("responses").TryGetProperty("200", out var ok) || !ok.TryGetProperty("content", out var content)
+                || !content.TryGetProperty("application/json", out var json) || !json.GetProperty("schema").TryGetProperty("$ref", out var schema)
+                || !schema.GetString()!.Contains("CursorPage", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            lists++;
+            var names = operation.TryGetProperty("parameters", out var parameters)
+                ? parameters.EnumerateArray().Select(p => p.Str("name")).ToHashSet()
+                : [];
+            foreach (var missing in new[] { "limit", "cursor" }.Where(name => !names.Contains(name)))
+            {
+                problems.Add($"{method.ToUpperInvariant()} {path}: {missing} is not documented");
+            }
+        }
+        Assert.True(lists > 0 || service == "marketing", $"{service} documents no cursor-paged list");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     [Theory]
     [MemberData(nameof(Services))]
     public async Task Nullable_enums_are_valid_json_schema(string service)

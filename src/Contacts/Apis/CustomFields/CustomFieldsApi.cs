@@ -22,7 +22,7 @@ public static class CustomFieldsApi
     public static RouteGroupBuilder MapCustomFieldsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/custom-fields").WithTags("Custom fields");
-        api.MapGet("/", ListCustomFields).RequirePermission(Permissions.CustomFields, Operation.Read);
+        api.MapGet("/", ListCustomFields).Lists(ListFields).RequirePermission(Permissions.CustomFields, Operation.Read);
         api.MapGet("/{id:guid}", GetCustomField).RequirePermission(Permissions.CustomFields, Operation.Read);
         api.MapPost("/", CreateCustomField).RequirePermission(Permissions.CustomFields, Operation.Create);
         api.MapPut("/{id:guid}", UpdateCustomField).RequirePermission(Permissions.CustomFields, Operation.Update);

@@ -24,7 +24,7 @@ public static class DuplicatesApi
     public static void MapDuplicatesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/duplicates").WithTags("Duplicates");
-        api.MapGet("/", ListDuplicates).RequirePermission(Permissions.Duplicates, Operation.Read);
+        api.MapGet("/", ListDuplicates).Lists(Fields).RequirePermission(Permissions.Duplicates, Operation.Read);
         api.MapPost("/{id:guid}/dismiss", DismissDuplicate).RequirePermission(Permissions.Duplicates, Operation.Delete);
         api.MapPost("/scan", RequestScan).RequirePermission(Permissions.DuplicateScans, Operation.Create);
     }

@@ -43,7 +43,7 @@ public static class GdprRequestsApi
     public static RouteGroupBuilder MapGdprRequestsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/gdpr/requests").WithTags("GDPR");
-        api.MapGet("/", ListRequests).RequirePermission(Permissions.Gdpr, Operation.Read);
+        api.MapGet("/", ListRequests).Lists(ListFields).RequirePermission(Permissions.Gdpr, Operation.Read);
         api.MapGet("/{id:guid}", GetRequest).WithName("getGdprRequest").RequirePermission(Permissions.Gdpr, Operation.Read);
         api.MapGet("/{id:guid}/export", ExportRequest).RequirePermission(Permissions.Gdpr, Operation.Read)
             .ProducesProblem(StatusCodes.Status409Conflict);

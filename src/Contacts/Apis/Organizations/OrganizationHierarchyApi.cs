@@ -17,7 +17,7 @@ public static class OrganizationHierarchyApi
 
     public static void MapOrganizationHierarchy(this RouteGroupBuilder api)
     {
-        api.MapGet("/{id:guid}/subsidiaries", ListSubsidiaries).RequirePermission(Permissions.Organizations, Operation.Read);
+        api.MapGet("/{id:guid}/subsidiaries", ListSubsidiaries).Lists(OrganizationsApi.ListFields).RequirePermission(Permissions.Organizations, Operation.Read);
         api.MapGet("/{id:guid}/tree", GetTree).RequirePermission(Permissions.Organizations, Operation.Read);
         api.MapGet("/{id:guid}/ancestors", GetAncestors).RequirePermission(Permissions.Organizations, Operation.Read);
     }

@@ -18,7 +18,7 @@ public static class OrganizationsApi
     public static RouteGroupBuilder MapOrganizationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/organizations").WithTags("Organizations");
-        api.MapGet("/", ListOrganizations).RequirePermission(Permissions.Organizations, Operation.Read);
+        api.MapGet("/", ListOrganizations).Lists(ListFields).RequirePermission(Permissions.Organizations, Operation.Read);
         api.MapGet("/{id:guid}", GetOrganization).RequirePermission(Permissions.Organizations, Operation.Read);
         api.MapPost("/", CreateOrganization).RequirePermission(Permissions.Organizations, Operation.Create);
         api.MapPut("/{id:guid}", UpdateOrganization).RequirePermission(Permissions.Organizations, Operation.Update);

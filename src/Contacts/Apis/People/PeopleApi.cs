@@ -19,7 +19,7 @@ public static class PeopleApi
     public static RouteGroupBuilder MapPeopleApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/people").WithTags("People");
-        api.MapGet("/", ListPeople).RequirePermission(Permissions.People, Operation.Read);
+        api.MapGet("/", ListPeople).Lists(ListFields).RequirePermission(Permissions.People, Operation.Read);
         api.MapGet("/{id:guid}", GetPerson).RequirePermission(Permissions.People, Operation.Read);
         api.MapPost("/", CreatePerson).RequirePermission(Permissions.People, Operation.Create);
         api.MapPut("/{id:guid}", UpdatePerson).RequirePermission(Permissions.People, Operation.Update);

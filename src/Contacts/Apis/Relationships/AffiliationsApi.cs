@@ -20,12 +20,12 @@ public static class AffiliationsApi
     public static void MapAffiliationsApi(this IEndpointRouteBuilder app)
     {
         var person = app.MapGroup("/api/v1/people/{personId:guid}/affiliations").WithTags("Relationships");
-        person.MapGet("/", ListForPerson).RequirePermission(Permissions.People, Operation.Read);
+        person.MapGet("/", ListForPerson).Lists(ListFields).RequirePermission(Permissions.People, Operation.Read);
         person.MapGet("/{id:guid}", GetAffiliation).RequirePermission(Permissions.People, Operation.Read);
         person.MapPost("/", CreateAffiliation).RequirePermission(Permissions.People, Operation.Update);
         person.MapPut("/{id:guid}", UpdateAffiliation).RequirePermission(Permissions.People, Operation.Update);
         person.MapDelete("/{id:guid}", DeleteAffiliation).RequirePermission(Permissions.People, Operation.Update);
-        app.MapGet("/api/v1/organizations/{organizationId:guid}/affiliations", ListForOrganization).WithTags("Relationships")
+        app.MapGet("/api/v1/organizations/{organizationId:guid}/affiliations", ListForOrganization).Lists(ListFields).WithTags("Relationships")
             .RequirePermission(Permissions.Organizations, Operation.Read);
     }
 

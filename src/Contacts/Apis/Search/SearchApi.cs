@@ -24,8 +24,8 @@ public static class SearchApi
 
     public static void MapSearchApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/people/search", SearchPeople).WithTags("People").RequirePermission(Permissions.People, Operation.Read);
-        app.MapGet("/api/v1/organizations/search", SearchOrganizations).WithTags("Organizations")
+        app.MapGet("/api/v1/people/search", SearchPeople).Lists(PeopleApi.ListFields, "relevance").WithTags("People").RequirePermission(Permissions.People, Operation.Read);
+        app.MapGet("/api/v1/organizations/search", SearchOrganizations).Lists(OrganizationsApi.ListFields, "relevance").WithTags("Organizations")
             .RequirePermission(Permissions.Organizations, Operation.Read);
     }
 

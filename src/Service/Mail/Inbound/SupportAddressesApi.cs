@@ -41,7 +41,7 @@ public static class SupportAddressesApi
     public static RouteGroupBuilder MapSupportAddressesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/support-addresses").WithTags("Support addresses");
-        api.MapGet("/", List).RequirePermission(Permissions.SupportAddresses, Operation.Read);
+        api.MapGet("/", List).Lists(ListFields).RequirePermission(Permissions.SupportAddresses, Operation.Read);
         api.MapGet("/{id:guid}", Get).RequirePermission(Permissions.SupportAddresses, Operation.Read);
         api.MapPost("/", Create).RequirePermission(Permissions.SupportAddresses, Operation.Create);
         api.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.SupportAddresses, Operation.Delete);

@@ -19,7 +19,7 @@ public static class BusinessCalendarsApi
     public static RouteGroupBuilder MapBusinessCalendarsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/business-calendars").WithTags("Business calendars");
-        api.MapGet("/", List).RequirePermission(Permissions.BusinessCalendars, Operation.Read);
+        api.MapGet("/", List).Lists(ListFields).RequirePermission(Permissions.BusinessCalendars, Operation.Read);
         api.MapGet("/{id:guid}", Get).RequirePermission(Permissions.BusinessCalendars, Operation.Read);
         api.MapPost("/", Create).RequirePermission(Permissions.BusinessCalendars, Operation.Create);
         api.MapPut("/{id:guid}", Update).RequirePermission(Permissions.BusinessCalendars, Operation.Update);

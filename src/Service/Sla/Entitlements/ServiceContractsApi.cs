@@ -19,7 +19,7 @@ public static class ServiceContractsApi
     public static RouteGroupBuilder MapServiceContractsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/service-contracts").WithTags("Service contracts");
-        api.MapGet("/", List).RequirePermission(Permissions.ServiceContracts, Operation.Read);
+        api.MapGet("/", List).Lists(ListFields).RequirePermission(Permissions.ServiceContracts, Operation.Read);
         api.MapGet("/applicable-policy", ApplicablePolicy).RequirePermission(Permissions.ServiceContracts, Operation.Read);
         api.MapGet("/{id:guid}", Get).RequirePermission(Permissions.ServiceContracts, Operation.Read);
         api.MapPost("/", Create).RequirePermission(Permissions.ServiceContracts, Operation.Create);

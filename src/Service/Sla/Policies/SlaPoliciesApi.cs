@@ -19,7 +19,7 @@ public static class SlaPoliciesApi
     public static RouteGroupBuilder MapSlaPoliciesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/sla-policies").WithTags("SLA policies");
-        api.MapGet("/", List).RequirePermission(Permissions.SlaPolicies, Operation.Read);
+        api.MapGet("/", List).Lists(ListFields).RequirePermission(Permissions.SlaPolicies, Operation.Read);
         api.MapGet("/{id:guid}", Get).RequirePermission(Permissions.SlaPolicies, Operation.Read);
         api.MapPost("/", Create).RequirePermission(Permissions.SlaPolicies, Operation.Create);
         api.MapPut("/{id:guid}", Update).RequirePermission(Permissions.SlaPolicies, Operation.Update);
