@@ -27,7 +27,8 @@ public static class AuthorizeApi
 {
     public static IEndpointRouteBuilder MapAuthorizeApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/connect/authorize", Authorize).AllowAnonymous().WithTags("OAuth");
+        app.MapGet("/connect/authorize", Authorize).AllowAnonymous().WithTags("OAuth")
+            .Produces(StatusCodes.Status302Found).Produces<OAuthError>(StatusCodes.Status400BadRequest);
         return app;
     }
 

@@ -15,7 +15,7 @@ public static class OAuthErrors
     public const string AccessDenied = "access_denied";
 
     public static IResult Json(string error, string description, int status = StatusCodes.Status400BadRequest) =>
-        TypedResults.Json(new Dictionary<string, string> { ["error"] = error, ["error_description"] = description }, statusCode: status);
+        TypedResults.Json(new OAuthError(error, description), statusCode: status);
 
     public static IResult InvalidClientJson(string description) => Json(InvalidClient, description, StatusCodes.Status401Unauthorized);
 }

@@ -13,8 +13,12 @@ public static class TokenApi
 {
     public static IEndpointRouteBuilder MapTokenApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/connect/token", IssueToken).AllowAnonymous().DisableAntiforgery().WithTags("OAuth");
-        app.MapPost("/connect/revocation", Revoke).AllowAnonymous().DisableAntiforgery().WithTags("OAuth");
+        app.MapPost("/connect/token", IssueToken).AllowAnonymous().DisableAntiforgery().WithTags("OAuth")
+            .Accepts<OAuthTokenForm>("application/x-www-form-urlencoded").Produces<OAuthTokenResponse>()
+            .Produces<OAuthError>(StatusCodes.Status400BadRequest).Produces<OAuthError>(StatusCodes.Status401Unauthorized);
+        app.MapPost("/connect/revocation", Revoke).AllowAnonymous().DisableAntiforgery().WithTags("OAuth")
+            .Accepts<OAuthRevocationForm>("application/x-www-form-urlencoded").Produces(StatusCodes.Status200OK)
+            .Produces<OAuthError>(StatusCodes.Status400BadRequest).Produces<OAuthError>(StatusCodes.Status401Unauthorized);
         return app;
     }
 
@@ -105,20 +109,7 @@ public static class TokenApi
 
     private static IResult TokenResponse(string accessToken, TimeSpan lifetime, string? refreshToken, string? scope)
     {
-        var body = new Dictionary<string, object>
-        {
-            ["access_token"] = accessToken,
-            ["token_type"] = "Bearer",
-            ["expires_in"] = (int)lifetime.TotalSeconds,
-        };
-        if (refreshToken is not null)
-        {
-            body["refresh_token"] = refreshToken;
-        }
-        if (!string.IsNullOrEmpty(scope))
-        {
-            body["scope"] = scope;
-        }
-        return TypedResults.Json(body);
+        return TypedResults.Json(new OAuthTokenResponse(accessToken, "Bearer", (int)lifetime.TotalSeconds, refreshToken,
+            string.IsNullOrEmpty(scope) ? null : scope));
     }
 }

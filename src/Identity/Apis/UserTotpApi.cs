@@ -23,9 +23,10 @@ public static class UserTotpApi
 
     public static RouteGroupBuilder MapUserTotpApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/users/{id:guid}/totp").WithTags("Users");
-        api.MapPost("/", StartSetup);
-        api.MapPost("/confirm", Confirm);
+        var api = app.MapGroup("/api/v1/users/{id:guid}/totp").WithTags("Users")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/", StartSetup).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/confirm", Confirm).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapDelete("/", Disable);
         return api;
     }

@@ -23,7 +23,8 @@ public static class MergesApi
         app.MapPost("/api/v1/organizations/merge", MergeOrganizations).WithTags("Merges").RequirePermission(Permissions.Organizations, Operation.Delete);
         var merges = app.MapGroup("/api/v1/merges").WithTags("Merges");
         merges.MapGet("/{id:guid}", GetMerge).RequirePermission(Permissions.Merges, Operation.Read);
-        merges.MapPost("/{id:guid}/undo", UndoMerge).RequirePermission(Permissions.Merges, Operation.Create);
+        merges.MapPost("/{id:guid}/undo", UndoMerge).RequirePermission(Permissions.Merges, Operation.Create)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone);
     }
 
     public static Task<Results<Created<MergeResponse>, ValidationProblem, ProblemHttpResult>> MergePeople(
