@@ -23,6 +23,12 @@ export async function personName(id: string): Promise<string | undefined> {
   return `${data.firstName} ${data.lastName}`;
 }
 
+export async function personSince(id: string): Promise<string | undefined> {
+  const { data } = await contacts.GET("/api/v1/people/{id}", { params: { path: { id } } });
+  // Timestamps are strings (RFC 3339, UTC); erasedAt is one or null.
+  return data ? `${data.createdAt.slice(0, 10)}${data.erasedAt === null ? "" : ` (erased ${data.erasedAt?.slice(0, 10)})`}` : undefined;
+}
+
 export async function openDealsAmount(): Promise<number> {
   const { data } = await sales.GET("/api/v1/opportunities", {
     params: { query: { limit: 50, sort: "-amount", "filter[stage]": "proposal" } },

@@ -41,13 +41,14 @@ public static class OpenApiExtensions
         })
         .AddOperationTransformer((operation, context, _) =>
         {
-            OpenApiOperationNames.Name(operation, context.Description.ActionDescriptor.EndpointMetadata);
+            OpenApiClientConventions.Name(operation, context.Description.ActionDescriptor.EndpointMetadata);
             ListParametersDocs.Document(operation, context.Description.ActionDescriptor.EndpointMetadata);
             return Task.CompletedTask;
         })
-        .AddSchemaTransformer((schema, _, _) =>
+        .AddSchemaTransformer((schema, context, _) =>
         {
-            OpenApiOperationNames.WithoutNullInEnum(schema);
+            OpenApiClientConventions.WithoutNullInEnum(schema);
+            OpenApiClientConventions.DateTimeAsString(schema, context.JsonTypeInfo.Type);
             return Task.CompletedTask;
         }));
         return builder;

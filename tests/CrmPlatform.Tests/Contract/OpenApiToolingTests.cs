@@ -16,25 +16,10 @@ public sealed class OpenApiToolingTests(PlatformFixture fixture) : IClassFixture
     public async Task The_documents_pass_spectrals_openapi_ruleset_and_a_client_generated_from_them_compiles()
     {
         var generated = Directory.CreateDirectory(Path.Combine(Contract, "generated")).FullName;
-        var platform = fixture.Platform;
-        var documents = new Dictionary<string, HttpClient>
+        foreach (var service in OpenApiContractTests.ServiceNames)
         {
-            ["identity"] = platform.Identity.Factory.CreateClient(),
-            ["contacts"] = platform.Contacts.CreateClient(),
-            ["sales"] = platform.Sales.CreateClient(),
-            ["marketing"] = platform.Marketing.CreateClient(),
-            ["service"] = platform.Service.CreateClient(),
-        };
-        foreach (var (service, client) in documents)
-        {
-            using (client)
-            {
-                await File.WriteAllTextAsync(Path.Combine(generated, $"{service}.json"), await client.GetStringAsync("/openapi/v1.json"));
-            }
-        }
-
-        foreach (var service in documents.Keys)
-        {
+            using var client = OpenApiContractTests.ClientFor(fixture.Platform, service);
+            await File.WriteAllTextAsync(Path.Combine(generated, $"{service}.json"), await client.GetStringAsync("/openapi/v1.json"));
             var document = Path.Combine("generated", $"{service}.json");
             await RunAsync("spectral", "lint", document, "--ruleset", ".spectral.yaml", "--fail-severity", "warn", "--format", "text");
             await RunAsync("openapi-typescript", document, "--output", Path.Combine("generated", $"{service}.ts"));

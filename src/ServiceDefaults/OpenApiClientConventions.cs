@@ -12,7 +12,7 @@ namespace CrmPlatform.ServiceDefaults;
 /// (<c>ListOpportunities</c> → <c>listOpportunities</c>, "List opportunities"), unless the route names itself with
 /// <c>WithName</c>/<c>WithSummary</c>; and a description saying which permission the endpoint requires.
 /// </summary>
-public static partial class OpenApiOperationNames
+public static partial class OpenApiClientConventions
 {
     public static void Name(OpenApiOperation operation, IList<object> endpointMetadata)
     {
@@ -85,6 +85,22 @@ public static partial class OpenApiOperationNames
         {
             schema.Type = type & ~JsonSchemaType.Null;
         }
+    }
+
+    /// <summary>
+    /// Timestamps as <c>{type: string, format: date-time}</c>: the API writes them with its own converter (always UTC,
+    /// with <c>Z</c>), about which the schema exporter knows nothing, so it left them untyped and generated clients
+    /// typed every timestamp as <c>unknown</c>.
+    /// </summary>
+    public static void DateTimeAsString(OpenApiSchema schema, Type type)
+    {
+        var underlying = Nullable.GetUnderlyingType(type);
+        if ((underlying ?? type) != typeof(DateTime) || schema.Type is not null)
+        {
+            return;
+        }
+        schema.Type = underlying is null ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+        schema.Format = "date-time";
     }
 
     private static bool IsNull(System.Text.Json.Nodes.JsonNode? value) => value is null || value.GetValueKind() == JsonValueKind.Null;
