@@ -1,3 +1,6 @@
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+
 namespace CrmPlatform.ServiceDefaults;
 
 /// <summary>
@@ -10,7 +13,7 @@ public sealed record ListParameters(IReadOnlyList<string> Filters, IReadOnlyList
 public static class ListParametersDocs
 {
     /// <summary>Adds the list's query parameters to its operation (those the handler binds itself are left as they are).</summary>
-    public static void Document(Microsoft.OpenApi.OpenApiOperation operation, IList<object> endpointMetadata)
+    public static void Document(OpenApiOperation operation, IList<object> endpointMetadata)
     {
         if (endpointMetadata.OfType<ListParameters>().LastOrDefault() is not { } list)
         {
@@ -18,28 +21,28 @@ public static class ListParametersDocs
         }
         operation.Parameters ??= [];
         var parameters = operation.Parameters;
-        void Add(string name, Microsoft.OpenApi.OpenApiSchema schema, string description)
+        void Add(string name, OpenApiSchema schema, string description)
         {
             if (parameters.All(p => p.Name != name))
             {
-                parameters.Add(new Microsoft.OpenApi.OpenApiParameter
+                parameters.Add(new OpenApiParameter
                 {
-                    Name = name, In = Microsoft.OpenApi.ParameterLocation.Query, Schema = schema, Description = description,
+                    Name = name, In = ParameterLocation.Query, Schema = schema, Description = description,
                 });
             }
         }
-        Add("limit", new() { Type = Microsoft.OpenApi.JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = $"{list.MaxLimit}" },
+        Add("limit", new() { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = $"{list.MaxLimit}" },
             $"Items per page, 1 to {list.MaxLimit} ({list.DefaultLimit} unless given).");
-        Add("cursor", new() { Type = Microsoft.OpenApi.JsonSchemaType.String },
+        Add("cursor", new() { Type = JsonSchemaType.String },
             "The previous page's nextCursor; it remembers the sort it was made for, so another sort with it is a 400.");
         Add("sort", new()
         {
-            Type = Microsoft.OpenApi.JsonSchemaType.String,
-            Enum = [.. list.Sorts.SelectMany(sort => new[] { sort, $"-{sort}" }).Select(value => (System.Text.Json.Nodes.JsonNode)value)],
+            Type = JsonSchemaType.String,
+            Enum = [.. list.Sorts.SelectMany(sort => new[] { sort, $"-{sort}" }).Select(value => (JsonNode)value)],
         }, "The order: a field, ascending, or with a leading '-' descending; any other is a 400.");
         foreach (var filter in list.Filters)
         {
-            Add($"filter[{filter}]", new() { Type = Microsoft.OpenApi.JsonSchemaType.String }, $"Only items whose {filter} is this value; an unknown filter is a 400.");
+            Add($"filter[{filter}]", new() { Type = JsonSchemaType.String }, $"Only items whose {filter} is this value; an unknown filter is a 400.");
         }
     }
 }
