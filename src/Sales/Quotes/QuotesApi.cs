@@ -22,7 +22,7 @@ public static class QuotesApi
         var api = app.MapGroup("/api/v1/quotes").WithTags("Quotes");
         api.MapGet("/", ListQuotes).Lists(ListFields(DateOnly.MinValue)).RequirePermission(Permissions.Quotes, Operation.Read);
         api.MapGet("/{id:guid}", GetQuote).RequirePermission(Permissions.Quotes, Operation.Read);
-        api.MapGet("/{id:guid}/document", QuoteDocument.Render).Produces(StatusCodes.Status200OK, contentType: "text/html").RequirePermission(Permissions.Quotes, Operation.Read);
+        api.MapGet("/{id:guid}/document", QuoteDocument.Render).Produces<string>(StatusCodes.Status200OK, "text/html").RequirePermission(Permissions.Quotes, Operation.Read);
         api.MapPost("/", CreateQuote).RequirePermission(Permissions.Quotes, Operation.Create);
         api.MapPut("/{id:guid}", UpdateQuote).RequirePermission(Permissions.Quotes, Operation.Update);
         api.MapPost("/{id:guid}/send", SendQuote).RequirePermission(Permissions.Quotes, Operation.Update);

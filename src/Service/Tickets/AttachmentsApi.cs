@@ -26,7 +26,7 @@ public static class AttachmentsApi
         // The multipart envelope around the file (boundaries, headers) gets some room above the file's own limit.
         api.MapPost("/messages/{messageId:guid}/attachments", Upload).RequirePermission(Permissions.Tickets, Operation.Update)
             .WithMetadata(new RequestSizeLimitAttribute(maxBytes + 64 * 1024)).DisableAntiforgery();
-        api.MapGet("/attachments/{attachmentId:guid}", Download).Produces(StatusCodes.Status200OK, contentType: "application/octet-stream").RequirePermission(Permissions.Tickets, Operation.Read);
+        api.MapGet("/attachments/{attachmentId:guid}", Download).Produces<string>(StatusCodes.Status200OK, "application/octet-stream").RequirePermission(Permissions.Tickets, Operation.Read);
         return api;
     }
 

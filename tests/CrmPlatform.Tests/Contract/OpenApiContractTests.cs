@@ -123,7 +123,7 @@ public sealed class OpenApiContractTests(PlatformFixture fixture) : IClassFixtur
 
     /// <summary>Statuses and bodies a client meets on these routes, documented (they were not: a generated client could not read them).</summary>
     [Fact]
-    public async Task The_oauth_endpoints_document_their_form_bodies_and_errors_and_undo_and_totp_their_404s()
+    public async Task The_oauth_endpoints_document_their_form_bodies_and_errors_and_undo_and_totp_their_404s_and_exports_their_formats()
     {
         var identity = await DocumentAsync("identity");
         var token = identity.GetProperty("paths").GetProperty("/connect/token").GetProperty("post");
@@ -146,6 +146,10 @@ public sealed class OpenApiContractTests(PlatformFixture fixture) : IClassFixtur
 
         var undo = (await DocumentAsync("contacts")).GetProperty("paths").GetProperty("/api/v1/merges/{id}/undo").GetProperty("post").GetProperty("responses");
         Assert.True(undo.TryGetProperty("404", out _) && undo.TryGetProperty("410", out _));
+
+        var export = (await DocumentAsync("contacts")).GetProperty("paths").GetProperty("/api/v1/people/export").GetProperty("get").GetProperty("responses");
+        var formats = export.GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name).ToList();
+        Assert.Equal(["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/json"], formats);
     }
 
     private static JsonElement Resolve(JsonElement document, JsonElement schema) =>

@@ -17,9 +17,16 @@ public static class ExportsApi
 {
     public static void MapExportsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/people/export", ExportPeople).WithTags("People").Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/json"]).RequirePermission(Permissions.People, Operation.Read);
-        app.MapGet("/api/v1/organizations/export", ExportOrganizations).WithTags("Organizations").Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/json"])
+        app.MapGet("/api/v1/people/export", ExportPeople).WithTags("People").ProducesExport().RequirePermission(Permissions.People, Operation.Read);
+        app.MapGet("/api/v1/organizations/export", ExportOrganizations).WithTags("Organizations").ProducesExport()
             .RequirePermission(Permissions.Organizations, Operation.Read);
+    }
+
+    /// <summary>The 200 in every format <see cref="ExportWriter"/> writes, with the media types it writes them as.</summary>
+    private static RouteHandlerBuilder ProducesExport(this RouteHandlerBuilder endpoint)
+    {
+        var mediaTypes = Enum.GetValues<ExportFormat>().Select(format => ExportWriter.ContentType(format).Split(';')[0]).ToArray();
+        return endpoint.Produces(StatusCodes.Status200OK, typeof(string), mediaTypes[0], mediaTypes[1..]);
     }
 
     public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportPeople(

@@ -36,9 +36,9 @@ public static class ImportsApi
         api.MapPost("/{id:guid}/run", (Guid id, ContactsDbContext db, ImportSignal signal, TimeProvider clock, CancellationToken ct) =>
             StartAsync(id, dryRun: false, db, signal, clock, ct)).WithName("runImport");
         api.MapGet("/{id:guid}/rejected", (Guid id, ContactsDbContext db, HttpResponse response, CancellationToken ct) =>
-            GetReportRows(id, ImportOutcome.Rejected, db, response, ct)).WithName("getRejectedRows").Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            GetReportRows(id, ImportOutcome.Rejected, db, response, ct)).WithName("getRejectedRows").Produces<string>(StatusCodes.Status200OK, "text/csv");
         api.MapGet("/{id:guid}/duplicates", (Guid id, ContactsDbContext db, HttpResponse response, CancellationToken ct) =>
-            GetReportRows(id, ImportOutcome.Duplicate, db, response, ct)).WithName("getDuplicateRows").Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            GetReportRows(id, ImportOutcome.Duplicate, db, response, ct)).WithName("getDuplicateRows").Produces<string>(StatusCodes.Status200OK, "text/csv");
         api.MapPost("/{id:guid}/revert", RevertImport).RequirePermission(Permissions.People, Operation.Delete);
         api.MapPost("/{id:guid}/cancel", CancelImport);
     }

@@ -49,7 +49,7 @@ public static class LeadImportsApi
             RunAsync(id, dryRun: true, db, importer, ct)).WithName("dryRunImport");
         api.MapPost("/{id:guid}/run", (Guid id, SalesDbContext db, LeadImporter importer, CancellationToken ct) =>
             RunAsync(id, dryRun: false, db, importer, ct)).WithName("runImport");
-        api.MapGet("/{id:guid}/rejected", GetRejectedRows).Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        api.MapGet("/{id:guid}/rejected", GetRejectedRows).Produces<string>(StatusCodes.Status200OK, "text/csv");
     }
 
     private static IQueryable<LeadImportJob> VisibleJobs(SalesDbContext db) =>
