@@ -4,6 +4,7 @@ using CrmPlatform.Bench.Shared;
 using CrmPlatform.Persistence;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Sla.Clocks;
+using CrmPlatform.Service.Tickets.Escalation;
 using CrmPlatform.SlaBench;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -40,7 +41,7 @@ try
     builder.Configuration["ConnectionStrings:servicedb"] = connectionString;
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     builder.AddServiceDbContext<ServiceDbContext>("servicedb");
-    builder.Services.AddScoped<ISlaEscalation, NoEscalation>();
+    builder.Services.AddScoped<ISlaEscalation, SlaBreachEscalation>();
     using var host = builder.Build();
 
     // Warm-up with a few due clocks: the first sweeps of a process pay for EF's model, the JIT of the claim and outbox
@@ -53,12 +54,6 @@ try
     var rows = new List<string>();
     for (var run = 1; run <= runs; run++)
     {
-        await using (var connection = new NpgsqlConnection(connectionString))
-        {
-            await connection.OpenAsync();
-            await using var clear = new NpgsqlCommand("TRUNCATE ticket_slas; DELETE FROM outbox_messages", connection);
-            await clear.ExecuteNonQueryAsync();
-        }
         var seeding = Stopwatch.StartNew();
         await Seed.RunAsync(connectionString, tenant, Guid.CreateVersion7(), total, breachDue, warnDue, DateTime.UtcNow);
         Log($"run {run}: seeded {total} clocks by binary COPY in {seeding.Elapsed.TotalSeconds:F1} s");
@@ -74,16 +69,22 @@ try
         {
             throw new InvalidOperationException($"expected {warnDue} warnings and {breachDue} breaches once; got {warnings}, {breaches}, then {again}");
         }
-        Log($"run {run}: {warnings} warnings, {breaches} breaches in {elapsed.TotalMilliseconds:F0} ms; a sweep with nothing due {idleElapsed.TotalMilliseconds:F1} ms");
-        rows.Add($"| {run} | {elapsed.TotalMilliseconds:F0} ms | {idleElapsed.TotalMilliseconds:F1} ms | {File.ReadAllText("/proc/loadavg").Split(' ')[0]} |");
+        var escalated = await EscalatedAsync(connectionString);
+        if (escalated.Escalations != breachDue || escalated.Emails == 0)
+        {
+            throw new InvalidOperationException($"expected {breachDue} escalations and their managers' emails; got {escalated}");
+        }
+        Log($"run {run}: {warnings} warnings, {breaches} breaches in {elapsed.TotalMilliseconds:F0} ms ({escalated}); a sweep with nothing due {idleElapsed.TotalMilliseconds:F1} ms");
+        rows.Add($"| {run} | {elapsed.TotalMilliseconds:F0} ms | {escalated.Reassigned:N0} reassigned, {escalated.Escalations - escalated.Reassigned:N0} kept, {escalated.Emails:N0} manager emails "
+            + $"| {idleElapsed.TotalMilliseconds:F1} ms | {File.ReadAllText("/proc/loadavg").Split(' ')[0]} |");
     }
 
     Console.WriteLine($"## SLA sweep, {total:N0} open tickets ({breachDue:N0} past due, {warnDue:N0} past their warning)");
     Console.WriteLine();
     Console.WriteLine($"Command: `dotnet build -c Release CrmPlatform.sln && dotnet run -c Release --no-build --project bench/SlaBench -- {string.Join(' ', args)}`");
     Console.WriteLine();
-    Console.WriteLine("| run | sweep (claims + outbox rows, all due) | sweep with nothing due | load average (1 min) |");
-    Console.WriteLine("|---|---|---|---|");
+    Console.WriteLine("| run | sweep (claims, escalations, outbox rows, all due) | what escalation did | sweep with nothing due | load average (1 min) |");
+    Console.WriteLine("|---|---|---|---|---|");
     rows.ForEach(Console.WriteLine);
 }
 catch
@@ -99,4 +100,17 @@ finally
     {
         Directory.Delete(stateDirectory, recursive: true);
     }
+}
+
+// What the measured sweep's escalation wrote, read back: one escalation per breach, one email per manager and claim batch.
+static async Task<(int Escalations, int Reassigned, int Emails)> EscalatedAsync(string connectionString)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var count = new NpgsqlCommand(
+        "SELECT (SELECT count(*) FROM sla_escalations)::int, (SELECT count(*) FROM sla_escalations WHERE action = 'reassigned')::int, (SELECT count(*) FROM outgoing_emails)::int",
+        connection);
+    await using var reader = await count.ExecuteReaderAsync();
+    await reader.ReadAsync();
+    return (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
 }

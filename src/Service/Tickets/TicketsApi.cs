@@ -7,6 +7,7 @@ using CrmPlatform.Service.Sla.Clocks;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 
 namespace CrmPlatform.Service.Tickets;
 
@@ -228,7 +229,16 @@ public static class TicketsApi
     public static List<string> ChangedFields(ServiceDbContext db, Ticket ticket)
     {
         db.ChangeTracker.DetectChanges();
-        return [.. db.Entry(ticket).Properties
+        return ChangedFields(db.Entry(ticket));
+    }
+
+    /// <summary>
+    /// Without a whole-context <c>DetectChanges</c> (the entry detects its own): for callers that change many tickets in
+    /// one context, where one detection per ticket would cost the square of their number.
+    /// </summary>
+    public static List<string> ChangedFields(EntityEntry<Ticket> ticket)
+    {
+        return [.. ticket.Properties
             .Where(p => p.IsModified && !Bookkeeping.Contains(p.Metadata.Name)
                 && !Equals(p.OriginalValue, p.CurrentValue)
                 && !(p.OriginalValue is List<string> before && p.CurrentValue is List<string> after && before.SequenceEqual(after)))

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CrmPlatform.Contracts.Service.V1;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Sla.Clocks;
+using CrmPlatform.Service.Tickets.Escalation;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -237,5 +238,65 @@ public sealed class TicketSlaWiringTests(PlatformFixture fixture) : IClassFixtur
         await ActivatorUtilities.CreateInstance<SlaSweep>(Platform.Service.Services).SweepAsync(CancellationToken.None);
         Assert.Equal(1, await PlatformServices.QueryAsync(Platform.Service, db => db.SlaEscalations.IgnoreQueryFilters().CountAsync(e => e.TenantId == tenant)));
         Assert.Single((await admin.GetJsonAsync($"/api/v1/tickets/{ticket.Id()}/assignments")).Body.EnumerateArray(), a => a.Str("trigger") == "sla-breach");
+    }
+
+    [Fact]
+    public async Task Breaches_found_in_one_sweep_spread_over_the_groups_available_members_in_each_tenant_and_reach_the_manager_in_one_email()
+    {
+        var (tenant, admin, _) = await TenantAsync();
+        var (otherTenant, otherAdmin, _) = await TenantAsync();
+        var manager = $"lead-{Guid.NewGuid():N}@acme.test";
+        var group = await admin.PostJsonAsync("/api/v1/support-groups", new
+        {
+            name = "Billing", memberIds = new[] { "agent-a", "agent-b", "agent-c" }, managerEmail = manager,
+        }).CreatedAsync();
+        // The same agent ids in another tenant: their own group, who is away there, and their loads are that tenant's.
+        var otherGroup = await otherAdmin.PostJsonAsync("/api/v1/support-groups", new { name = "Billing", memberIds = new[] { "agent-a", "agent-c" } }).CreatedAsync();
+        foreach (var client in new[] { admin, otherAdmin })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.PutJsonAsync("/api/v1/support-agents/agent-a", new { availability = "away" }, Api.AnyVersion)).Status);
+        }
+        var tickets = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            tickets.Add((await NewTicketAsync(admin, Ticket(requesterEmail: NewEmail(), assigneeId: "agent-a", groupId: group.Id()))).Id());
+        }
+        var other = (await NewTicketAsync(otherAdmin, Ticket(requesterEmail: NewEmail(), assigneeId: "agent-a", groupId: otherGroup.Id()))).Id();
+
+        // Test data: all four come due at once, so one sweep's batch claims them together.
+        var due = DateTime.UtcNow.AddMinutes(-1);
+        var ids = tickets.Append(other).ToArray();
+        await PlatformServices.QueryAsync(Platform.Service, db => db.Database.ExecuteSqlAsync(
+            $"UPDATE ticket_slas SET first_response_due_at = {due}, first_response_warn_at = {due.AddMinutes(-12)} WHERE id = ANY({ids})"));
+        await ActivatorUtilities.CreateInstance<SlaSweep>(Platform.Service.Services).SweepAsync(CancellationToken.None);
+
+        var escalations = await PlatformServices.QueryAsync(Platform.Service, db => db.SlaEscalations.IgnoreQueryFilters().AsNoTracking()
+            .Where(e => ids.Contains(e.TicketId)).ToListAsync());
+        Assert.Equal(4, escalations.Count);
+        var mine = escalations.Where(e => e.TenantId == tenant).ToList();
+        Assert.Equal(tickets.Order(), mine.Select(e => e.TicketId).Order());
+        Assert.All(mine, e => Assert.Equal(("reassigned", "agent-a", group.Id()), (e.Action, e.PreviousAssigneeId, e.GroupId)));
+        // agent-b and agent-c had none; the batch counts what it hands out, so the third goes to the first of them again.
+        Assert.Equal(["agent-b", "agent-b", "agent-c"], mine.Select(e => e.AssigneeId!).Order(StringComparer.Ordinal));
+        Assert.Contains(mine, e => e.Reason.Contains("(1 unsolved tickets)", StringComparison.Ordinal));
+        var theirs = Assert.Single(escalations, e => e.TenantId == otherTenant);
+        Assert.Equal((other, "reassigned", "agent-c", otherGroup.Id(), ManagerNotifications.NoManager),
+            (theirs.TicketId, theirs.Action, theirs.AssigneeId, theirs.GroupId, theirs.Notification));
+        foreach (var id in tickets)
+        {
+            Assert.Equal(mine.Single(e => e.TicketId == id).AssigneeId, (await GetAsync(admin, id)).Str("assigneeId"));
+        }
+        Assert.Equal("agent-c", (await GetAsync(otherAdmin, other)).Str("assigneeId"));
+
+        // One list for the manager, not one email per ticket.
+        var email = Assert.Single(await PlatformServices.QueryAsync(Platform.Service, db => db.OutgoingEmails.IgnoreQueryFilters().AsNoTracking()
+            .Where(e => e.To == manager).ToListAsync()));
+        Assert.Equal((tenant, "SLA breaches in group Billing: 3 tickets"), (email.TenantId, email.Subject));
+        foreach (var id in tickets)
+        {
+            var number = (await GetAsync(admin, id)).GetProperty("number").GetInt64();
+            Assert.Contains($"Ticket #{number} \"Printer on fire\"", email.TextBody!, StringComparison.Ordinal);
+            Assert.Contains(mine.Single(e => e.TicketId == id).Reason, email.TextBody!, StringComparison.Ordinal);
+        }
     }
 }

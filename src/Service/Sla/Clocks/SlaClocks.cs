@@ -102,6 +102,24 @@ public sealed class SlaClocks(ServiceDbContext db, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Many tickets reassigned at once by the sweep's escalation, in one query. Their clock rows are already locked:
+    /// the sweep's claim updated them in this transaction.
+    /// </summary>
+    public async Task AssignedAsync(IReadOnlyCollection<(Guid TicketId, Guid? GroupId, string? AssigneeId)> assignments, CancellationToken cancellationToken)
+    {
+        var ids = assignments.Select(a => a.TicketId).ToList();
+        var clocks = await db.TicketSlas.Where(s => ids.Contains(s.Id)).ToDictionaryAsync(s => s.Id, cancellationToken);
+        foreach (var (ticketId, groupId, assigneeId) in assignments)
+        {
+            if (clocks.GetValueOrDefault(ticketId) is { } sla)
+            {
+                sla.GroupId = groupId;
+                sla.AssigneeId = assigneeId;
+            }
+        }
+    }
+
     /// <summary>The ticket's SLA as its response embeds it; null without a clock.</summary>
     public async Task<SlaView?> ViewAsync(Guid ticketId, CancellationToken cancellationToken)
     {

@@ -77,25 +77,25 @@ public sealed class SlaSweep(IServiceScopeFactory scopes, TimeProvider clock, IC
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         var claims = await ClaimBatchAsync(db, transaction, target, breach, now, cancellationToken);
-        foreach (var claim in claims)
+        foreach (var tenantClaims in claims.GroupBy(c => c.TenantId))
         {
-            tenant.TenantId = claim.TenantId;
-            IIntegrationEvent integrationEvent;
+            tenant.TenantId = tenantClaims.Key;
+            List<IIntegrationEvent> events;
             if (breach)
             {
-                var breached = new SlaBreached(Guid.NewGuid(), now, claim.TenantId, claim.TicketId, claim.Version, target, claim.PolicyId,
-                    claim.Priority, claim.DueAt, null, claim.OrganizationId, claim.GroupId, claim.AssigneeId);
-                await escalation.BreachedAsync(breached, db, cancellationToken);
-                integrationEvent = breached;
+                var breaches = tenantClaims.Select(claim => new SlaBreached(Guid.NewGuid(), now, claim.TenantId, claim.TicketId, claim.Version, target,
+                    claim.PolicyId, claim.Priority, claim.DueAt, null, claim.OrganizationId, claim.GroupId, claim.AssigneeId)).ToList();
+                await escalation.BreachedAsync(breaches, db, cancellationToken);
+                events = [.. breaches];
             }
             else
             {
-                var warning = new SlaWarning(Guid.NewGuid(), now, claim.TenantId, claim.TicketId, claim.Version, target, claim.PolicyId,
-                    claim.Priority, claim.DueAt, claim.WarnAt, claim.WarningPercent, claim.OrganizationId, claim.GroupId, claim.AssigneeId);
-                await escalation.WarnedAsync(warning, db, cancellationToken);
-                integrationEvent = warning;
+                var warnings = tenantClaims.Select(claim => new SlaWarning(Guid.NewGuid(), now, claim.TenantId, claim.TicketId, claim.Version, target,
+                    claim.PolicyId, claim.Priority, claim.DueAt, claim.WarnAt, claim.WarningPercent, claim.OrganizationId, claim.GroupId, claim.AssigneeId)).ToList();
+                await escalation.WarnedAsync(warnings, db, cancellationToken);
+                events = [.. warnings];
             }
-            db.AddEvent(integrationEvent);
+            events.ForEach(db.AddEvent);
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
