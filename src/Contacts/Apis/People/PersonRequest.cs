@@ -34,16 +34,20 @@ public sealed record PersonRequest(
     string? LifecycleStage,
     IReadOnlyDictionary<string, JsonElement>? CustomFields)
 {
-    /// <summary>The request checked and normalized (custom fields against the tenant's definitions), or null with the field errors.</summary>
-    public PersonValues? Read(IReadOnlyCollection<CustomFieldDefinition> customFields, out FieldErrors errors)
+    /// <summary>
+    /// The request checked and normalized (custom fields against the tenant's definitions), or null with the field
+    /// errors. <paramref name="defaultCountry"/> (the tenant's, see <c>ContactSettings</c>) fills in what addresses and
+    /// phone numbers leave out, marked as assumed.
+    /// </summary>
+    public PersonValues? Read(IReadOnlyCollection<CustomFieldDefinition> customFields, string? defaultCountry, out FieldErrors errors)
     {
         errors = new FieldErrors()
             .Required("firstName", FirstName, Person.NameMaxLength)
             .Required("lastName", LastName, Person.NameMaxLength)
             .MaxLength("jobTitle", JobTitle, Person.NameMaxLength);
         var emails = ContactDetailsInput.Emails(errors, Emails, Email);
-        var addresses = ContactDetailsInput.Addresses(errors, Addresses, Person.MaxAddresses);
-        var region = ContactDetailsInput.PhoneRegion(errors, PhoneRegion, addresses);
+        var addresses = ContactDetailsInput.Addresses(errors, Addresses, Person.MaxAddresses, defaultCountry);
+        var region = ContactDetailsInput.PhoneRegion(errors, PhoneRegion, addresses, defaultCountry);
         var phones = ContactDetailsInput.Phones(errors, Phones, Phone, region);
         var language = ContactDetailsInput.Language(errors, Language);
         var tags = ContactDetailsInput.TagList(errors, Tags);
