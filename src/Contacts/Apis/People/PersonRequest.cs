@@ -10,7 +10,8 @@ public sealed record CommunicationPreferencesInput(string? PreferredChannel, boo
 /// A person as clients send it (POST and PUT replace every field). <c>email</c> and <c>phone</c> are shorthands for a
 /// one-entry <c>emails</c> / <c>phones</c> list, so clients written before the lists keep working; when a list is sent,
 /// its shorthand may be left out or must name the list's primary. <c>phoneRegion</c> is the country numbers without a
-/// country code are read in (default: the first address's country). <c>ownerId</c> left out keeps the owner (on
+/// country code are read in (default: the first address's country, else the tenant's default country, marked as
+/// assumed on the number). <c>ownerId</c> left out keeps the owner (on
 /// create: the caller).
 /// </summary>
 public sealed record PersonRequest(
