@@ -29,8 +29,8 @@ public static class ImportFields
     /// <summary>
     /// What English and German address lists (and Excel, Outlook and CRM exports) call the fields, as
     /// <see cref="ImportFiles.HeaderKey"/> writes them: <c>E-Mail</c>, <c>Straße</c> and <c>Tel.</c> are <c>email</c>,
-    /// <c>strasse</c> and <c>tel</c>. <c>Titel</c> (Dr., Prof.) and <c>Anrede</c> (Herr, Frau) have no person field and
-    /// are left for the importer to map to a custom field.
+    /// <c>strasse</c> and <c>tel</c>. <c>Titel</c> (Dr., Prof.), <c>Anrede</c> (Herr, Frau) and <c>Firma</c> have no
+    /// person field: a custom field keyed or labelled like the column takes it (see <see cref="Guess"/>).
     /// </summary>
     private static readonly Dictionary<string, string> Synonyms = new[]
     {
@@ -60,15 +60,21 @@ public static class ImportFields
 
     /// <summary>
     /// Columns named like a field or one of its usual names (<see cref="Synonyms"/>), in any case and punctuation, map
-    /// to it, each field from one column. A <c>Name</c> beside a <c>Vorname</c> is the last name (as German lists
-    /// write it); a <c>Name</c> alone is the full name.
+    /// to it, each field from one column; then columns named like a custom field's key or label (<c>Anrede</c> for a
+    /// field labelled so). A <c>Name</c> beside a <c>Vorname</c> is the last name (as German lists write it); a
+    /// <c>Name</c> alone is the full name.
     /// </summary>
-    public static Dictionary<string, string> Guess(IEnumerable<string> columns, IEnumerable<string> customFieldKeys)
+    public static Dictionary<string, string> Guess(IEnumerable<string> columns, IReadOnlyCollection<CustomFieldDefinition> customFields)
     {
         var byKey = new Dictionary<string, string>(Synonyms);
-        foreach (var field in All.Concat(customFieldKeys.Select(k => CustomPrefix + k)))
+        foreach (var field in All.Concat(customFields.Select(f => CustomPrefix + f.Key)))
         {
             byKey[ImportFiles.HeaderKey(field)] = field;
+        }
+        foreach (var custom in customFields)
+        {
+            byKey.TryAdd(ImportFiles.HeaderKey(custom.Key), CustomPrefix + custom.Key);
+            byKey.TryAdd(ImportFiles.HeaderKey(custom.Label), CustomPrefix + custom.Key);
         }
         var mapping = ImportFiles.GuessMapping(columns, byKey);
         var mapped = mapping.Values.ToHashSet();

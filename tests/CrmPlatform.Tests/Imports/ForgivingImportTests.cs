@@ -164,19 +164,23 @@ public sealed class ForgivingImportTests(PlatformFixture fixture) : IClassFixtur
     public async Task Headers_are_guessed_from_German_and_English_names_in_any_case_and_punctuation()
     {
         var client = await NewTenantClientAsync();
+        // No person field holds a salutation: a custom field labelled like the column takes it.
+        Assert.Equal(HttpStatusCode.Created, (await client.PostJsonAsync("/api/v1/custom-fields",
+            new { entity = "person", key = "salutation", label = "Anrede", type = "text" })).Status);
         var email = NewEmail("anna");
         var german = (await client.UploadCsvAsync(
-            $"VORNAME;name;e_mail;Str.;PLZ;Stadt;Land;Mobil;Position;Titel\nAnna;Schäfer;{email};Hauptstr. 5;10115;Berlin;Deutschland;0171 1234567;Einkauf;Dr.\n",
+            $"Anrede;VORNAME;name;e_mail;Str.;PLZ;Stadt;Land;Mobil;Position;Titel\nFrau;Anna;Schäfer;{email};Hauptstr. 5;10115;Berlin;Deutschland;0171 1234567;Einkauf;Dr.\n",
             "fileName=liste.csv")).Body;
-        // Name beside Vorname is the last name, as German lists write it; Titel (Dr.) has no person field.
+        // Name beside Vorname is the last name, as German lists write it; Titel (Dr.) has no field of either kind here.
         Assert.Equal(new Dictionary<string, string>
         {
-            ["VORNAME"] = "firstName", ["name"] = "lastName", ["e_mail"] = "email", ["Str."] = "street", ["PLZ"] = "postalCode",
-            ["Stadt"] = "city", ["Land"] = "country", ["Mobil"] = "mobile", ["Position"] = "jobTitle",
+            ["Anrede"] = "custom.salutation", ["VORNAME"] = "firstName", ["name"] = "lastName", ["e_mail"] = "email", ["Str."] = "street",
+            ["PLZ"] = "postalCode", ["Stadt"] = "city", ["Land"] = "country", ["Mobil"] = "mobile", ["Position"] = "jobTitle",
         }, Mapping(german));
         var row = (await client.GetJsonAsync($"/api/v1/imports/{german.Id()}/preview")).Body.GetProperty("rows")[0];
         Assert.Empty(row.GetProperty("problems").EnumerateArray());
         var person = row.GetProperty("person");
+        Assert.Equal(("Frau", "Einkauf"), (person.GetProperty("customFields").Str("salutation"), person.Str("jobTitle")));
         var address = person.GetProperty("addresses")[0];
         // "Deutschland" is a country the file gives, not an assumption; the mobile number is read in it.
         Assert.Equal(("DE", 0), (address.Str("country"), address.GetProperty("assumed").GetArrayLength()));

@@ -119,7 +119,7 @@ public static class ImportsApi
                 "defaultCountry must be an ISO 3166-1 alpha-2 code (DE, GB, US), or empty for the tenant's.");
             job.DefaultCountry = code;
         }
-        job.Mapping = request.Mapping ?? (job.Mapping.Count > 0 ? job.Mapping : ImportFields.Guess(job.Columns, customFields.Select(f => f.Key)));
+        job.Mapping = request.Mapping ?? (job.Mapping.Count > 0 ? job.Mapping : ImportFields.Guess(job.Columns, customFields));
 
         var keys = customFields.Select(f => f.Key).ToHashSet();
         foreach (var (column, field) in job.Mapping)
