@@ -14,6 +14,8 @@ public static class Permissions
     /// <summary>Data subject requests: an access export holds everything about a person, an erasure cannot be undone.</summary>
     public const string Gdpr = "gdpr-requests";
     public const string RetentionPolicy = "retention-policy";
+    /// <summary>The tenant's defaults for contact data (default country and locale).</summary>
+    public const string ContactSettings = "contact-settings";
     /// <summary>The review list of likely duplicates; dismissing a pair needs what deleting needs.</summary>
     public const string Duplicates = "duplicates";
     /// <summary>Asking for a duplicate scan of the whole tenant now.</summary>
@@ -42,6 +44,9 @@ public static class Permissions
         // given just these scopes (gdpr-requests:*, retention-policy:*) for a privacy tool.
         .Allow(Gdpr, [Operation.Read, Operation.Create], Roles.Admin)
         .Allow(RetentionPolicy, [Operation.Read, Operation.Update, Operation.Create], Roles.Admin)
+        // Everyone may see what is assumed for their records; admins decide it.
+        .Allow(ContactSettings, Operation.Read, Everyone)
+        .Allow(ContactSettings, Operation.Update, Roles.Admin)
         .Allow(Duplicates, Operation.Read, Everyone)
         .Allow(Duplicates, Operation.Delete, Managers)
         .Allow(DuplicateScans, Operation.Create, Roles.Admin)

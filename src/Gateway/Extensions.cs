@@ -29,6 +29,7 @@ internal static class Extensions
         ("/api/v1/duplicates", "contacts", false),
         ("/api/v1/merges", "contacts", false),
         ("/api/v1/imports", "contacts", false),
+        ("/api/v1/contact-settings", "contacts", false),
         ("/api/v1/opportunities", "sales", false),
         ("/api/v1/products", "sales", false),
         ("/api/v1/price-books", "sales", false),

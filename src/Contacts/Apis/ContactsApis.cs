@@ -1,5 +1,6 @@
 using CrmPlatform.Contacts.Apis.DoubleOptIn;
 using CrmPlatform.Contacts.Apis.Gdpr;
+using CrmPlatform.Contacts.Apis.Settings;
 using CrmPlatform.Persistence.Audit;
 
 namespace CrmPlatform.Contacts.Apis;
@@ -21,6 +22,7 @@ public static class ContactsApis
         app.MapExternalIdsApi();
         app.MapGdprRequestsApi();
         app.MapRetentionApi();
+        app.MapContactSettingsApi();
         app.MapDuplicatesApi();
         app.MapMergesApi();
         app.MapAuditApi();

@@ -4,6 +4,7 @@ using CrmPlatform.Contacts.Duplicates;
 using CrmPlatform.Contacts.Merging;
 using CrmPlatform.Contacts.Imports;
 using CrmPlatform.Contacts.Model;
+using CrmPlatform.Contacts.Settings;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Idempotency;
@@ -49,6 +50,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         modelBuilder.AddDuplicates();
         modelBuilder.AddMerges();
         modelBuilder.AddImports();
+        modelBuilder.AddContactSettings();
         // Trigram similarity for search. A trusted extension: the database's owner (the service's role) creates it.
         modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<Person>(person =>

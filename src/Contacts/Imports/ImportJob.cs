@@ -19,6 +19,16 @@ public sealed class ImportJob : Entity
     public string FileName { get; set; } = "";
     public ImportFormat Format { get; set; }
     public long FileBytes { get; set; }
+    /// <summary>A CSV file's encoding and delimiter, detected at the upload (<see cref="CsvDialect"/>); null for XLSX.</summary>
+    public string? Encoding { get; set; }
+    public string? Delimiter { get; set; }
+    public CsvDialect? Dialect => Encoding is not null && Delimiter is [var delimiter] ? new CsvDialect(Encoding, delimiter) : null;
+
+    /// <summary>The import's own default country for addresses and phone numbers that lack one; null: the tenant's.</summary>
+    public string? DefaultCountry { get; set; }
+    /// <summary>The default country the current (or last) run applied: the import's own, else the tenant's, else none.</summary>
+    public string? AppliedDefaultCountry { get; set; }
+
     /// <summary>The header row as found in the file.</summary>
     public string[] Columns { get; set; } = [];
     /// <summary>File column to person field (<see cref="ImportFields"/>); columns not named are ignored.</summary>
@@ -40,6 +50,12 @@ public sealed class ImportJob : Entity
     public int Unchanged { get; set; }
     public int Duplicates { get; set; }
     public int Rejected { get; set; }
+    /// <summary>Rows written (or, in a dry run, to be written) with an address whose country is the default country.</summary>
+    public int AssumedAddressCountries { get; set; }
+    /// <summary>Rows with a phone number read in the default country (it had no country code).</summary>
+    public int AssumedPhoneCountries { get; set; }
+    /// <summary>Rows with a partial address (no street, postal code, city or country), kept and marked incomplete.</summary>
+    public int IncompleteAddresses { get; set; }
 
     public int RevertedRows { get; set; }
     /// <summary>Rows a revert left alone because their person was changed or deleted after the import.</summary>
@@ -56,6 +72,7 @@ public sealed class ImportJob : Entity
     public void ResetCounters()
     {
         (ProcessedRows, Created, Updated, Unchanged, Duplicates, Rejected) = (0, 0, 0, 0, 0, 0);
+        (AssumedAddressCountries, AssumedPhoneCountries, IncompleteAddresses) = (0, 0, 0);
         (StartedAt, FinishedAt, HeartbeatAt, Error) = (null, null, null, null);
     }
 }

@@ -21,6 +21,11 @@ public static class ImportModel
             job.Property(j => j.Status).HasKindName();
             job.Property(j => j.ExternalIdSource).HasMaxLength(ExternalIds.SourceMaxLength);
             job.Property(j => j.Mapping).HasJsonDictionary();
+            job.Property(j => j.Encoding).HasMaxLength(20);
+            job.Property(j => j.Delimiter).HasMaxLength(1);
+            job.Property(j => j.DefaultCountry).HasMaxLength(2);
+            job.Property(j => j.AppliedDefaultCountry).HasMaxLength(2);
+            job.Ignore(j => j.Dialect);
             job.HasIndex(j => new { j.TenantId, j.CreatedAt, j.Id });
             // What the worker looks for.
             job.HasIndex(j => new { j.Status, j.CreatedAt });

@@ -2,6 +2,7 @@ using CrmPlatform.Persistence.Imports;
 using System.Data;
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.Model;
+using CrmPlatform.Contacts.Settings;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Outbox;
 using CrmPlatform.ServiceDefaults;
@@ -122,12 +123,16 @@ internal sealed class ImportWorker(IServiceScopeFactory scopes, ImportFiles file
         {
             job = await db.ImportJobs.SingleAsync(j => j.Id == claimed.Id, cancellationToken);
             customFields = await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken);
-            job.TotalRows ??= files.Read(job.Id, job.Format).Count();
+            // Decided once per run, so every batch (and a resumed run) assumes the same.
+            job.AppliedDefaultCountry = job.ProcessedRows == 0
+                ? job.DefaultCountry ?? await ContactSettings.DefaultCountryAsync(db, cancellationToken)
+                : job.AppliedDefaultCountry;
+            job.TotalRows ??= files.Read(job.Id, job.Format, job.Dialect).Count();
             job.StartedAt ??= clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(cancellationToken);
         });
 
-        foreach (var batch in files.Read(job.Id, job.Format).Where(r => r.RowNumber > job.ProcessedRows).Chunk(_batchSize))
+        foreach (var batch in files.Read(job.Id, job.Format, job.Dialect).Where(r => r.RowNumber > job.ProcessedRows).Chunk(_batchSize))
         {
             if (!await ImportBatchAsync(claimed, batch, customFields, cancellationToken))
             {

@@ -83,6 +83,10 @@ internal sealed class PersonImporter(ContactsDbContext db, IImportDuplicateCheck
         job.Unchanged += rows.Count(r => r.Outcome == ImportOutcome.Unchanged);
         job.Duplicates += rows.Count(r => r.Outcome == ImportOutcome.Duplicate);
         job.Rejected += rows.Count(r => r.Outcome == ImportOutcome.Rejected);
+        var written = rows.Where(r => r.Outcome is ImportOutcome.Created or ImportOutcome.Updated or ImportOutcome.Unchanged).Select(r => r.Values!).ToList();
+        job.AssumedAddressCountries += written.Count(v => v.Addresses.Any(a => a.Assumed.Count > 0));
+        job.AssumedPhoneCountries += written.Count(v => v.Phones.Any(p => p.AssumedCountry is not null));
+        job.IncompleteAddresses += written.Count(v => v.Addresses.Any(a => a.Incomplete));
     }
 
     /// <summary>A row that could not be written at all (a write racing the import took one of its addresses).</summary>
@@ -100,27 +104,39 @@ internal sealed class PersonImporter(ContactsDbContext db, IImportDuplicateCheck
     private static Row Read(ImportJob job, ImportRecord record, IReadOnlyList<CustomFieldDefinition> customFields)
     {
         var row = new Row(record);
-        var fields = ImportFields.ByField(record.Values, job.Mapping);
-        var problems = ImportFields.TextProblems(fields).ToList();
-        var values = ImportFields.ToRequest(fields, customFields).Read(customFields, out var errors);
-        problems.AddRange(errors.SelectMany(e => e.Value));
-        row.ExternalKey = fields.TryGetValue(ImportFields.ExternalId, out var key) ? key.Trim() : null;
-        if (job.MatchBy == ImportMatch.ExternalId && row.ExternalKey is null)
+        var (values, problems, externalKey) = Interpret(job, record, customFields, job.AppliedDefaultCountry);
+        row.ExternalKey = externalKey;
+        if (values is null)
         {
-            problems.Add($"{ImportFields.ExternalId} is required to match by external id.");
-        }
-        if (row.ExternalKey is { Length: > ExternalIds.IdMaxLength })
-        {
-            problems.Add($"{ImportFields.ExternalId} must be at most {ExternalIds.IdMaxLength} characters.");
-        }
-        if (problems.Count > 0 || values is null)
-        {
-            row.Reject(string.Join(" ", problems.Distinct()));
+            row.Reject(string.Join(" ", problems));
             return row;
         }
         row.Values = values;
         row.Email = values.Emails.Single(e => e.Primary).Address;
         return row;
+    }
+
+    /// <summary>
+    /// A row as the person it would be (null with the problems when it cannot be one) and its external id, before
+    /// any look-up: what the preview shows and what every run starts from.
+    /// </summary>
+    public static (PersonValues? Values, List<string> Problems, string? ExternalKey) Interpret(
+        ImportJob job, ImportRecord record, IReadOnlyList<CustomFieldDefinition> customFields, string? defaultCountry)
+    {
+        var fields = ImportFields.ByField(record.Values, job.Mapping);
+        var problems = ImportFields.TextProblems(fields).ToList();
+        var values = ImportFields.ToRequest(fields, customFields).Read(customFields, defaultCountry, out var errors);
+        problems.AddRange(errors.SelectMany(e => e.Value));
+        var externalKey = fields.TryGetValue(ImportFields.ExternalId, out var key) ? key.Trim() : null;
+        if (job.MatchBy == ImportMatch.ExternalId && externalKey is null)
+        {
+            problems.Add($"{ImportFields.ExternalId} is required to match by external id.");
+        }
+        if (externalKey is { Length: > ExternalIds.IdMaxLength })
+        {
+            problems.Add($"{ImportFields.ExternalId} must be at most {ExternalIds.IdMaxLength} characters.");
+        }
+        return (problems.Count > 0 ? null : values, [.. problems.Distinct()], externalKey);
     }
 
     /// <summary>A row whose email or external id an earlier row of the file had, in this batch or an earlier one.</summary>

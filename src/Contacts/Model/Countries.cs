@@ -19,6 +19,22 @@ public static class Countries
         "TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
     ).Split(' ', StringSplitOptions.RemoveEmptyEntries)];
 
+    /// <summary>
+    /// Country names as address lists write them (German and English, for the countries those lists are mostly
+    /// about), compared like column names; the API itself takes codes only. Null for anything else.
+    /// </summary>
+    public static string? CodeOfName(string name) => Names.GetValueOrDefault(Persistence.Imports.ImportFiles.HeaderKey(name));
+
+    private static readonly Dictionary<string, string> Names = new[]
+    {
+        ("DE", "deutschland germany brd bundesrepublikdeutschland"), ("AT", "oesterreich austria"), ("CH", "schweiz switzerland suisse svizzera"),
+        ("LI", "liechtenstein"), ("LU", "luxemburg luxembourg"), ("BE", "belgien belgium"), ("NL", "niederlande netherlands holland"),
+        ("FR", "frankreich france"), ("IT", "italien italy italia"), ("ES", "spanien spain espana"), ("PL", "polen poland"),
+        ("CZ", "tschechien czechia czechrepublic"), ("DK", "daenemark denmark"), ("SE", "schweden sweden"), ("NO", "norwegen norway"),
+        ("GB", "grossbritannien vereinigteskoenigreich unitedkingdom greatbritain england uk"), ("IE", "irland ireland"),
+        ("US", "usa vereinigtestaaten unitedstates unitedstatesofamerica"), ("CA", "kanada canada"),
+    }.SelectMany(c => c.Item2.Split(' ').Select(name => (name, code: c.Item1))).ToDictionary(n => n.name, n => n.code);
+
     public static bool TryNormalize(string input, out string code)
     {
         code = input.Trim().ToUpperInvariant();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Microsoft.Extensions.Configuration;
@@ -14,6 +15,20 @@ public enum ImportFormat
 {
     Csv,
     Xlsx,
+}
+
+/// <summary>
+/// How a CSV file is written: its text encoding (<c>utf-8</c>, <c>utf-8-bom</c> or <c>windows-1252</c>) and the
+/// character between its cells (<c>,</c>, <c>;</c> or a tab).
+/// </summary>
+public sealed record CsvDialect(string Encoding, char Delimiter)
+{
+    public const string Utf8 = "utf-8";
+    public const string Utf8WithBom = "utf-8-bom";
+    public const string Windows1252 = "windows-1252";
+
+    /// <summary>ISO-8859-1 is Windows-1252 for every printable character, so one decoder reads both.</summary>
+    public Encoding TextEncoding => Encoding == Windows1252 ? ImportFiles.Windows1252 : new UTF8Encoding(false);
 }
 
 /// <summary>
@@ -67,11 +82,13 @@ public sealed class ImportFiles(IConfiguration configuration, string defaultFold
     public void Delete(Guid jobId) => File.Delete(PathOf(jobId));
 
     /// <summary>The header row; an error message when the file cannot be read as the format.</summary>
-    public (string[] Columns, string? Error) ReadColumns(Guid jobId, ImportFormat format)
+    public (string[] Columns, string? Error) ReadColumns(Guid jobId, ImportFormat format, CsvDialect? dialect = null)
     {
         try
         {
-            var columns = format == ImportFormat.Csv ? CsvColumns(PathOf(jobId)) : [.. MiniExcel.GetColumns(PathOf(jobId), useHeaderRow: true, excelType: ExcelType.XLSX)];
+            var columns = format == ImportFormat.Csv
+                ? CsvColumns(PathOf(jobId), dialect ?? DetectCsv(jobId))
+                : [.. MiniExcel.GetColumns(PathOf(jobId), useHeaderRow: true, excelType: ExcelType.XLSX)];
             columns = [.. columns.Where(c => !string.IsNullOrWhiteSpace(c))];
             return columns.Length == 0 ? ([], "The file has no header row.") : (columns, null);
         }
@@ -85,13 +102,16 @@ public sealed class ImportFiles(IConfiguration configuration, string defaultFold
     /// A first mapping from the header: a column named like a field (any case, ignoring spaces, <c>_</c> and <c>-</c>)
     /// maps to it, each field to one column at most. Column to field.
     /// </summary>
-    public static Dictionary<string, string> GuessMapping(IEnumerable<string> columns, IEnumerable<string> fields)
+    public static Dictionary<string, string> GuessMapping(IEnumerable<string> columns, IEnumerable<string> fields) =>
+        GuessMapping(columns, fields.ToDictionary(HeaderKey, f => f));
+
+    /// <summary>The same with names other than the fields' own: <paramref name="byKey"/> maps a <see cref="HeaderKey"/> to a field.</summary>
+    public static Dictionary<string, string> GuessMapping(IEnumerable<string> columns, IReadOnlyDictionary<string, string> byKey)
     {
-        var byName = fields.ToDictionary(Simplified, f => f);
         var mapping = new Dictionary<string, string>();
         foreach (var column in columns)
         {
-            if (byName.TryGetValue(Simplified(column), out var field) && !mapping.ContainsValue(field))
+            if (byKey.TryGetValue(HeaderKey(column), out var field) && !mapping.ContainsValue(field))
             {
                 mapping[column] = field;
             }
@@ -99,8 +119,33 @@ public sealed class ImportFiles(IConfiguration configuration, string defaultFold
         return mapping;
     }
 
-    private static string Simplified(string name) =>
-        new([.. name.Where(c => !char.IsWhiteSpace(c) && c is not '_' and not '-').Select(char.ToLowerInvariant)]);
+    /// <summary>
+    /// A column name as guessing compares it: lower case, German umlauts and ß written out (<c>Straße</c> is
+    /// <c>strasse</c>), other accents dropped, and nothing but letters and digits (<c>E-Mail</c>, <c>e_mail</c> and
+    /// <c>Tel.</c> are <c>email</c>, <c>email</c> and <c>tel</c>).
+    /// </summary>
+    private const string Accents = "àáâãåèéêëìíîïòóôõøùúûýÿçñ";
+    private const string Unaccented = "aaaaaeeeeiiiiooooouuuyycn";
+
+    public static string HeaderKey(string name)
+    {
+        var key = new StringBuilder(name.Length);
+        foreach (var c in name.Trim().ToLowerInvariant())
+        {
+            switch (c)
+            {
+                case 'ä': key.Append("ae"); break;
+                case 'ö': key.Append("oe"); break;
+                case 'ü': key.Append("ue"); break;
+                case 'ß': key.Append("ss"); break;
+                case var letter when char.IsAsciiLetterOrDigit(letter): key.Append(letter); break;
+                // The services run with invariant globalization, which cannot decompose accents: the common ones by hand.
+                case var accented when Accents.IndexOf(accented) is var i and >= 0: key.Append(Unaccented[i]); break;
+                default: break;
+            }
+        }
+        return key.ToString();
+    }
 
     /// <summary>The format a file name or content type says, if any.</summary>
     public static ImportFormat? FormatOf(string fileName, string? contentType) =>
@@ -116,28 +161,90 @@ public sealed class ImportFiles(IConfiguration configuration, string defaultFold
             },
         };
 
-    public IEnumerable<ImportRecord> Read(Guid jobId, ImportFormat format) =>
-        format == ImportFormat.Csv ? ReadCsv(PathOf(jobId)) : ReadXlsx(PathOf(jobId));
+    /// <summary>The rows of the file; a CSV file in <paramref name="dialect"/>, detected when not given.</summary>
+    public IEnumerable<ImportRecord> Read(Guid jobId, ImportFormat format, CsvDialect? dialect = null) =>
+        format == ImportFormat.Csv ? ReadCsv(PathOf(jobId), dialect ?? DetectCsv(jobId)) : ReadXlsx(PathOf(jobId));
 
-    private static CsvConfiguration CsvOptions => new(CultureInfo.InvariantCulture)
+    internal static readonly Encoding Windows1252 = CodePagesEncodingProvider.Instance.GetEncoding(1252)!;
+
+    /// <summary>
+    /// The encoding and delimiter of an uploaded CSV file. A byte order mark says UTF-8; otherwise the file is read
+    /// as UTF-8 as long as its bytes are valid UTF-8, and as Windows-1252 (what Excel writes in Western Europe, and
+    /// ISO-8859-1 for letters) from the first byte that is not. The whole file is scanned until then, because a
+    /// spreadsheet's first umlaut can be thousands of rows in. The delimiter is the one of <c>,</c> <c>;</c> and tab
+    /// that the header row holds most of, outside quotes (Excel in Germany writes <c>;</c>).
+    /// </summary>
+    public CsvDialect DetectCsv(Guid jobId)
     {
-        DetectDelimiter = true,
+        using var file = new FileStream(PathOf(jobId), FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
+        var head = new byte[3];
+        var bom = file.Read(head, 0, 3) == 3 && head is [0xEF, 0xBB, 0xBF];
+        file.Position = bom ? 3 : 0;
+        var encoding = bom ? CsvDialect.Utf8WithBom : IsUtf8(file) ? CsvDialect.Utf8 : CsvDialect.Windows1252;
+        file.Position = bom ? 3 : 0;
+        using var reader = new StreamReader(file, encoding == CsvDialect.Windows1252 ? Windows1252 : new UTF8Encoding(false), false);
+        return new CsvDialect(encoding, Delimiter(reader.ReadLine() ?? ""));
+    }
+
+    private static bool IsUtf8(Stream stream)
+    {
+        var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
+        var bytes = new byte[81920];
+        var chars = new char[81920];
+        try
+        {
+            int read;
+            while ((read = stream.Read(bytes, 0, bytes.Length)) > 0)
+            {
+                decoder.GetChars(bytes, 0, read, chars, 0, flush: false);
+            }
+            decoder.GetChars([], 0, 0, chars, 0, flush: true);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    private static char Delimiter(string header)
+    {
+        var counts = new Dictionary<char, int> { [','] = 0, [';'] = 0, ['\t'] = 0 };
+        var quoted = false;
+        foreach (var c in header)
+        {
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && counts.ContainsKey(c))
+            {
+                counts[c]++;
+            }
+        }
+        // A one-column file has none: a comma then, as the format's name says.
+        return counts.MaxBy(c => c.Value) is { Value: > 0 } most ? most.Key : ',';
+    }
+
+    private static CsvConfiguration CsvOptions(CsvDialect dialect) => new(CultureInfo.InvariantCulture)
+    {
+        Delimiter = dialect.Delimiter.ToString(),
         BadDataFound = null,
         MissingFieldFound = null,
         TrimOptions = TrimOptions.Trim,
     };
 
-    private static string[] CsvColumns(string path)
+    private static string[] CsvColumns(string path, CsvDialect dialect)
     {
-        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        using var csv = new CsvReader(reader, CsvOptions);
+        using var reader = new StreamReader(path, dialect.TextEncoding, detectEncodingFromByteOrderMarks: true);
+        using var csv = new CsvReader(reader, CsvOptions(dialect));
         return csv.Read() && csv.ReadHeader() ? csv.HeaderRecord ?? [] : [];
     }
 
-    private static IEnumerable<ImportRecord> ReadCsv(string path)
+    private static IEnumerable<ImportRecord> ReadCsv(string path, CsvDialect dialect)
     {
-        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        using var csv = new CsvReader(reader, CsvOptions);
+        using var reader = new StreamReader(path, dialect.TextEncoding, detectEncodingFromByteOrderMarks: true);
+        using var csv = new CsvReader(reader, CsvOptions(dialect));
         if (!csv.Read() || !csv.ReadHeader())
         {
             yield break;

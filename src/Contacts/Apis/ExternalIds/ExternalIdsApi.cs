@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Settings;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -51,7 +52,8 @@ public static class ExternalIdsApi
         {
             return TypedResults.ValidationProblem(idErrors);
         }
-        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken), out var errors) is not { } values)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken),
+            await ContactSettings.DefaultCountryAsync(db, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -119,7 +121,8 @@ public static class ExternalIdsApi
         {
             return TypedResults.ValidationProblem(idErrors);
         }
-        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken), out var errors) is not { } values)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken),
+            await ContactSettings.DefaultCountryAsync(db, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }

@@ -1,6 +1,7 @@
 using CrmPlatform.Contacts.Data;
 using CrmPlatform.Contacts.Imports;
 using CrmPlatform.Contacts.Model;
+using CrmPlatform.Contacts.Settings;
 using CrmPlatform.Persistence.Imports;
 using CrmPlatform.Persistence.Paging;
 using CrmPlatform.ServiceDefaults;
@@ -13,7 +14,8 @@ namespace CrmPlatform.Contacts.Apis;
 
 /// <summary>
 /// Importing people from CSV or XLSX as a job: <c>POST /api/v1/imports</c> with the file as the body (streamed to
-/// disk), optionally <c>PUT /{id}/mapping</c>, then <c>POST /{id}/dry-run</c> and/or <c>POST /{id}/run</c>; progress at
+/// disk; a CSV file's encoding and delimiter are detected), optionally <c>PUT /{id}/mapping</c> and
+/// <c>GET /{id}/preview</c>, then <c>POST /{id}/dry-run</c> and/or <c>POST /{id}/run</c>; progress at
 /// <c>GET /{id}</c>, rejected rows at <c>GET /{id}/rejected</c> (CSV), <c>POST /{id}/revert</c> and <c>/cancel</c>.
 /// Jobs are the tenant's; a user limited to their own records sees their own jobs only.
 /// </summary>
@@ -31,6 +33,7 @@ public static class ImportsApi
         api.MapGet("/", ListImports);
         api.MapGet("/{id:guid}", GetImport);
         api.MapPut("/{id:guid}/mapping", UpdateSettings);
+        api.MapGet("/{id:guid}/preview", PreviewImport);
         api.MapPost("/{id:guid}/dry-run", (Guid id, ContactsDbContext db, ImportSignal signal, TimeProvider clock, CancellationToken ct) =>
             StartAsync(id, dryRun: true, db, signal, clock, ct)).WithName("dryRunImport");
         api.MapPost("/{id:guid}/run", (Guid id, ContactsDbContext db, ImportSignal signal, TimeProvider clock, CancellationToken ct) =>
@@ -47,7 +50,7 @@ public static class ImportsApi
         db.SeesWholeTenant ? db.ImportJobs : db.ImportJobs.Where(j => j.CreatedBy == db.CurrentActorId);
 
     public static async Task<Results<Created<ImportResponse>, ValidationProblem, ProblemHttpResult>> CreateImport(
-        HttpRequest request, string? fileName, string? format, string? mode, string? matchBy, string? externalIdSource,
+        HttpRequest request, string? fileName, string? format, string? mode, string? matchBy, string? externalIdSource, string? defaultCountry,
         ContactsDbContext db, ImportFiles files, TimeProvider clock, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
@@ -74,7 +77,12 @@ public static class ImportsApi
                 detail: $"Import files are limited to {files.MaxFileBytes} bytes.");
         }
         job.FileBytes = bytes;
-        var (columns, unreadable) = files.ReadColumns(job.Id, job.Format);
+        if (job.Format == ImportFormat.Csv)
+        {
+            var dialect = files.DetectCsv(job.Id);
+            (job.Encoding, job.Delimiter) = (dialect.Encoding, dialect.Delimiter.ToString());
+        }
+        var (columns, unreadable) = files.ReadColumns(job.Id, job.Format, job.Dialect);
         if (unreadable is not null)
         {
             files.Delete(job.Id);
@@ -82,7 +90,7 @@ public static class ImportsApi
         }
         job.Columns = columns;
         var customFields = await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken);
-        if (ReadSettings(job, new ImportSettingsRequest(null, mode, matchBy, externalIdSource), customFields) is { IsValid: false } settingErrors)
+        if (ReadSettings(job, new ImportSettingsRequest(null, mode, matchBy, externalIdSource, defaultCountry), customFields) is { IsValid: false } settingErrors)
         {
             files.Delete(job.Id);
             return TypedResults.ValidationProblem(settingErrors);
@@ -104,7 +112,14 @@ public static class ImportsApi
             errors.When(!ExternalIds.SourcePattern().IsMatch(job.ExternalIdSource), "externalIdSource",
                 "externalIdSource is 1 to 50 lower-case letters, digits, '.', '_' or '-' (salesforce, erp-eu).");
         }
-        job.Mapping = request.Mapping ?? (job.Mapping.Count > 0 ? job.Mapping : ImportFields.Guess(job.Columns, customFields.Select(f => f.Key)));
+        if (request.DefaultCountry is { } country)
+        {
+            string? code = null;
+            errors.When(country.Length > 0 && !Countries.TryNormalize(country, out code), "defaultCountry",
+                "defaultCountry must be an ISO 3166-1 alpha-2 code (DE, GB, US), or empty for the tenant's.");
+            job.DefaultCountry = code;
+        }
+        job.Mapping = request.Mapping ?? (job.Mapping.Count > 0 ? job.Mapping : ImportFields.Guess(job.Columns, customFields));
 
         var keys = customFields.Select(f => f.Key).ToHashSet();
         foreach (var (column, field) in job.Mapping)
@@ -129,7 +144,8 @@ public static class ImportsApi
     {
         var mapped = job.Mapping.Values.ToHashSet();
         return new FieldErrors()
-            .When(!mapped.Contains("firstName") || !mapped.Contains("lastName"), "mapping", "Map a column to firstName and one to lastName.")
+            .When((!mapped.Contains("firstName") || !mapped.Contains("lastName")) && !mapped.Contains(ImportFields.FullName), "mapping",
+                "Map a column to firstName and one to lastName, or one to fullName.")
             .When(!mapped.Contains("email") && !mapped.Contains("emails"), "mapping", "Map a column to email (or emails).")
             .When(job.MatchBy == ImportMatch.ExternalId && !mapped.Contains(ImportFields.ExternalId), "mapping",
                 "Matching by external id needs a column mapped to externalId.");
@@ -173,6 +189,38 @@ public static class ImportsApi
             return TypedResults.ValidationProblem(errors);
         }
         return await SaveAsync(db, job, clock, cancellationToken) ?? (Results<Ok<ImportResponse>, ValidationProblem, ProblemHttpResult>)TypedResults.Ok(ImportResponse.From(job, clock.GetUtcNow().UtcDateTime));
+    }
+
+    public const int PreviewRows = 10;
+    public const int MaxPreviewRows = 100;
+
+    /// <summary>
+    /// The first <paramref name="rows"/> rows (10 by default, at most 100) as the current mapping would store them,
+    /// with the default country a run would apply now; nothing is written. Available while the file is (until a run).
+    /// </summary>
+    public static async Task<Results<Ok<ImportPreview>, ValidationProblem, ProblemHttpResult>> PreviewImport(
+        Guid id, int? rows, ContactsDbContext db, ImportFiles files, CancellationToken cancellationToken)
+    {
+        if (rows is < 1 or > MaxPreviewRows)
+        {
+            return TypedResults.ValidationProblem(new FieldErrors().Add("rows", $"rows must be between 1 and {MaxPreviewRows}."));
+        }
+        if (await VisibleJobs(db).AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, cancellationToken) is not { } job)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        if (!IsStartable(job))
+        {
+            return ApiProblems.Conflict($"The import is {KindNames.Of(job.Status)}; a preview shows a file before it runs.");
+        }
+        var customFields = await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken);
+        var defaultCountry = job.DefaultCountry ?? await ContactSettings.DefaultCountryAsync(db, cancellationToken);
+        var preview = files.Read(job.Id, job.Format, job.Dialect).Take(rows ?? PreviewRows).Select(record =>
+        {
+            var (values, problems, _) = PersonImporter.Interpret(job, record, customFields, defaultCountry);
+            return new ImportPreviewRow(record.RowNumber, record.Values, values is null ? null : PersonPreview.From(values), problems);
+        }).ToList();
+        return TypedResults.Ok(new ImportPreview(job.Encoding, job.Delimiter, job.Mapping, defaultCountry, preview));
     }
 
     /// <summary>Before any run, or after a dry run: never once a real run started.</summary>

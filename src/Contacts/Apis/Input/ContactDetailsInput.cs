@@ -9,6 +9,9 @@ public sealed record PhoneInput(string? Number, string? Type, bool? Primary);
 
 public sealed record AddressInput(string? Type, string? Street, string? City, string? PostalCode, string? Region, string? Country);
 
+/// <summary>The country phone numbers without a country code are read in, and whether it is only a default.</summary>
+internal sealed record PhoneRegionOf(string? Region, bool Assumed);
+
 /// <summary>
 /// Reads the contact details people and organizations share (emails, phones, addresses, tags, kinds) from a request,
 /// normalizing them and adding a field error, named by its JSON path (<c>emails[1].address</c>), for anything invalid.
@@ -79,9 +82,10 @@ internal static class ContactDetailsInput
 
     /// <summary>
     /// <c>phones</c>, or the single <c>phone</c> of older clients; numbers are normalized to E.164. A number without a
-    /// country code is read in <paramref name="region"/>; without one it is invalid.
+    /// country code is read in <paramref name="region"/>; without one it is invalid. When the region is only the
+    /// default country (<see cref="PhoneRegionOf.Assumed"/>), a number that needed it says so (<c>assumedCountry</c>).
     /// </summary>
-    public static List<PhoneNumber> Phones(FieldErrors errors, IReadOnlyList<PhoneInput?>? phones, string? phone, string? region)
+    public static List<PhoneNumber> Phones(FieldErrors errors, IReadOnlyList<PhoneInput?>? phones, string? phone, PhoneRegionOf region)
     {
         if (phones is null)
         {
@@ -89,7 +93,7 @@ internal static class ContactDetailsInput
             {
                 return [];
             }
-            return Number(errors, "phone", phone, region) is { } number ? [new PhoneNumber(number, ContactPointType.Work, Primary: true)] : [];
+            return Number(errors, "phone", phone, region) is { } number ? [number with { Type = ContactPointType.Work, Primary = true }] : [];
         }
 
         var result = new List<PhoneNumber>();
@@ -112,35 +116,37 @@ internal static class ContactDetailsInput
             {
                 continue;
             }
-            if (result.FindIndex(p => p.Number == number) is var first and >= 0)
+            if (result.FindIndex(p => p.Number == number.Number) is var first and >= 0)
             {
-                errors.Add($"{field}.number", $"{number} is listed twice (also phones[{first}]).");
+                errors.Add($"{field}.number", $"{number.Number} is listed twice (also phones[{first}]).");
             }
-            result.Add(new PhoneNumber(number, type.Value, primaries[i]));
+            result.Add(number with { Type = type.Value, Primary = primaries[i] });
         }
         if (!string.IsNullOrWhiteSpace(phone) && (phones.Count == 0 || (result.Count(p => p.Primary) == 1
-            && (!E164.TryNormalize(phone, region, out var single) || result.Single(p => p.Primary).Number != single))))
+            && (!E164.TryNormalize(phone, region.Region, out var single) || result.Single(p => p.Primary).Number != single))))
         {
             errors.Add("phone", "phone must be the primary number of phones, or be left out.");
         }
         return result;
     }
 
-    private static string? Number(FieldErrors errors, string field, string? input, string? region)
+    private static PhoneNumber? Number(FieldErrors errors, string field, string? input, PhoneRegionOf region)
     {
         if (string.IsNullOrWhiteSpace(input))
         {
             errors.Add(field, $"{field} is required.");
             return null;
         }
-        if (input.Trim().Length > Person.PhoneMaxLength || !E164.TryNormalize(input, region, out var number))
+        if (input.Trim().Length > Person.PhoneMaxLength || !E164.TryNormalize(input, region.Region, out var number))
         {
-            errors.Add(field, region is null
+            errors.Add(field, region.Region is null
                 ? $"{field} is not a valid phone number; write it with its country code (+49 30 1234567) or give phoneRegion."
-                : $"{field} is not a valid phone number in {region.ToUpperInvariant()} or with its country code.");
+                : $"{field} is not a valid phone number in {region.Region} or with its country code.");
             return null;
         }
-        return number;
+        // Only a number that could not be read without the region depends on it.
+        var assumed = region.Assumed && !E164.TryNormalize(input, null, out _) ? region.Region : null;
+        return new PhoneNumber(number, ContactPointType.Work, Primary: true) { AssumedCountry = assumed };
     }
 
     /// <summary>
@@ -162,23 +168,33 @@ internal static class ContactDetailsInput
 
     /// <summary>
     /// The region numbers without a country code are read in: the request's <c>phoneRegion</c>, else the country of
-    /// the first address (a person in Germany writes German numbers).
+    /// the first address (a person in Germany writes German numbers), else the default country, which is then an
+    /// assumption (as it is when the first address's country was itself assumed).
     /// </summary>
-    public static string? PhoneRegion(FieldErrors errors, string? phoneRegion, IReadOnlyList<PostalAddress> addresses)
+    public static PhoneRegionOf PhoneRegion(FieldErrors errors, string? phoneRegion, IReadOnlyList<PostalAddress> addresses, string? defaultCountry)
     {
         if (phoneRegion is null)
         {
-            return addresses.Count > 0 && E164.IsKnownRegion(addresses[0].Country) ? addresses[0].Country : null;
+            if (addresses.Count > 0 && addresses[0].Country is { } country && E164.IsKnownRegion(country))
+            {
+                return new PhoneRegionOf(country, Assumed: addresses[0].Assumed.Contains(PostalAddress.AssumedCountry));
+            }
+            return defaultCountry is not null && E164.IsKnownRegion(defaultCountry) ? new PhoneRegionOf(defaultCountry, Assumed: true) : new PhoneRegionOf(null, false);
         }
         if (!E164.IsKnownRegion(phoneRegion.Trim()))
         {
             errors.Add("phoneRegion", "phoneRegion must be an ISO 3166-1 alpha-2 country code with a numbering plan (DE, GB, US).");
-            return null;
+            return new PhoneRegionOf(null, false);
         }
-        return phoneRegion.Trim().ToUpperInvariant();
+        return new PhoneRegionOf(phoneRegion.Trim().ToUpperInvariant(), false);
     }
 
-    public static List<PostalAddress> Addresses(FieldErrors errors, IReadOnlyList<AddressInput?>? addresses, int max)
+    /// <summary>
+    /// Addresses as given, partial ones included (a city, a postal code and city): what is missing shows on the
+    /// address. An address without a country takes <paramref name="defaultCountry"/> (the tenant's or the import's),
+    /// marked as assumed; without a default it is kept without one. An address needs a street, city or postal code.
+    /// </summary>
+    public static List<PostalAddress> Addresses(FieldErrors errors, IReadOnlyList<AddressInput?>? addresses, int max, string? defaultCountry)
     {
         var result = new List<PostalAddress>();
         if (addresses is null)
@@ -206,18 +222,16 @@ internal static class ContactDetailsInput
                 .MaxLength($"{field}.region", input.Region, PostalAddress.PartMaxLength)
                 .When(new[] { input.Street, input.City, input.PostalCode }.All(string.IsNullOrWhiteSpace), field,
                     $"{field} needs a street, city or postal code.");
-            var country = "";
-            if (string.IsNullOrWhiteSpace(input.Country))
-            {
-                errors.Add($"{field}.country", $"{field}.country is required.");
-            }
-            else if (!Countries.TryNormalize(input.Country, out country))
+            string? country = null;
+            if (!string.IsNullOrWhiteSpace(input.Country) && !Countries.TryNormalize(input.Country, out country))
             {
                 errors.Add($"{field}.country", $"{field}.country must be an ISO 3166-1 alpha-2 code (DE, GB, US).");
             }
             if (errors.Count == before)
             {
-                result.Add(new PostalAddress(type!.Value, Trimmed(input.Street), Trimmed(input.City), Trimmed(input.PostalCode), Trimmed(input.Region), country));
+                var assumed = country is null && defaultCountry is not null;
+                result.Add(new PostalAddress(type!.Value, Trimmed(input.Street), Trimmed(input.City), Trimmed(input.PostalCode), Trimmed(input.Region),
+                    assumed ? defaultCountry : country) { Assumed = assumed ? [PostalAddress.AssumedCountry] : [] });
             }
         }
         return result;

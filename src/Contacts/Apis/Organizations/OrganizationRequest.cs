@@ -20,7 +20,7 @@ public sealed record OrganizationRequest(
     IReadOnlyDictionary<string, JsonElement>? CustomFields)
 {
     /// <summary>The request checked and normalized (custom fields against the tenant's definitions), or null with the field errors.</summary>
-    public OrganizationValues? Read(IReadOnlyCollection<CustomFieldDefinition> customFields, out FieldErrors errors)
+    public OrganizationValues? Read(IReadOnlyCollection<CustomFieldDefinition> customFields, string? defaultCountry, out FieldErrors errors)
     {
         errors = new FieldErrors()
             .Required("name", Name, Organization.NameMaxLength)
@@ -32,7 +32,7 @@ public sealed record OrganizationRequest(
             Industry = ContactDetailsInput.Trimmed(Industry),
         };
         var size = ContactDetailsInput.Kind<EmployeeBand>(errors, "size", Size);
-        var addresses = ContactDetailsInput.Addresses(errors, Addresses, Organization.MaxAddresses);
+        var addresses = ContactDetailsInput.Addresses(errors, Addresses, Organization.MaxAddresses, defaultCountry);
         var tags = ContactDetailsInput.TagList(errors, Tags);
         var ownerId = ContactDetailsInput.OwnerId(errors, OwnerId);
         var fieldErrors = errors;

@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Settings;
 using CrmPlatform.Contacts.Duplicates;
 using CrmPlatform.Contacts.Merging;
 using CrmPlatform.Contracts.Contacts.V1;
@@ -83,7 +84,8 @@ public static class OrganizationsApi
     public static async Task<Results<Created<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> CreateOrganization(
         OrganizationRequest request, ContactsDbContext db, HttpRequest http, HttpResponse response, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken), out var errors) is not { } values)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken),
+            await ContactSettings.DefaultCountryAsync(db, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -106,7 +108,8 @@ public static class OrganizationsApi
     public static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> UpdateOrganization(
         Guid id, OrganizationRequest request, ContactsDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken), out var errors) is not { } values)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Organization, cancellationToken),
+            await ContactSettings.DefaultCountryAsync(db, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Settings;
 using CrmPlatform.Contacts.Duplicates;
 using CrmPlatform.Contacts.Merging;
 using CrmPlatform.Contracts.Contacts.V1;
@@ -94,7 +95,8 @@ public static class PeopleApi
     public static async Task<Results<Created<PersonResponse>, ValidationProblem, ProblemHttpResult>> CreatePerson(
         PersonRequest request, ContactsDbContext db, HttpRequest http, HttpResponse response, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken), out var errors) is not { } values)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken),
+            await ContactSettings.DefaultCountryAsync(db, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }
@@ -115,7 +117,8 @@ public static class PeopleApi
     public static async Task<Results<Ok<PersonResponse>, ValidationProblem, ProblemHttpResult>> UpdatePerson(
         Guid id, PersonRequest request, ContactsDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken), out var errors) is not { } values)
+        if (request.Read(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken),
+            await ContactSettings.DefaultCountryAsync(db, cancellationToken), out var errors) is not { } values)
         {
             return TypedResults.ValidationProblem(errors);
         }

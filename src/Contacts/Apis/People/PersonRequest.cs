@@ -10,7 +10,8 @@ public sealed record CommunicationPreferencesInput(string? PreferredChannel, boo
 /// A person as clients send it (POST and PUT replace every field). <c>email</c> and <c>phone</c> are shorthands for a
 /// one-entry <c>emails</c> / <c>phones</c> list, so clients written before the lists keep working; when a list is sent,
 /// its shorthand may be left out or must name the list's primary. <c>phoneRegion</c> is the country numbers without a
-/// country code are read in (default: the first address's country). <c>ownerId</c> left out keeps the owner (on
+/// country code are read in (default: the first address's country, else the tenant's default country, marked as
+/// assumed on the number). <c>ownerId</c> left out keeps the owner (on
 /// create: the caller).
 /// </summary>
 public sealed record PersonRequest(
@@ -34,16 +35,20 @@ public sealed record PersonRequest(
     string? LifecycleStage,
     IReadOnlyDictionary<string, JsonElement>? CustomFields)
 {
-    /// <summary>The request checked and normalized (custom fields against the tenant's definitions), or null with the field errors.</summary>
-    public PersonValues? Read(IReadOnlyCollection<CustomFieldDefinition> customFields, out FieldErrors errors)
+    /// <summary>
+    /// The request checked and normalized (custom fields against the tenant's definitions), or null with the field
+    /// errors. <paramref name="defaultCountry"/> (the tenant's, see <c>ContactSettings</c>) fills in what addresses and
+    /// phone numbers leave out, marked as assumed.
+    /// </summary>
+    public PersonValues? Read(IReadOnlyCollection<CustomFieldDefinition> customFields, string? defaultCountry, out FieldErrors errors)
     {
         errors = new FieldErrors()
             .Required("firstName", FirstName, Person.NameMaxLength)
             .Required("lastName", LastName, Person.NameMaxLength)
             .MaxLength("jobTitle", JobTitle, Person.NameMaxLength);
         var emails = ContactDetailsInput.Emails(errors, Emails, Email);
-        var addresses = ContactDetailsInput.Addresses(errors, Addresses, Person.MaxAddresses);
-        var region = ContactDetailsInput.PhoneRegion(errors, PhoneRegion, addresses);
+        var addresses = ContactDetailsInput.Addresses(errors, Addresses, Person.MaxAddresses, defaultCountry);
+        var region = ContactDetailsInput.PhoneRegion(errors, PhoneRegion, addresses, defaultCountry);
         var phones = ContactDetailsInput.Phones(errors, Phones, Phone, region);
         var language = ContactDetailsInput.Language(errors, Language);
         var tags = ContactDetailsInput.TagList(errors, Tags);

@@ -406,6 +406,19 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("AppliedDefaultCountry")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("applied_default_country");
+
+                    b.Property<int>("AssumedAddressCountries")
+                        .HasColumnType("integer")
+                        .HasColumnName("assumed_address_countries");
+
+                    b.Property<int>("AssumedPhoneCountries")
+                        .HasColumnType("integer")
+                        .HasColumnName("assumed_phone_countries");
+
                     b.PrimitiveCollection<string[]>("Columns")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -428,6 +441,16 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("creator_sees_whole_tenant");
 
+                    b.Property<string>("DefaultCountry")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("default_country");
+
+                    b.Property<string>("Delimiter")
+                        .HasMaxLength(1)
+                        .HasColumnType("character varying(1)")
+                        .HasColumnName("delimiter");
+
                     b.Property<bool>("DryRun")
                         .HasColumnType("boolean")
                         .HasColumnName("dry_run");
@@ -435,6 +458,11 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.Property<int>("Duplicates")
                         .HasColumnType("integer")
                         .HasColumnName("duplicates");
+
+                    b.Property<string>("Encoding")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("encoding");
 
                     b.Property<string>("Error")
                         .HasColumnType("text")
@@ -468,6 +496,10 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.Property<DateTime?>("HeartbeatAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("heartbeat_at");
+
+                    b.Property<int>("IncompleteAddresses")
+                        .HasColumnType("integer")
+                        .HasColumnName("incomplete_addresses");
 
                     b.Property<string>("Mapping")
                         .IsRequired()
@@ -1518,6 +1550,58 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         {
                             t.HasCheckConstraint("ck_person_links_not_self", "person_id <> related_person_id");
                         });
+                });
+
+            modelBuilder.Entity("CrmPlatform.Contacts.Settings.ContactSettings", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("DefaultCountry")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("default_country");
+
+                    b.Property<string>("DefaultLocale")
+                        .HasMaxLength(35)
+                        .HasColumnType("character varying(35)")
+                        .HasColumnName("default_locale");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_contact_settings");
+
+                    b.HasIndex("TenantId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_contact_settings_tenant_id");
+
+                    b.ToTable("contact_settings", (string)null);
                 });
 
             modelBuilder.Entity("CrmPlatform.Persistence.Audit.AuditEntry", b =>
