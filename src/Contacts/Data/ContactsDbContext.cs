@@ -3,6 +3,7 @@ using CrmPlatform.Contacts.Gdpr;
 using CrmPlatform.Contacts.Duplicates;
 using CrmPlatform.Contacts.Merging;
 using CrmPlatform.Contacts.Imports;
+using CrmPlatform.Contacts.Matching;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Contacts.Settings;
 using CrmPlatform.Persistence;
@@ -51,6 +52,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
         modelBuilder.AddMerges();
         modelBuilder.AddImports();
         modelBuilder.AddContactSettings();
+        modelBuilder.AddNameMatching();
         // Trigram similarity for search. A trusted extension: the database's owner (the service's role) creates it.
         modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<Person>(person =>

@@ -21,21 +21,36 @@ public sealed record DuplicateCandidate(Guid Id, string DisplayName, int Score, 
 internal static class DuplicateDetection
 {
     public static Task<List<DuplicateMatch>> MatchNewPersonAsync(ContactsDbContext db, PersonValuesProbe probe, CancellationToken cancellationToken) =>
-        QueryAsync(db, DuplicateRules.PersonMatches(DuplicateRules.PersonProbeFromValues), cancellationToken,
-            Uuid("id", null), Text("name", $"{probe.FirstName} {probe.LastName}"),
-            new NpgsqlParameter("emails", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = probe.Emails.ToArray() },
-            new NpgsqlParameter("phones", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = probe.Phones.ToArray() },
-            Uuid("organization", probe.OrganizationId));
+        MatchNewPeopleAsync(db, [(null, probe)], cancellationToken);
+
+    /// <summary>Several records about to be created at once (an import's batch), in one query; each match names its probe's id.</summary>
+    public static Task<List<DuplicateMatch>> MatchNewPeopleAsync(
+        ContactsDbContext db, IReadOnlyList<(Guid? Id, PersonValuesProbe Values)> probes, CancellationToken cancellationToken) =>
+        ScorePeopleAsync(db, DuplicateRules.PersonMatches(DuplicateRules.PersonProbeFromValues), cancellationToken,
+            new NpgsqlParameter("probes", NpgsqlDbType.Jsonb)
+            {
+                Value = JsonSerializer.Serialize(probes.Select(p => new
+                {
+                    id = p.Id,
+                    first_name = p.Values.FirstName,
+                    last_name = p.Values.LastName,
+                    emails = p.Values.Emails.ToArray(),
+                    phones = p.Values.Phones.ToArray(),
+                    organization_id = p.Values.OrganizationId,
+                })),
+            });
 
     public static Task<List<DuplicateMatch>> MatchNewOrganizationAsync(ContactsDbContext db, string name, string? domain, CancellationToken cancellationToken) =>
         QueryAsync(db, DuplicateRules.OrganizationMatches(DuplicateRules.OrganizationProbeFromValues), cancellationToken,
             Uuid("id", null), Text("name", name), Text("domain", domain));
 
-    public static Task<List<DuplicateMatch>> MatchStoredAsync(ContactsDbContext db, string kind, Guid[] ids, CancellationToken cancellationToken) =>
-        QueryAsync(db, kind == MergeKinds.Person
-                ? DuplicateRules.PersonMatches(DuplicateRules.PersonProbeFromRows)
-                : DuplicateRules.OrganizationMatches(DuplicateRules.OrganizationProbeFromRows),
-            cancellationToken, new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = ids });
+    public static Task<List<DuplicateMatch>> MatchStoredAsync(ContactsDbContext db, string kind, Guid[] ids, CancellationToken cancellationToken)
+    {
+        var parameter = new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = ids };
+        return kind == MergeKinds.Person
+            ? ScorePeopleAsync(db, DuplicateRules.PersonMatches(DuplicateRules.PersonProbeFromRows), cancellationToken, parameter)
+            : QueryAsync(db, DuplicateRules.OrganizationMatches(DuplicateRules.OrganizationProbeFromRows), cancellationToken, parameter);
+    }
 
     /// <summary>
     /// Lists what a saved record now looks like a duplicate of, for review. An update is not blocked: the record
@@ -70,6 +85,13 @@ internal static class DuplicateDetection
     private static Task<List<DuplicateMatch>> QueryAsync(ContactsDbContext db, string sql, CancellationToken cancellationToken, params NpgsqlParameter[] parameters) =>
         db.Database.SqlQueryRaw<DuplicateMatch>(sql, [new NpgsqlParameter("tenant", NpgsqlDbType.Uuid) { Value = db.CurrentTenantId }, .. parameters])
             .ToListAsync(cancellationToken);
+
+    private static async Task<List<DuplicateMatch>> ScorePeopleAsync(ContactsDbContext db, string sql, CancellationToken cancellationToken, NpgsqlParameter parameter)
+    {
+        var evidence = await db.Database.SqlQueryRaw<PersonEvidence>(sql, new NpgsqlParameter("tenant", NpgsqlDbType.Uuid) { Value = db.CurrentTenantId }, parameter)
+            .ToListAsync(cancellationToken);
+        return [.. evidence.Select(PersonScoring.Score).OfType<DuplicateMatch>()];
+    }
 
     private static NpgsqlParameter Uuid(string name, Guid? value) => new(name, NpgsqlDbType.Uuid) { Value = (object?)value ?? DBNull.Value };
     private static NpgsqlParameter Text(string name, string? value) => new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };

@@ -2,16 +2,20 @@ namespace CrmPlatform.Contacts.Duplicates;
 
 /// <summary>
 /// The duplicate rules, as SQL over the tenant's records so that no tenant is ever loaded into memory. A probe (a
-/// record being created, one just saved, or a batch of the scan) finds its candidates through indexes only
-/// ("blocking": same email key, same phone number, trigram-similar name; for organizations same domain or similar
-/// name), and each candidate is scored with its reasons:
+/// record being created, one just saved, a batch of the scan or of an import) finds its candidates through indexes only
+/// ("blocking": same email key, same phone number, a name that sounds the same: equal Kölner codes of first and last
+/// name, <c>people.name_sound</c>; for organizations same domain or similar name), and each candidate is scored with its
+/// reasons:
 /// <list type="table">
 /// <item><term>people</term><description>
 /// <c>same-email</c> 80 (an address equal after lower-casing and dropping a <c>+tag</c>: <c>ada+crm@x.com</c> is
 /// <c>ada@x.com</c>; an identical address is not this rule's: it cannot belong to two people at all, and a create
 /// with one answers the unique address's own 409, which no <c>allowDuplicates</c> overrides), <c>same-phone</c> 50 (any number, E.164),
-/// <c>similar-name</c> 50 × trigram similarity of "first last" (from 0.6), and, only together with a similar name,
-/// <c>same-organization</c> 40 and <c>same-email-domain</c> 20 (a company domain, not a free mail provider).
+/// one name rule, the best that applies: <c>similar-name</c> 50 × trigram similarity of "first last" (from 0.6),
+/// <c>folded-name</c> 50 or <c>sounds-alike</c> 50/40 (German-aware, <see cref="Matching.NameMatching"/>), and, only
+/// together with a name rule, <c>same-organization</c> 40 and <c>same-email-domain</c> 20 (a company domain, not a free
+/// mail provider). The SQL gathers the evidence; <see cref="PersonScoring"/> scores it, so the name rules are one C#
+/// implementation whichever way a probe comes.
 /// </description></item>
 /// <item><term>organizations</term><description>
 /// <c>same-domain</c> 80, <c>similar-name</c> 60 × similarity of the names without legal forms (Inc, GmbH…) and
@@ -39,17 +43,23 @@ internal static class DuplicateRules
     public const string OrganizationNameKey =
         @"btrim(regexp_replace(regexp_replace(lower({0}), '[[:punct:]]|\m(inc|ltd|llc|gmbh|ag|sa|plc|corp|co|limited|corporation|company|se|bv|nv|srl|sarl)\M', ' ', 'g'), '\s+', ' ', 'g'))";
 
-    /// <summary>A person probe from parameters (a record being created): @id, @name, @emails (text[]), @phones (text[]), @organization.</summary>
+    /// <summary>
+    /// Person probes from values (records being created or imported): @probes, a JSON array of
+    /// { id, first_name, last_name, emails, phones, organization_id }; the id is null for a single create.
+    /// </summary>
     public const string PersonProbeFromValues = $"""
-        SELECT @id::uuid AS id, lower(@name) AS name, @emails::text[] AS emails,
-               ARRAY(SELECT regexp_replace(a, '\+[^@]*@', '@') FROM unnest(@emails::text[]) a) AS email_keys,
-               ARRAY(SELECT split_part(a, '@', 2) FROM unnest(@emails::text[]) a WHERE split_part(a, '@', 2) <> ALL({FreeMail})) AS domains,
-               @phones::text[] AS phones, @organization::uuid AS organization_id
+        SELECT x.id, x.first_name, x.last_name, lower(x.first_name || ' ' || x.last_name) AS name,
+               crm_name_sound(x.first_name, x.last_name) AS name_sound, x.emails,
+               ARRAY(SELECT regexp_replace(a, '\+[^@]*@', '@') FROM unnest(x.emails) a) AS email_keys,
+               ARRAY(SELECT split_part(a, '@', 2) FROM unnest(x.emails) a WHERE split_part(a, '@', 2) <> ALL({FreeMail})) AS domains,
+               x.phones, x.organization_id
+        FROM jsonb_to_recordset(@probes) AS x(id uuid, first_name text, last_name text, emails text[], phones text[], organization_id uuid)
         """;
 
     /// <summary>Probes from stored people: the ids in @ids.</summary>
     public const string PersonProbeFromRows = $"""
-        SELECT p.id, {PersonName} AS name, ARRAY(SELECT e->>'address' FROM jsonb_array_elements(p.emails) e) AS emails,
+        SELECT p.id, p.first_name, p.last_name, {PersonName} AS name, p.name_sound,
+               ARRAY(SELECT e->>'address' FROM jsonb_array_elements(p.emails) e) AS emails,
                ARRAY(SELECT regexp_replace(e->>'address', '\+[^@]*@', '@') FROM jsonb_array_elements(p.emails) e) AS email_keys,
                ARRAY(SELECT split_part(e->>'address', '@', 2) FROM jsonb_array_elements(p.emails) e
                      WHERE split_part(e->>'address', '@', 2) <> ALL({FreeMail})) AS domains,
@@ -57,7 +67,10 @@ internal static class DuplicateRules
         FROM people p WHERE p.tenant_id = @tenant AND p.id = ANY(@ids) AND p.erased_at IS NULL
         """;
 
-    /// <summary>Scored candidates of each probe: probe_id, candidate_id, score, reasons (a JSON array).</summary>
+    /// <summary>
+    /// Each probe's candidates with the evidence (<see cref="PersonEvidence"/>): both names, their trigram similarity,
+    /// the contact-point reasons, and the reasons that count only beside a name rule.
+    /// </summary>
     public static string PersonMatches(string probe) => $$"""
         WITH probe AS ({{probe}}),
         candidates AS (
@@ -69,38 +82,33 @@ internal static class DuplicateRules
                 SELECT p.id FROM people p, unnest(pr.phones) n
                 WHERE p.tenant_id = @tenant AND p.phones @> jsonb_build_array(jsonb_build_object('number', n))
                 UNION
-                (SELECT p.id FROM people p WHERE p.tenant_id = @tenant AND {{PersonName}} % pr.name LIMIT {{NameCandidates}})
+                (SELECT p.id FROM people p WHERE p.tenant_id = @tenant AND p.name_sound = pr.name_sound LIMIT {{NameCandidates}})
             ) c
             WHERE pr.id IS NULL OR c.id <> pr.id
         )
-        SELECT c.probe_id, p.id AS candidate_id, r.score::int AS score, r.reasons::text AS reasons
+        SELECT c.probe_id, p.id AS candidate_id, pr.first_name AS probe_first_name, pr.last_name AS probe_last_name,
+               p.first_name AS candidate_first_name, p.last_name AS candidate_last_name,
+               similarity({{PersonName}}, pr.name)::float8 AS similarity,
+               (SELECT coalesce(jsonb_agg(x.reason), '[]'::jsonb) FROM (
+                    SELECT jsonb_build_object('rule', 'same-email', 'field', 'emails', 'values', to_jsonb(array_agg(e.address ORDER BY e.address)), 'points', 80) AS reason
+                    FROM person_emails e WHERE e.tenant_id = @tenant AND e.person_id = p.id AND {{EmailKey}} = ANY(pr.email_keys)
+                      AND e.address <> ALL(pr.emails) HAVING count(*) > 0
+                    UNION ALL
+                    SELECT jsonb_build_object('rule', 'same-phone', 'field', 'phones', 'values', to_jsonb(array_agg(n ORDER BY n)), 'points', 50)
+                    FROM unnest(pr.phones) n WHERE p.phones @> jsonb_build_array(jsonb_build_object('number', n)) HAVING count(*) > 0
+               ) x)::text AS contact_reasons,
+               (SELECT coalesce(jsonb_agg(x.reason), '[]'::jsonb) FROM (
+                    SELECT jsonb_build_object('rule', 'same-organization', 'field', 'organizationId', 'values', jsonb_build_array(p.organization_id), 'points', 40) AS reason
+                    WHERE p.organization_id = pr.organization_id
+                    UNION ALL
+                    SELECT jsonb_build_object('rule', 'same-email-domain', 'field', 'emails', 'values', to_jsonb(array_agg(DISTINCT d)), 'points', 20)
+                    FROM unnest(pr.domains) d
+                    WHERE EXISTS (SELECT 1 FROM person_emails e WHERE e.tenant_id = @tenant AND e.person_id = p.id AND split_part(e.address, '@', 2) = d)
+                    HAVING count(*) > 0
+               ) x)::text AS name_reasons
         FROM candidates c
         JOIN probe pr ON pr.id IS NOT DISTINCT FROM c.probe_id
         JOIN people p ON p.id = c.candidate_id AND p.tenant_id = @tenant AND p.erased_at IS NULL
-        CROSS JOIN LATERAL (SELECT similarity({{PersonName}}, pr.name) AS s) sim
-        CROSS JOIN LATERAL (
-            SELECT coalesce(sum((x.reason->>'points')::int), 0) AS score, coalesce(jsonb_agg(x.reason), '[]'::jsonb) AS reasons FROM (
-                SELECT jsonb_build_object('rule', 'same-email', 'field', 'emails', 'values', to_jsonb(array_agg(e.address ORDER BY e.address)), 'points', 80) AS reason
-                FROM person_emails e WHERE e.tenant_id = @tenant AND e.person_id = p.id AND {{EmailKey}} = ANY(pr.email_keys)
-                  AND e.address <> ALL(pr.emails) HAVING count(*) > 0
-                UNION ALL
-                SELECT jsonb_build_object('rule', 'same-phone', 'field', 'phones', 'values', to_jsonb(array_agg(n ORDER BY n)), 'points', 50)
-                FROM unnest(pr.phones) n WHERE p.phones @> jsonb_build_array(jsonb_build_object('number', n)) HAVING count(*) > 0
-                UNION ALL
-                SELECT jsonb_build_object('rule', 'similar-name', 'field', 'name', 'values', jsonb_build_array(pr.name, {{PersonName}}),
-                                          'similarity', round(sim.s::numeric, 2), 'points', round(50 * sim.s)::int)
-                WHERE sim.s >= 0.6
-                UNION ALL
-                SELECT jsonb_build_object('rule', 'same-organization', 'field', 'organizationId', 'values', jsonb_build_array(p.organization_id), 'points', 40)
-                WHERE sim.s >= 0.6 AND p.organization_id = pr.organization_id
-                UNION ALL
-                SELECT jsonb_build_object('rule', 'same-email-domain', 'field', 'emails', 'values', to_jsonb(array_agg(DISTINCT d)), 'points', 20)
-                FROM unnest(pr.domains) d
-                WHERE sim.s >= 0.6 AND EXISTS (SELECT 1 FROM person_emails e WHERE e.tenant_id = @tenant AND e.person_id = p.id AND split_part(e.address, '@', 2) = d)
-                HAVING count(*) > 0
-            ) x
-        ) r
-        WHERE r.score >= {{Possible}}
         """;
 
     public static readonly string OrganizationProbeFromValues = $"""

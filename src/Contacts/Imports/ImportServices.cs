@@ -10,8 +10,8 @@ public static class ImportServices
         builder.Services.AddSingleton(services => new ImportFiles(services.GetRequiredService<IConfiguration>(), "crm-contacts-imports"));
         builder.Services.AddSingleton<ImportSignal>();
         builder.Services.AddScoped<PersonImporter>();
-        // A faster likely-duplicate check can replace this by registering itself first.
-        builder.Services.TryAddScoped<IImportDuplicateCheck, ExactMatchesOnly>();
+        // Another likely-duplicate check can replace this by registering itself first.
+        builder.Services.TryAddScoped<IImportDuplicateCheck, LikelyDuplicatesByRules>();
         builder.Services.AddHostedService<ImportWorker>();
     }
 }

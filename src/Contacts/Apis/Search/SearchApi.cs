@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Contacts.Matching;
 using CrmPlatform.Contacts.Model;
 using CrmPlatform.Persistence.Paging;
 using CrmPlatform.ServiceDefaults;
@@ -13,7 +14,9 @@ namespace CrmPlatform.Contacts.Apis;
 /// <c>search_vector</c> (whole words, any order: <c>websearch_to_tsquery</c> syntax, so "quoted phrases" and -exclusions
 /// work) or trigram word similarity on <c>search_text</c> (misspellings and beginnings of words), ranked by both. The
 /// lists' filters and sorts apply (<c>?sort=</c> replaces the default <c>-relevance</c>), pages are keyset pages like
-/// every list's, and the tenant and record-scope filters hold as everywhere.
+/// every list's, and the tenant and record-scope filters hold as everywhere. People are also found by their name's
+/// folded words and sounds (<c>name_keys</c>, <see cref="NameSearchKeys"/>): Mueller and Muller find Müller, Schnieder
+/// finds Schneider, Maier finds Meier and Mayer, through the same GIN index lookup as the rest.
 /// </summary>
 public static class SearchApi
 {
@@ -39,8 +42,11 @@ public static class SearchApi
         var fields = CustomFieldQueries.NamesCustomFields(request.Query)
             ? PeopleApi.ListFields.WithCustomFields(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken))
             : PeopleApi.ListFields.Copy();
-        fields.Sort("relevance", (Person p) =>
-            p.SearchVector.Rank(EF.Functions.WebSearchToTsQuery(Configuration, text)) + EF.Functions.TrigramsWordSimilarity(text, p.SearchText));
+        Expression<Func<Person, double>> relevance = NameSearchKeys.Query(text) is { } keys
+            ? p => p.SearchVector.Rank(EF.Functions.WebSearchToTsQuery(Configuration, text)) + EF.Functions.TrigramsWordSimilarity(text, p.SearchText)
+                + p.NameKeys.Rank(EF.Functions.ToTsQuery(Configuration, keys))
+            : p => p.SearchVector.Rank(EF.Functions.WebSearchToTsQuery(Configuration, text)) + EF.Functions.TrigramsWordSimilarity(text, p.SearchText);
+        fields.Sort("relevance", relevance);
         if (!ListQuery<Person>.TryParse(request.Query, fields, out var list, out var errors, defaultSort: "-relevance"))
         {
             return TypedResults.ValidationProblem(errors);
@@ -68,12 +74,17 @@ public static class SearchApi
     }
 
     /// <summary>What <c>?q=</c> finds among people (the export applies it too).</summary>
-    internal static Expression<Func<Person, bool>> PeopleMatching(string text) => PhoneDigits(text) is { } digits
-        ? p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
+    internal static Expression<Func<Person, bool>> PeopleMatching(string text) => (PhoneDigits(text), NameSearchKeys.Query(text)) switch
+    {
+        ({ } digits, _) => p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
             || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText)
-            || p.SearchVector.Matches(EF.Functions.ToTsQuery(Configuration, digits))
-        : p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
-            || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText);
+            || p.SearchVector.Matches(EF.Functions.ToTsQuery(Configuration, digits)),
+        (null, { } keys) => p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
+            || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText)
+            || p.NameKeys.Matches(EF.Functions.ToTsQuery(Configuration, keys)),
+        _ => p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
+            || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText),
+    };
 
     internal static Expression<Func<Organization, bool>> OrganizationsMatching(string text) => o =>
         o.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text)) || EF.Functions.TrigramsAreWordSimilar(text, o.SearchText);

@@ -1310,6 +1310,20 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("lifecycle_stage");
 
+                    b.Property<NpgsqlTsVector>("NameKeys")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("name_keys")
+                        .HasComputedColumnSql("crm_name_keys(first_name, last_name)", true);
+
+                    b.Property<string>("NameSound")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("name_sound")
+                        .HasComputedColumnSql("crm_name_sound(first_name, last_name)", true);
+
                     b.Property<string>("NormalizedEmail")
                         .IsRequired()
                         .HasMaxLength(320)
@@ -1400,6 +1414,11 @@ namespace CrmPlatform.Contacts.Data.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("CustomFields"), "gin");
 
+                    b.HasIndex("NameKeys")
+                        .HasDatabaseName("ix_people_name_keys");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("NameKeys"), "gin");
+
                     b.HasIndex("OrganizationId")
                         .HasDatabaseName("ix_people_organization_id");
 
@@ -1418,6 +1437,9 @@ namespace CrmPlatform.Contacts.Data.Migrations
                         .HasDatabaseName("ix_people_tags");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tags"), "gin");
+
+                    b.HasIndex("TenantId", "NameSound")
+                        .HasDatabaseName("ix_people_tenant_id_name_sound");
 
                     b.HasIndex("TenantId", "NormalizedEmail")
                         .HasDatabaseName("ix_people_tenant_id_normalized_email");
