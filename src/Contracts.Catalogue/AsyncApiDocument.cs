@@ -185,15 +185,21 @@ public static class AsyncApiDocument
     public static JsonObject ExampleEnvelope(Type type)
     {
         var example = ExampleMessages.For(type);
-        var messageId = example is IIntegrationEvent integrationEvent ? integrationEvent.EventId : Guid.Parse("0199e2a4-5b1c-7d3e-9f20-4a6b8c0d2e1f");
+        var eventId = (example as IIntegrationEvent)?.EventId.ToString();
         return new JsonObject
         {
-            ["messageId"] = messageId.ToString(),
+            ["messageId"] = eventId ?? "0199e2a4-5b1c-7d3e-9f20-4a6b8c0d2e1f",
+            ["requestId"] = null,
+            ["correlationId"] = eventId,
             ["conversationId"] = "0199e2a4-5b1c-7d3e-9f20-4a6b8c0d2e20",
-            ["sourceAddress"] = "rabbitmq://localhost/crm/host_contacts_bus_example?temporary=true",
-            ["destinationAddress"] = $"rabbitmq://localhost/crm/{CatalogueMessages.ExchangeName(type)}",
+            ["initiatorId"] = null,
+            ["sourceAddress"] = $"rabbitmq://localhost/{CatalogueMessages.VirtualHost}/host_contacts_bus_example?temporary=true",
+            ["destinationAddress"] = $"rabbitmq://localhost/{CatalogueMessages.VirtualHost}/{CatalogueMessages.ExchangeName(type)}",
+            ["responseAddress"] = null,
+            ["faultAddress"] = null,
             ["messageType"] = new JsonArray(MessageTypes(type).Select(urn => (JsonNode)JsonValue.Create(urn)!).ToArray()),
             ["message"] = JsonSerializer.SerializeToNode(example, type, WireOptions),
+            ["expirationTime"] = null,
             ["sentTime"] = "2026-03-02T09:30:00.1234567Z",
             ["headers"] = new JsonObject(),
         };
@@ -247,19 +253,19 @@ public static class AsyncApiDocument
     private static JsonObject Envelope() => new()
     {
         ["type"] = "object",
-        ["description"] = "MassTransit's JSON envelope around every message. Fields that are null are left out.",
+        ["description"] = "MassTransit's JSON envelope around every message; fields without a value are written as null.",
         ["required"] = new JsonArray("messageId", "messageType", "message"),
         ["properties"] = new JsonObject
         {
-            ["messageId"] = Described("string", "uuid", "Unique per message; for an event, its `eventId`."),
-            ["requestId"] = Described("string", "uuid", "Set on a request: its response carries it back."),
-            ["correlationId"] = Described("string", "uuid", "Set when the message belongs to a conversation of MassTransit's."),
-            ["conversationId"] = Described("string", "uuid", "Shared by a message and what it caused."),
-            ["initiatorId"] = Described("string", "uuid", "The message that caused this one, if any."),
-            ["sourceAddress"] = Described("string", null, "The endpoint that sent it (`rabbitmq://…`)."),
-            ["destinationAddress"] = Described("string", null, "The exchange it was published to (`rabbitmq://…/Namespace:TypeName`)."),
-            ["responseAddress"] = Described("string", null, "On a request: where the response goes (the requester's endpoint)."),
-            ["faultAddress"] = Described("string", null, "Where a fault goes, when not to the sender."),
+            ["messageId"] = Described("string", "uuid", "Unique per message; for an event, its `eventId` (the platform publishes it so), by which subscribers drop duplicate deliveries."),
+            ["requestId"] = Nullable("string", "uuid", "Set on a request: its response carries it back."),
+            ["correlationId"] = Nullable("string", "uuid", "For an event, its `eventId` too (MassTransit's convention for a property of that name)."),
+            ["conversationId"] = Nullable("string", "uuid", "Shared by a message and what it caused."),
+            ["initiatorId"] = Nullable("string", "uuid", "The message that caused this one, if any."),
+            ["sourceAddress"] = Nullable("string", null, "The endpoint that sent it (`rabbitmq://host/vhost/…`)."),
+            ["destinationAddress"] = Nullable("string", null, "The exchange it was published to (`rabbitmq://host/vhost/Namespace:TypeName`)."),
+            ["responseAddress"] = Nullable("string", null, "On a request: where the response goes (the requester's endpoint)."),
+            ["faultAddress"] = Nullable("string", null, "Where a fault goes, when not to the sender."),
             ["messageType"] = new JsonObject
             {
                 ["type"] = "array",
@@ -267,12 +273,19 @@ public static class AsyncApiDocument
                 ["items"] = new JsonObject { ["type"] = "string" },
             },
             ["message"] = new JsonObject { ["description"] = "The message itself: the event, request or response." },
-            ["expirationTime"] = Described("string", "date-time", "When the message expires, if it does."),
-            ["sentTime"] = Described("string", "date-time", "When it was sent (UTC)."),
-            ["headers"] = new JsonObject { ["type"] = "object", ["description"] = "MassTransit's and the sender's headers (trace context, for instance)." },
-            ["host"] = new JsonObject { ["type"] = "object", ["description"] = "The sending process: machine, process, assembly and MassTransit versions." },
+            ["expirationTime"] = Nullable("string", "date-time", "When the message expires, if it does."),
+            ["sentTime"] = Nullable("string", "date-time", "When it was sent (UTC)."),
+            ["headers"] = new JsonObject { ["type"] = new JsonArray("object", "null"), ["description"] = "MassTransit's and the sender's headers." },
+            ["host"] = new JsonObject { ["type"] = new JsonArray("object", "null"), ["description"] = "The sending process: machine, process, assembly and MassTransit versions." },
         },
     };
+
+    private static JsonObject Nullable(string type, string? format, string description)
+    {
+        var schema = Described(type, format, description);
+        schema["type"] = new JsonArray(type, "null");
+        return schema;
+    }
 
     private static JsonObject Described(string type, string? format, string description)
     {
