@@ -121,7 +121,9 @@ public static class AsyncApiDocument
 
         **Exchanges.** MassTransit publishes each message type to a durable fanout exchange named after the type
         (`Namespace:TypeName`, for example `CrmPlatform.Contracts.Contacts.V1:PersonCreated`); a subscriber binds a
-        queue of its own to the exchanges of the types it wants. Each channel below is one such exchange.
+        queue of its own to the exchanges of the types it wants. Each channel below is one such exchange. MassTransit
+        also binds each event's exchange to `CrmPlatform.Contracts:IIntegrationEvent` (the interface every event
+        implements), so a queue bound there receives every event.
 
         **Envelope.** The body is MassTransit's JSON envelope (`application/vnd.masstransit+json`): the event itself is
         its `message`; `messageType` lists the type's URNs (`urn:message:Namespace:TypeName`); `messageId` is the event's

@@ -104,6 +104,10 @@ public sealed class EventCatalogueTests
         {
             await using var connection = await new ConnectionFactory { Uri = new Uri(connectionString) }.CreateConnectionAsync();
             await using var channel = await connection.CreateChannelAsync();
+            var everyEventExchange = CatalogueMessages.ExchangeName(typeof(IIntegrationEvent));
+            await channel.ExchangeDeclareAsync(everyEventExchange, "fanout", durable: true, autoDelete: false);
+            var everyEvent = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
+            await channel.QueueBindAsync(everyEvent, everyEventExchange, "");
             foreach (var (key, node) in Document["channels"]!.AsObject().Where(c => c.Value!["address"] is not null))
             {
                 // Declared as the catalogue describes it: MassTransit's own declaration would fail on any difference.
@@ -134,6 +138,13 @@ public sealed class EventCatalogueTests
                     Assert.Equal(documented["correlationId"]!.GetValue<string>(), body["correlationId"]!.GetValue<string>());
                 }
             }
+            // Every event also reaches the exchange of the interface all of them implement, as the catalogue says.
+            var events = 0;
+            while (await channel.BasicGetAsync(everyEvent, autoAck: true) is not null)
+            {
+                events++;
+            }
+            Assert.Equal(CatalogueMessages.Events.Count, events);
         }
         finally
         {
