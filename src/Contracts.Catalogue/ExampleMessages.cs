@@ -35,6 +35,14 @@ public static class ExampleMessages
         ["strength"] = "strong", ["rule"] = "email", ["field"] = "email", ["target"] = "first-response",
     };
 
+    /// <summary>Where a field's name alone would mislead (a <c>status</c> of a ticket is no consent's): by record and field.</summary>
+    private static readonly Dictionary<string, string> FieldStrings = new(StringComparer.Ordinal)
+    {
+        ["ActivityLogged.kind"] = "call", ["CsatReceived.rating"] = "good", ["LeadSnapshot.status"] = "new",
+        ["TicketSnapshot.status"] = "open", ["TicketSnapshot.channel"] = "email", ["OpportunitySnapshot.name"] = "Compiler licences",
+        ["TicketUpdated.previousStatus"] = "new", ["LikelyMatch.displayName"] = "Ada Lovelace",
+    };
+
     /// <summary>The example of a message type (an event, a request or a response).</summary>
     public static object For(Type type) => Build(type, "");
 
@@ -44,23 +52,23 @@ public static class ExampleMessages
             ?? throw new NotSupportedException($"{type} has no public constructor for an example.");
         var docs = Docs.Value;
         var arguments = constructor.GetParameters()
-            .Select(p => Value(p.ParameterType, p.Name!, docs.Param(type, p.Name!)))
+            .Select(p => Value(type, p.ParameterType, p.Name!, docs.Param(type, p.Name!)))
             .ToArray();
         var instance = constructor.Invoke(arguments);
         // Properties added after a contract's first release are init-only: set them too, so the example shows them.
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
                      .Where(p => p.SetMethod is not null && constructor.GetParameters().All(c => c.Name != p.Name)))
         {
-            property.SetValue(instance, Value(property.PropertyType, property.Name, docs.Summary(property)));
+            property.SetValue(instance, Value(type, property.PropertyType, property.Name, docs.Summary(property)));
         }
         return instance;
     }
 
-    private static object? Value(Type type, string name, string? doc)
+    private static object? Value(Type owner, Type type, string name, string? doc)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         var camel = char.ToLowerInvariant(name[0]) + name[1..];
-        if (underlying == typeof(string)) return Text(camel, doc);
+        if (underlying == typeof(string)) return FieldStrings.GetValueOrDefault($"{owner.Name}.{camel}") ?? Text(camel, doc);
         if (underlying == typeof(Guid)) return IdOf(camel);
         if (underlying == typeof(DateTime)) return camel.EndsWith("Until", StringComparison.Ordinal) || camel.StartsWith("due", StringComparison.Ordinal) ? At.AddDays(30) : At;
         if (underlying == typeof(DateOnly)) return DateOnly.FromDateTime(At.AddDays(90));
@@ -101,14 +109,14 @@ public static class ExampleMessages
             };
             dictionary[entry] = element == typeof(JsonElement)
                 ? JsonSerializer.SerializeToElement("2027-06-30")
-                : Value(element, entryName, null);
+                : Value(owner, element, entryName, null);
             return dictionary;
         }
         if (underlying.IsArray || (underlying.IsGenericType && underlying.GetGenericArguments() is [var item] && typeof(System.Collections.IEnumerable).IsAssignableFrom(underlying)))
         {
             var itemType = underlying.IsArray ? underlying.GetElementType()! : underlying.GetGenericArguments()[0];
             var array = Array.CreateInstance(itemType, 1);
-            array.SetValue(Value(itemType, ItemName(camel), null), 0);
+            array.SetValue(Value(owner, itemType, ItemName(camel), null), 0);
             return array;
         }
         if (underlying.Namespace?.StartsWith("CrmPlatform.Contracts", StringComparison.Ordinal) == true) return Build(underlying, camel);
