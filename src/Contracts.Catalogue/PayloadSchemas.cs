@@ -20,9 +20,6 @@ internal sealed class PayloadSchemas(JsonSerializerOptions options, XmlDocs docs
     /// <summary>Named schemas so far, by key.</summary>
     public IReadOnlyDictionary<string, JsonObject> Named => _named;
 
-    /// <summary>Every type given a named schema.</summary>
-    public IEnumerable<Type> NamedTypes => _names.Keys;
-
     /// <summary>A <c>$ref</c> to the named schema of a record, made on first use.</summary>
     public JsonObject Reference(Type type)
     {
@@ -96,13 +93,10 @@ internal sealed class PayloadSchemas(JsonSerializerOptions options, XmlDocs docs
         {
             return new JsonObject { ["oneOf"] = new JsonArray(schema, new JsonObject { ["type"] = "null" }) };
         }
+        // An empty schema (any JSON value) admits null already.
         if (schema["type"] is JsonValue single)
         {
             schema["type"] = new JsonArray(single.GetValue<string>(), "null");
-        }
-        else if (schema.Count == 0)
-        {
-            return schema; // any JSON value, null included
         }
         return schema;
     }
