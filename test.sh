@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/prerequisites.sh --tests
-# The contract tests run the tools the API's users run (Spectral, openapi-typescript, tsc), pinned in contract/.
+# The contract tests run the tools the API's users run (Spectral, openapi-typescript, tsc, the AsyncAPI CLI), pinned in contract/.
 [ contract/node_modules/.package-lock.json -nt contract/package-lock.json ] || npm ci --prefix contract --no-audit --no-fund --loglevel=error
 dotnet build CrmPlatform.sln -c Debug -nologo -clp:ErrorsOnly
 rm -rf artifacts/test-results

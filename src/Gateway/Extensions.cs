@@ -1,3 +1,5 @@
+using System.Text;
+using CrmPlatform.Contracts.Catalogue;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Mvc;
 using Scalar.AspNetCore;
@@ -140,8 +142,19 @@ internal static class Extensions
         }
     }
 
-    /// <summary>Every service's API description in one browsable UI (Scalar) at <c>/docs</c>.</summary>
-    public static void MapApiDocs(this WebApplication app) =>
+    /// <summary>Where the event catalogue (AsyncAPI 3.0) is served, next to the OpenAPI documents.</summary>
+    public const string EventCataloguePath = "/docs/asyncapi/events.json";
+
+    /// <summary>
+    /// Every service's API description and the event catalogue in one browsable UI (Scalar) at <c>/docs</c>. The
+    /// catalogue is the gateway's own: generated from the contracts it is built with, the same text as
+    /// <c>contract/asyncapi.json</c>.
+    /// </summary>
+    public static void MapApiDocs(this WebApplication app)
+    {
+        app.MapGet(EventCataloguePath, static () => TypedResults.Text(AsyncApiDocument.Json, "application/json", Encoding.UTF8))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
         app.MapScalarApiReference("/docs", options =>
         {
             options.Title = "CRM Platform API";
@@ -149,7 +162,9 @@ internal static class Extensions
             {
                 options.AddDocument(service, title, DocumentPath(service), isDefault: service == Documents[0].Service);
             }
+            options.AddAsyncApiDocument("events", "Events (AsyncAPI)", EventCataloguePath);
         }).AllowAnonymous();
+    }
 
     private static string DocumentPath(string service) => $"/docs/openapi/{service}.json";
 

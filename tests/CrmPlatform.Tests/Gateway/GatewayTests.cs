@@ -253,7 +253,24 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
         Assert.Equal("text/html", ui.Content.Headers.ContentType?.MediaType);
         // Scalar refers to the documents relative to the page it serves under /docs/.
-        Assert.Contains("openapi/contacts.json", await ui.Content.ReadAsStringAsync());
+        var page = await ui.Content.ReadAsStringAsync();
+        Assert.Contains("openapi/contacts.json", page);
+        // The event catalogue is listed beside them.
+        Assert.Contains("asyncapi/events.json", page);
+    }
+
+    [Fact]
+    public async Task The_event_catalogue_is_served_without_a_token_next_to_the_openapi_documents()
+    {
+        using var anonymous = _gateway.CreateClient();
+        var response = await anonymous.GetAsync("/docs/asyncapi/events.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var served = await response.Content.ReadAsStringAsync();
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(Repository.Root, "contract", "asyncapi.json")), served);
+        using var document = System.Text.Json.JsonDocument.Parse(served);
+        Assert.Equal("3.0.0", document.RootElement.GetProperty("asyncapi").GetString());
+        Assert.True(document.RootElement.GetProperty("channels").TryGetProperty("Contacts.V1.PersonCreated", out _));
     }
 
     [Fact]
