@@ -19,8 +19,10 @@ public static class AuditLog
     /// <summary>Enums by name, as the APIs write them, whether the column keeps a number or a name.</summary>
     private static readonly JsonSerializerOptions ChangesJson = new() { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) } };
 
-    public static List<AuditEntry> EntriesFor(ChangeTracker changes, string actorId, DateTime now) =>
-        changes.Entries<Entity>()
+    public static List<AuditEntry> EntriesFor(ChangeTracker changes, string actorId, DateTime now) => EntriesFor(changes.Entries<Entity>(), actorId, now);
+
+    public static List<AuditEntry> EntriesFor(IEnumerable<EntityEntry<Entity>> entries, string actorId, DateTime now) =>
+        entries
             .Where(entry => entry.Entity is IAudited && entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(entry => new AuditEntry
             {

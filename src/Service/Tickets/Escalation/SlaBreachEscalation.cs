@@ -1,4 +1,5 @@
 using CrmPlatform.Contracts.Service.V1;
+using CrmPlatform.Persistence.Bulk;
 using CrmPlatform.Persistence.Mail;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Mail;
@@ -77,6 +78,8 @@ public sealed class SlaBreachEscalation(TimeProvider time) : ISlaEscalation
 
         await ReassignAsync(db, reassigned, cancellationToken);
         await QueueManagerEmailsAsync(db, escalations, staffing, cancellationToken);
+        // As many as the batch has breaches: by COPY, like the sweep's events.
+        await BulkInsert.WriteAddedAsync(db, [typeof(TicketEscalation)], time.GetUtcNow().UtcDateTime, cancellationToken);
     }
 
     /// <summary>What the escalation reads of every breached ticket, untracked: most keep their assignee and are not written.</summary>
