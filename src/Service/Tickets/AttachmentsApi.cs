@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using CrmPlatform.Service.Data;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -55,29 +54,12 @@ public static class AttachmentsApi
         }
         using var buffer = new MemoryStream((int)file.Length);
         await file.CopyToAsync(buffer, cancellationToken);
-        var content = buffer.ToArray();
-        var detected = FileSignatures.Detect(content);
-        if (detected is null)
+        var (attachment, refusal) = TicketAttachment.Check(file.FileName, file.ContentType, buffer.ToArray(), maxBytes, db.Actor);
+        if (attachment is null)
         {
-            return Refused("file", $"The file is none of the accepted types ({string.Join(", ", FileSignatures.Allowed)}).");
+            return Refused("file", refusal!);
         }
-        var declared = FileSignatures.MediaType(file.ContentType);
-        if (declared is not null && declared != "application/octet-stream" && declared != detected)
-        {
-            return Refused("file", $"The file says it is '{declared}' but its content is '{detected}'.");
-        }
-
-        var attachment = new TicketAttachment
-        {
-            TicketId = id,
-            MessageId = messageId,
-            FileName = FileSignatures.SafeFileName(file.FileName),
-            ContentType = detected,
-            Size = content.Length,
-            Sha256 = Convert.ToHexStringLower(SHA256.HashData(content)),
-            UploadedBy = db.Actor,
-            Content = content,
-        };
+        (attachment.TicketId, attachment.MessageId) = (id, messageId);
         db.TicketAttachments.Add(attachment);
         await db.SaveChangesAsync(cancellationToken);
         var url = $"/api/v1/tickets/{id}/attachments/{attachment.Id}";

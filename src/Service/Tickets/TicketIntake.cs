@@ -7,13 +7,15 @@ namespace CrmPlatform.Service.Tickets;
 /// <param name="Channel">One of <see cref="TicketChannels"/> (<c>email</c>, <c>web</c>).</param>
 /// <param name="ExternalMessageId">The message's id in its channel (an email's Message-ID); the same id twice makes one ticket.</param>
 /// <param name="ConfirmByEmail">Send the requester a "we received your request" email (<see cref="Mail.TicketConfirmationEmail"/>).</param>
+/// <param name="Attachments">Files already checked (<see cref="TicketAttachment.Check"/>), saved with the first message.</param>
 public sealed record IntakeTicket(
     string Channel, string RequesterEmail, string? RequesterName, string Subject, string Body, string? ExternalMessageId,
     string? Language = null, string? Priority = null, string? Category = null, string? Topic = null, string? Product = null,
-    bool ConfirmByEmail = false);
+    bool ConfirmByEmail = false, IReadOnlyList<TicketAttachment>? Attachments = null);
 
-/// <summary>A requester's further message on a ticket (a reply by mail).</summary>
-public sealed record IntakeMessage(string Channel, string FromEmail, string? FromName, string Body, string? ExternalMessageId);
+/// <summary>A requester's further message on a ticket (a reply by mail), with its checked files.</summary>
+public sealed record IntakeMessage(string Channel, string FromEmail, string? FromName, string Body, string? ExternalMessageId,
+    IReadOnlyList<TicketAttachment>? Attachments = null);
 
 public enum IntakeOutcome
 {
@@ -59,6 +61,7 @@ public sealed class TicketIntake(ServiceDbContext db, TimeProvider clock)
             Product = TicketRequest.Value(intake.Product),
         };
         var message = CustomerMessage(intake.Channel, email, ticket.RequesterName, intake.Body, intake.ExternalMessageId);
+        Attach(intake.Attachments, ticket.Id, message.Id);
         await TicketDesk.OpenAsync(db, ticket, message, clock, cancellationToken, intake.ConfirmByEmail);
         // The requester's messages are theirs once known (at once when the directory knew the address).
         if (ticket.RequesterId is { } requester)
@@ -86,11 +89,12 @@ public sealed class TicketIntake(ServiceDbContext db, TimeProvider clock)
         if (found.Status == TicketStatuses.Closed)
         {
             var followUp = await CreateTicketAsync(new IntakeTicket(intake.Channel, intake.FromEmail, intake.FromName, found.Subject, intake.Body,
-                intake.ExternalMessageId), cancellationToken);
+                intake.ExternalMessageId, Attachments: intake.Attachments), cancellationToken);
             return followUp with { Outcome = IntakeOutcome.FollowUpCreated };
         }
         var message = CustomerMessage(intake.Channel, TicketRequest.NormalizedEmail(intake.FromEmail), intake.FromName, intake.Body, intake.ExternalMessageId);
         message.AuthorId = found.RequesterId?.ToString();
+        Attach(intake.Attachments, ticketId, message.Id);
         var (ticket, problem) = await TicketDesk.AddMessageAsync(db, ticketId, message, null, clock, cancellationToken);
         if (problem is not null)
         {
@@ -129,6 +133,16 @@ public sealed class TicketIntake(ServiceDbContext db, TimeProvider clock)
         Channel = channel,
         ExternalMessageId = externalMessageId is null ? null : Cut(externalMessageId, TicketMessage.ExternalIdMaxLength),
     };
+
+    /// <summary>Saved in the message's own SaveChanges: a message and its files commit together, so a retried delivery finds both or neither.</summary>
+    private void Attach(IReadOnlyList<TicketAttachment>? attachments, Guid ticketId, Guid messageId)
+    {
+        foreach (var attachment in attachments ?? [])
+        {
+            (attachment.TicketId, attachment.MessageId) = (ticketId, messageId);
+            db.TicketAttachments.Add(attachment);
+        }
+    }
 
     private static string? Cut(string? value, int maxLength) => value is null || value.Length <= maxLength ? value : value[..maxLength];
 }

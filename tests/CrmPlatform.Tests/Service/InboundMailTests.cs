@@ -108,6 +108,43 @@ public sealed class InboundMailTests(PlatformFixture fixture) : IClassFixture<Pl
     }
 
     [Fact]
+    public async Task A_mails_files_are_kept_on_its_message_when_their_bytes_prove_an_accepted_type_and_named_with_the_reason_when_not()
+    {
+        var (tenant, address, admin) = await TenantWithAddressAsync();
+        var customer = NewEmail();
+        var pdf = "%PDF-1.4\n1 0 obj\n<< >>\nendobj\n%%EOF\n"u8.ToArray();
+        var first = Mail(customer, address, "Invoice 4711", "");
+        var files = new BodyBuilder { TextBody = "The invoice is attached." };
+        files.Attachments.Add("Rechnung 4711.pdf", pdf, ContentType.Parse("application/pdf"));
+        files.Attachments.Add("update.html", "<html><script>alert(1)</script></html>"u8.ToArray(), ContentType.Parse("text/html"));
+        first.Body = files.ToMessageBody();
+        await SendAsync(first);
+
+        var ticket = Assert.Single(await TicketsAsync(tenant));
+        var message = Assert.Single((await admin.GetJsonAsync($"/api/v1/tickets/{ticket.Id}/messages")).Body.EnumerateArray());
+        Assert.StartsWith("The invoice is attached.", message.Str("body"));
+        Assert.Contains("[Attachment \"update.html\" was not kept: The file is none of the accepted types", message.Str("body"));
+        var attachment = Assert.Single(message.GetProperty("attachments").EnumerateArray());
+        Assert.Equal(("Rechnung 4711.pdf", "application/pdf", pdf.Length), (attachment.Str("fileName"), attachment.Str("contentType"), attachment.GetProperty("size").GetInt32()));
+        var download = await admin.GetAsync(attachment.Str("url"));
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(pdf, await download.Content.ReadAsByteArrayAsync());
+
+        // A reply's file is on the reply; a retried delivery adds neither the message nor its file again.
+        var reply = Mail(customer, address, "Re: Invoice 4711", "");
+        var photo = new BodyBuilder { TextBody = "And a photo of the printer." };
+        photo.Attachments.Add("printer.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0], ContentType.Parse("image/png"));
+        reply.Body = photo.ToMessageBody();
+        reply.InReplyTo = first.MessageId;
+        await SendAsync(reply);
+        await SendAsync(reply);
+        var messages = (await admin.GetJsonAsync($"/api/v1/tickets/{ticket.Id}/messages")).Body.EnumerateArray().ToList();
+        Assert.Equal(2, messages.Count);
+        Assert.Equal("printer.png", Assert.Single(messages[1].GetProperty("attachments").EnumerateArray()).Str("fileName"));
+        Assert.Equal(2, await InTenantAsync(tenant, db => db.TicketAttachments.CountAsync(a => a.TicketId == ticket.Id)));
+    }
+
+    [Fact]
     public async Task An_html_only_mail_becomes_plain_text()
     {
         var (tenant, address, _) = await TenantWithAddressAsync();

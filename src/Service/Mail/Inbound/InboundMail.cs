@@ -5,10 +5,10 @@ using MimeKit;
 
 namespace CrmPlatform.Service.Mail.Inbound;
 
-/// <summary>What the desk takes from a received message: who, what about, the text, and the ids that thread it.</summary>
+/// <summary>What the desk takes from a received message: who, what about, the text, its files, and the ids that thread it.</summary>
 public sealed partial record InboundMail(
     string? FromAddress, string? FromName, string Subject, string Body, string MessageId, IReadOnlyList<string> ThreadIds,
-    string? LoopReason)
+    string? LoopReason, IReadOnlyList<InboundFile> Files)
 {
     public static InboundMail Parse(MimeMessage message, string? reversePath, byte[] raw)
     {
@@ -24,7 +24,27 @@ public sealed partial record InboundMail(
         }
         threadIds.AddRange(message.References.Select(r => $"<{r.Trim('<', '>')}>"));
         return new InboundMail(from?.Address?.Trim().ToLowerInvariant(), string.IsNullOrWhiteSpace(from?.Name) ? null : from.Name.Trim(),
-            message.Subject?.Trim() ?? "", BodyOf(message), messageId, [.. threadIds.Distinct()], InboundLoops.ReasonToDrop(message, reversePath));
+            message.Subject?.Trim() ?? "", BodyOf(message), messageId, [.. threadIds.Distinct()], InboundLoops.ReasonToDrop(message, reversePath),
+            [.. message.Attachments.Select(FileOf)]);
+    }
+
+    /// <summary>
+    /// An attached part as it arrived (decoded from its transfer encoding). Inline parts (a signature's logo) are not
+    /// attachments; a forwarded message is, as <c>message/rfc822</c>, which tickets then refuse like any other type.
+    /// </summary>
+    private static InboundFile FileOf(MimeEntity entity)
+    {
+        using var content = new MemoryStream();
+        if (entity is MimePart part)
+        {
+            part.Content?.DecodeTo(content);
+        }
+        else if (entity is MessagePart forwarded)
+        {
+            forwarded.Message?.WriteTo(content);
+        }
+        var name = entity.ContentDisposition?.FileName ?? entity.ContentType.Name;
+        return new InboundFile(name, entity.ContentType.MimeType, content.ToArray());
     }
 
     /// <summary>The ticket number in a subject such as <c>Re: [#1042] Printer on fire</c>.</summary>
@@ -65,3 +85,7 @@ public sealed partial record InboundMail(
     [GeneratedRegex(@"\n\s*\n(\s*\n)+")]
     private static partial Regex BlankLines();
 }
+
+/// <param name="FileName">As the sender named it; only ever shown (<see cref="Tickets.FileSignatures.SafeFileName"/>).</param>
+/// <param name="ContentType">What the sender declared; the bytes decide.</param>
+public sealed record InboundFile(string? FileName, string ContentType, byte[] Content);

@@ -13,7 +13,7 @@ namespace CrmPlatform.Service.Mail.Inbound;
 /// on the ticket; otherwise the message opens a new ticket rather than landing in a stranger's conversation.
 /// </summary>
 public sealed partial class InboundMailProcessor(
-    ServiceDbContext db, TenantContext tenant, TicketIntake intake, InboundMailMetrics metrics, ILogger<InboundMailProcessor> logger)
+    ServiceDbContext db, TenantContext tenant, TicketIntake intake, InboundMailMetrics metrics, IConfiguration configuration, ILogger<InboundMailProcessor> logger)
 {
     public async Task<IntakeResult?> ProcessAsync(SupportAddress address, InboundMail mail, CancellationToken cancellationToken)
     {
@@ -44,16 +44,17 @@ public sealed partial class InboundMailProcessor(
             ticketId = numbered;
         }
 
+        var (attachments, body) = Files(mail);
         IntakeResult? result = null;
         if (ticketId is { } existing)
         {
-            result = await intake.AddCustomerMessageAsync(existing, new IntakeMessage(TicketChannels.Email, mail.FromAddress!, mail.FromName, mail.Body, mail.MessageId),
-                cancellationToken);
+            result = await intake.AddCustomerMessageAsync(existing, new IntakeMessage(TicketChannels.Email, mail.FromAddress!, mail.FromName, body, mail.MessageId,
+                attachments), cancellationToken);
         }
         if (result is null)
         {
-            result = await intake.CreateTicketAsync(new IntakeTicket(TicketChannels.Email, mail.FromAddress!, mail.FromName, mail.Subject, mail.Body, mail.MessageId,
-                Language: address.Language), cancellationToken);
+            result = await intake.CreateTicketAsync(new IntakeTicket(TicketChannels.Email, mail.FromAddress!, mail.FromName, mail.Subject, body, mail.MessageId,
+                Language: address.Language, Attachments: attachments), cancellationToken);
             if (result.Outcome == IntakeOutcome.Created && address.GroupId is { } group)
             {
                 // The address's group where routing chose none: routing's rules stay first.
@@ -64,6 +65,31 @@ public sealed partial class InboundMailProcessor(
         metrics.Count(result.Outcome.ToString().ToLowerInvariant());
         LogTaken(logger, mail.MessageId, address.Address, result.Outcome, result.TicketNumber);
         return result;
+    }
+
+    /// <summary>
+    /// The mail's files that tickets accept, by the uploads' rule (<see cref="TicketAttachment.Check"/>); a file refused
+    /// is named at the end of the message's text with the reason, so the agent knows something was sent and not kept,
+    /// and the rest of the message still becomes the ticket (a sender's server cannot fix an attachment).
+    /// </summary>
+    private (List<TicketAttachment> Attachments, string Body) Files(InboundMail mail)
+    {
+        var maxBytes = AttachmentsApi.MaxBytes(configuration);
+        var attachments = new List<TicketAttachment>();
+        var refused = new List<string>();
+        foreach (var file in mail.Files)
+        {
+            var (attachment, refusal) = TicketAttachment.Check(file.FileName, file.ContentType, file.Content, maxBytes, uploadedBy: null);
+            if (attachment is null)
+            {
+                refused.Add($"[Attachment \"{FileSignatures.SafeFileName(file.FileName)}\" was not kept: {refusal}]");
+            }
+            else
+            {
+                attachments.Add(attachment);
+            }
+        }
+        return (attachments, refused.Count == 0 ? mail.Body : $"{mail.Body}\n\n{string.Join('\n', refused)}".Trim());
     }
 
     private async Task<bool> MayWriteOnAsync(Guid ticketId, string sender, CancellationToken cancellationToken) =>
