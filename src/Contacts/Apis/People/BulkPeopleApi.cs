@@ -184,7 +184,11 @@ public static class BulkPeopleApi
         }
         if (!errors.IsValid)
         {
-            (item.Status, item.Problem) = (StatusCodes.Status400BadRequest, TypedResults.ValidationProblem(errors).ProblemDetails);
+            // The errors as an extension: a nested HttpValidationProblemDetails would be written as a plain ProblemDetails, without them.
+            (item.Status, item.Problem) = (StatusCodes.Status400BadRequest, new ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest, Title = "One or more validation errors occurred.", Extensions = { ["errors"] = errors },
+            });
             return item;
         }
         item.Values = values;
