@@ -11,6 +11,7 @@ public static class ContactsApis
     public static void MapContactsApis(this WebApplication app)
     {
         app.MapPeopleApi();
+        app.MapBulkPeopleApi();
         app.MapOrganizationsApi();
         app.MapConsentsApi();
         app.MapDoubleOptInApi();

@@ -167,7 +167,7 @@ public static class ExternalIdsApi
     }
 
     /// <summary>Sources are case-insensitive (stored lower-case); external ids are kept exactly as the other system writes them.</summary>
-    private static FieldErrors Validate(ref string source, string externalId)
+    internal static FieldErrors Validate(ref string source, string externalId)
     {
         source = source.Trim().ToLowerInvariant();
         return new FieldErrors()
