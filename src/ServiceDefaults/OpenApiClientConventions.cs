@@ -103,6 +103,18 @@ public static partial class OpenApiClientConventions
         schema.Format = "date-time";
     }
 
+    /// <summary>
+    /// A list of raw JSON values (kept as <see cref="JsonElement"/> so each is read and answered on its own, as the bulk
+    /// endpoints do) is an array of any JSON; without an <c>items</c> schema, linters reject the array.
+    /// </summary>
+    public static void JsonListItems(OpenApiSchema schema, Type type)
+    {
+        if (schema.Items is null && schema.Type is { } kind && kind.HasFlag(JsonSchemaType.Array) && type.IsAssignableTo(typeof(IEnumerable<JsonElement>)))
+        {
+            schema.Items = new OpenApiSchema();
+        }
+    }
+
     private static bool IsNull(System.Text.Json.Nodes.JsonNode? value) => value is null || value.GetValueKind() == JsonValueKind.Null;
 
     private static bool IsAcronym(string word) => word.Length > 1 && word.All(char.IsUpper);

@@ -49,6 +49,7 @@ public static class OpenApiExtensions
         {
             OpenApiClientConventions.WithoutNullInEnum(schema);
             OpenApiClientConventions.DateTimeAsString(schema, context.JsonTypeInfo.Type);
+            OpenApiClientConventions.JsonListItems(schema, context.JsonTypeInfo.Type);
             return Task.CompletedTask;
         }));
         return builder;
