@@ -27,7 +27,10 @@ internal static class ImportTestClient
     {
         var started = await client.PostJsonAsync($"/api/v1/imports/{jobId}/{step}", new { });
         Assert.Equal(HttpStatusCode.Accepted, started.Status);
-        return await client.WaitUntilAsync(jobId, "completed");
+        var job = await client.WaitUntilAsync(jobId, "completed");
+        // A failed job says why in its error; that is what a failing test should show.
+        Assert.True(job.Str("status") == "completed", $"import {jobId} ended as {job}");
+        return job;
     }
 
     public static async Task<JsonElement> WaitUntilAsync(this HttpClient client, Guid jobId, string status) =>
