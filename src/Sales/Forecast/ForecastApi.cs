@@ -104,8 +104,7 @@ public static class ForecastApi
             scope = scope.Narrowed([ownerId], scope.Teams);
         }
         var query = await ForecastQuery.ForAsync(db, scope, cancellationToken);
-        var open = await query.OpenAsync(kind, start, end, pipelineId, settings, now, cancellationToken);
-        var won = await query.WonAsync(start, end, pipelineId, cancellationToken);
+        var (open, won) = await query.OpenAndWonAsync(kind, start, end, pipelineId, settings, now, cancellationToken);
         var quotas = await db.Quotas.AsNoTracking()
             .Where(q => q.PeriodStart >= start && q.PeriodStart < end).ToListAsync(cancellationToken);
         return TypedResults.Ok(ForecastRollup.Build(kind, start, end, groupBy, open, won, quotas, scope.Teams));
