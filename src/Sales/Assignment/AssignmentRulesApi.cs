@@ -147,6 +147,7 @@ public static class AssignmentRulesApi
         {
             return precondition;
         }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var assignment = await LeadAssigner.AssignAsync(db, lead, LeadAssigner.OnDemand, cancellationToken);
         if (assignment is null)
         {
@@ -156,6 +157,7 @@ public static class AssignmentRulesApi
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {

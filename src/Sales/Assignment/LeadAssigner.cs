@@ -95,15 +95,29 @@ public static class LeadAssigner
         return (members[index], $"team {team.Name}, round robin: {members[index]}, next after {previous} (turn {turn.Single()}, {members.Count} members)");
     }
 
-    /// <summary>Open leads plus open opportunities per member, across the tenant (a rule sees everyone's load, not the caller's scope).</summary>
+    /// <summary>
+    /// Open leads plus open opportunities per member, across the tenant (a rule sees everyone's load, not the caller's
+    /// scope), plus the leads this unit of work has assigned but not yet saved (an import's earlier rows), so a batch
+    /// spreads like one lead at a time. Inside a transaction, a lock per tenant makes concurrent choices take turns, as
+    /// ticket routing's do: each counts after the previous one's lead has committed.
+    /// </summary>
     private static async Task<(string, string)> LeastLoadedAsync(
         SalesDbContext db, DirectoryTeam team, List<string> members, CancellationToken cancellationToken)
     {
         var tenant = db.CurrentTenantId;
+        if (db.Database.CurrentTransaction is not null)
+        {
+            var lockKey = $"lead-assignment:{tenant}";
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", cancellationToken);
+        }
         var leads = await db.Leads.IgnoreQueryFilters()
             .Where(l => l.TenantId == tenant && members.Contains(l.OwnerId!) && OpenLeadStatuses.Contains(l.Status))
             .GroupBy(l => l.OwnerId!).Select(g => new { Owner = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Owner, g => g.Count, cancellationToken);
+        foreach (var pending in db.ChangeTracker.Entries<Lead>().Where(e => e.State == EntityState.Added && e.Entity.OwnerId is { } owner && members.Contains(owner)))
+        {
+            leads[pending.Entity.OwnerId!] = leads.GetValueOrDefault(pending.Entity.OwnerId!) + 1;
+        }
         var opportunities = await db.Opportunities.IgnoreQueryFilters()
             .Where(o => o.TenantId == tenant && members.Contains(o.OwnerId!) && o.ClosedAt == null)
             .GroupBy(o => o.OwnerId!).Select(g => new { Owner = g.Key, Count = g.Count() })

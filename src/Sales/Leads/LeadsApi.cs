@@ -90,12 +90,15 @@ public static class LeadsApi
         request.ApplyTo(lead);
         await LeadCapture.LinkPersonAsync(db, lead, cancellationToken);
         db.Leads.Add(lead);
+        // A transaction around the choice and the save, so a least-loaded rule's lock holds until the lead is counted.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await Assignment.NewLeads.PrepareAsync(db, lead, cancellationToken);
         db.Stamp();
         db.AddEvent(lead.Created());
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {

@@ -202,6 +202,34 @@ public sealed class AssignmentRulesTests(PlatformFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Least_loaded_spreads_concurrent_creations_and_an_imported_file_evenly()
+    {
+        var industry = NewIndustry();
+        var (team, members) = await TeamAsync("Even", 2);
+        await _sales.PostJsonAsync("/api/v1/assignment-rules", Rule("Even", 1, industries: [industry], teamId: team, method: "least-loaded")).CreatedAsync();
+
+        // Six at once: each choice counts the leads chosen before it, so the two members end with three each.
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => CreateLeadAsync(Lead(industry))));
+        Assert.Equal([3, 3], members.Select(m => concurrent.Count(l => l.Str("ownerId") == m)));
+
+        // A file's rows are chosen for in one unit of work: each counts the rows before it.
+        var marker = Guid.NewGuid().ToString("N")[..10];
+        var csv = "Last Name,E-Mail,Company,Industry\n" + string.Join("\n", Enumerable.Range(0, 4).Select(i => $"Row{i},row{i}.{marker}@leads.test,ACME,{industry}"));
+        using var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        var upload = await _sales.PostAsync("/api/v1/lead-imports?fileName=even.csv", content);
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        var job = JsonDocument.Parse(await upload.Content.ReadAsStringAsync()).RootElement;
+        var mapping = new Dictionary<string, string> { ["Last Name"] = "lastName", ["E-Mail"] = "email", ["Company"] = "company", ["Industry"] = "industry" };
+        Assert.Equal(HttpStatusCode.OK, (await _sales.PutJsonAsync($"/api/v1/lead-imports/{job.Id()}/mapping", new { mapping }, job.ETag())).Status);
+        var run = await _sales.SendJsonAsync(HttpMethod.Post, $"/api/v1/lead-imports/{job.Id()}/run");
+        Assert.Equal(4, run.Body.GetProperty("created").GetInt32());
+        var owners = await PlatformServices.QueryAsync(Platform.Sales,
+            db => db.Leads.Where(l => l.Email != null && l.Email.Contains(marker)).Select(l => l.OwnerId).ToListAsync());
+        Assert.Equal([2, 2], members.Select(m => owners.Count(o => o == m)));
+    }
+
+    [Fact]
     public async Task Managers_set_rules_reps_assign_only_leads_in_their_scope()
     {
         var industry = NewIndustry();
