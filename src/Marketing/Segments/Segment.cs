@@ -107,6 +107,8 @@ public static class SegmentModel
             membership.HasIndex(m => new { m.SegmentId, m.CreatedAt, m.Id });
             membership.HasIndex(m => new { m.TenantId, m.PersonId });
         });
+        // A re-evaluation reaches an organization's people (its open opportunity counts for them) by this index.
+        modelBuilder.Entity<CrmPlatform.Persistence.ContactDirectory.DirectoryContact>().HasIndex(c => c.OrganizationId);
         modelBuilder.Entity<ContactBehaviour>(behaviour =>
         {
             behaviour.ToTable("contact_behaviours");

@@ -16,8 +16,19 @@ namespace CrmPlatform.Marketing.Segments;
 /// <summary>A contact's replica changed (in the directory consumer's transaction): their dynamic segments follow.</summary>
 public sealed class SegmentDirectoryObserver(MarketingDbContext db, TimeProvider clock) : IContactDirectoryObserver
 {
-    public Task ContactChangedAsync(DirectoryContact contact, CancellationToken cancellationToken) =>
-        SegmentMembers.ReevaluateAsync(db, contact.Id, clock.GetUtcNow().UtcDateTime, cancellationToken);
+    public async Task ContactChangedAsync(DirectoryContact contact, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await SegmentMembers.ReevaluateAsync(db, contact.Id, now, cancellationToken);
+        if (contact.IsDeleted && contact.Kind == ContactKind.Person)
+        {
+            // A deleted person leaves static lists too: nobody may be reached through a list after Contacts let them go.
+            foreach (var membership in await db.SegmentMemberships.Where(m => m.PersonId == contact.Id && m.LeftAt == null).ToListAsync(cancellationToken))
+            {
+                SegmentMembers.Leave(db, membership, now);
+            }
+        }
+    }
 }
 
 /// <summary>

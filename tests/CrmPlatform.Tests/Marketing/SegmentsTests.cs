@@ -274,6 +274,11 @@ public sealed class SegmentsTests(SegmentsTests.Fixture fixture) : IClassFixture
         var changes = await Eventually.ReturnsAsync(() => Task.FromResult(ChangesOf(list)), c => c.Count == 3, "two entries and one exit are published");
         Assert.Equal(2, changes.Count(c => c.Change == SegmentMembershipChanges.Entered));
         Assert.Equal(second, changes.Single(c => c.Change == SegmentMembershipChanges.Left).PersonId);
+
+        // A person deleted in Contacts leaves the list as well.
+        var current = (await tenant.Contacts.GetJsonAsync($"/api/v1/people/{first}")).Body;
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Contacts.DeleteJsonAsync($"/api/v1/people/{first}", current.ETag())).Status);
+        await Eventually.TrueAsync(async () => (await MembersAsync(tenant, list)).Count == 0, "the deleted person leaves the list");
     }
 
     [Fact]

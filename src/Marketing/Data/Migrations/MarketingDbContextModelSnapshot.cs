@@ -376,6 +376,9 @@ namespace CrmPlatform.Marketing.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_directory_contacts");
 
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_directory_contacts_organization_id");
+
                     b.HasIndex("TenantId")
                         .HasDatabaseName("ix_directory_contacts_tenant_id");
 

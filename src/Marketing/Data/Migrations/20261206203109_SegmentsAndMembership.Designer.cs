@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CrmPlatform.Marketing.Data.Migrations
 {
     [DbContext(typeof(MarketingDbContext))]
-    [Migration("20261206200930_SegmentsAndMembership")]
+    [Migration("20261206203109_SegmentsAndMembership")]
     partial class SegmentsAndMembership
     {
         /// <inheritdoc />
@@ -378,6 +378,9 @@ namespace CrmPlatform.Marketing.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_directory_contacts");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_directory_contacts_organization_id");
 
                     b.HasIndex("TenantId")
                         .HasDatabaseName("ix_directory_contacts_tenant_id");

@@ -125,6 +125,11 @@ namespace CrmPlatform.Marketing.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_directory_contacts_organization_id",
+                table: "directory_contacts",
+                column: "organization_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_audit_entries_tenant_id_created_at_id",
                 table: "audit_entries",
                 columns: new[] { "tenant_id", "created_at", "id" });
@@ -171,6 +176,10 @@ namespace CrmPlatform.Marketing.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "segments");
+
+            migrationBuilder.DropIndex(
+                name: "ix_directory_contacts_organization_id",
+                table: "directory_contacts");
 
             migrationBuilder.DropColumn(
                 name: "country",
