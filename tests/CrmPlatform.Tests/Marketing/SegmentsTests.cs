@@ -4,6 +4,7 @@ using System.Text.Json;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Contracts.Marketing.V1;
 using CrmPlatform.Contracts.Sales.V1;
+using CrmPlatform.Contracts.Service.V1;
 using CrmPlatform.Marketing.Data;
 using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Infrastructure;
@@ -205,6 +206,34 @@ public sealed class SegmentsTests(SegmentsTests.Fixture fixture) : IClassFixture
         Assert.Equal([SegmentMembershipChanges.Entered, SegmentMembershipChanges.Left],
             (await Eventually.ReturnsAsync(() => Task.FromResult(ChangesOf(segment)), c => c.Count == 2, "both changes are published"))
             .OrderBy(c => c.Version).Select(c => c.Change));
+    }
+
+    [Fact]
+    public async Task An_open_ticket_and_a_form_submission_count_as_behaviour()
+    {
+        var tenant = await NewTenantAsync();
+        var email = $"{Guid.NewGuid():N}@example.com";
+        var person = await PersonAsync(tenant, Person("Asker", "customer", "DE", email: email));
+        var tickets = (await tenant.Marketing.PostJsonAsync("/api/v1/segments", new
+        {
+            name = "Waiting for support",
+            rules = new { any = new[] { Leaf("hasOpenTicket", "eq", true) } },
+        }).CreatedAsync()).Id();
+        var form = Guid.NewGuid();
+        var formSegment = (await tenant.Marketing.PostJsonAsync("/api/v1/segments", new { name = "Asked for a demo", rules = Leaf("submittedForm", "eq", form) }).CreatedAsync()).Id();
+
+        var bus = Platform.Service.Services.GetRequiredService<IBus>();
+        var ticketId = Guid.CreateVersion7();
+        var ticket = new TicketSnapshot(1042, "Help", "new", "normal", "email", person, null, null, null, null, null, [], null, null);
+        await bus.Publish(new TicketCreated(Guid.NewGuid(), DateTime.UtcNow, tenant.Id, ticketId, 1, ticket));
+        await Eventually.TrueAsync(async () => (await MembersAsync(tenant, tickets)).Contains(person), "an open ticket brings the requester in");
+        await bus.Publish(new TicketSolved(Guid.NewGuid(), DateTime.UtcNow, tenant.Id, ticketId, 2, DateTime.UtcNow, ticket with { Status = "solved" }));
+        await Eventually.TrueAsync(async () => (await MembersAsync(tenant, tickets)).Count == 0, "solving it takes the requester out");
+
+        // A submission names no person: the sender is found by address.
+        await bus.Publish(new FormSubmitted(Guid.NewGuid(), DateTime.UtcNow, tenant.Id, Guid.NewGuid(), 1, form, null,
+            new FormSubmission("Test", "Asker", email.ToUpperInvariant(), null, null, null, null, null, null, true), CreateLead: false));
+        await Eventually.TrueAsync(async () => (await MembersAsync(tenant, formSegment)).Contains(person), "the submission brings the sender in");
     }
 
     [Fact]
