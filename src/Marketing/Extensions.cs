@@ -1,6 +1,7 @@
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Marketing.Data;
+using CrmPlatform.Marketing.Segments;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Marketing;
@@ -13,11 +14,13 @@ internal static class Extensions
     {
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<MarketingDbContext>("marketingdb");
+        builder.AddAuditRetention<MarketingDbContext>();
         builder.AddMessaging(ServiceName, bus =>
         {
             bus.AddContactDirectoryConsumer<MarketingDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<MarketingDbContext>(ServiceName);
             bus.AddGdprConsumer<MarketingDbContext>(ServiceName);
+            builder.AddSegments(bus);
         });
     }
 }

@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Marketing;
@@ -8,6 +9,11 @@ public static class Permissions
     /// <summary>May we contact this person for this purpose on this channel (from the consent replica).</summary>
     public const string Contactability = "contactability";
 
+    /// <summary>Segments and static lists: audiences are marketers' work (and admins').</summary>
+    public const string Segments = "segments";
+
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
-        .Allow(Contactability, Operation.Read, [.. Roles.All]);
+        .Allow(Contactability, Operation.Read, [.. Roles.All])
+        .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
+        .Allow(Segments, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing);
 }

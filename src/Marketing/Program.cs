@@ -1,5 +1,6 @@
 using CrmPlatform.Marketing;
 using CrmPlatform.Marketing.Apis;
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,5 +12,7 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 app.MapContactabilityApi();
+app.MapSegmentsApi();
+app.MapAuditApi();
 
 await app.RunAsync();

@@ -1,6 +1,8 @@
 using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Consents;
 using CrmPlatform.Persistence.ContactDirectory;
+using CrmPlatform.Marketing.Segments;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using CrmPlatform.ServiceDefaults;
@@ -12,11 +14,16 @@ public sealed class MarketingDbContext(DbContextOptions<MarketingDbContext> opti
 {
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<ConsentReplica> ConsentReplicas => Set<ConsentReplica>();
+    public DbSet<Segment> Segments => Set<Segment>();
+    public DbSet<SegmentMembership> SegmentMemberships => Set<SegmentMembership>();
+    public DbSet<ContactBehaviour> ContactBehaviours => Set<ContactBehaviour>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddContactDirectory();
         modelBuilder.AddConsentReplica();
+        modelBuilder.AddSegments();
+        modelBuilder.AddAuditLog();
         base.OnModelCreating(modelBuilder);
     }
 }

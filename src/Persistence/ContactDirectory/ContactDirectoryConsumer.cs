@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrmPlatform.Contracts;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Persistence.Replicas;
@@ -8,7 +9,8 @@ using CrmPlatform.ServiceDefaults;
 namespace CrmPlatform.Persistence.ContactDirectory;
 
 /// <summary>Keeps a service's contact directory in step with Contacts.</summary>
-public sealed class ContactDirectoryConsumer<TDbContext>(TDbContext db, TenantContext tenant, TimeProvider clock) :
+public sealed class ContactDirectoryConsumer<TDbContext>(
+    TDbContext db, TenantContext tenant, TimeProvider clock, IEnumerable<IContactDirectoryObserver> observers) :
     IConsumer<PersonCreated>, IConsumer<PersonUpdated>, IConsumer<PersonDeleted>,
     IConsumer<OrganizationCreated>, IConsumer<OrganizationUpdated>, IConsumer<OrganizationDeleted>
     where TDbContext : TenantDbContext, IContactDirectoryDbContext
@@ -32,6 +34,8 @@ public sealed class ContactDirectoryConsumer<TDbContext>(TDbContext db, TenantCo
     private static void SetOrganization(DirectoryContact contact, OrganizationSnapshot organization)
     {
         contact.DisplayName = organization.Name;
+        contact.Industry = organization.Industry;
+        SetAttributes(contact, organization.LifecycleStage, organization.Addresses, organization.Tags, organization.CustomFields);
         contact.IsDeleted = false;
     }
 
@@ -45,10 +49,42 @@ public sealed class ContactDirectoryConsumer<TDbContext>(TDbContext db, TenantCo
         contact.OrganizationId = person.OrganizationId;
         contact.ProcessingRestricted = person.ProcessingRestricted ?? false;
         contact.ObjectsToDirectMarketing = person.ObjectsToDirectMarketing ?? false;
+        contact.Industry = person.Industry;
+        SetAttributes(contact, person.LifecycleStage, person.Addresses, person.Tags, person.CustomFields);
         contact.IsDeleted = false;
+    }
+
+    private static void SetAttributes(
+        DirectoryContact contact, string? lifecycleStage, IReadOnlyList<ContactAddress>? addresses, IReadOnlyList<string>? tags,
+        IReadOnlyDictionary<string, JsonElement>? customFields)
+    {
+        contact.LifecycleStage = lifecycleStage;
+        contact.Country = addresses?.Select(a => a.Country).FirstOrDefault(c => !string.IsNullOrWhiteSpace(c))?.ToUpperInvariant();
+        contact.Tags = tags?.ToList() ?? [];
+        contact.CustomFields = customFields is { Count: > 0 } ? JsonSerializer.Serialize(customFields) : null;
     }
 
     private Task Apply<TEvent>(ConsumeContext<TEvent> context, ContactKind kind, Action<DirectoryContact> change)
         where TEvent : class, IIntegrationEvent =>
-        Replica.ApplyAsync(db, tenant, clock, context, "contact-directory", id => new DirectoryContact { Id = id, Kind = kind }, change);
+        Replica.ApplyAsync(db, tenant, clock, context, "contact-directory", id => new DirectoryContact { Id = id, Kind = kind }, change,
+            observers.Any() ? Notify : null);
+
+    /// <summary>The change is written first, so observers query the contact as it now is, in the same transaction.</summary>
+    private async Task Notify(DirectoryContact contact, CancellationToken cancellationToken)
+    {
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var observer in observers)
+        {
+            await observer.ContactChangedAsync(contact, cancellationToken);
+        }
+    }
+}
+
+/// <summary>
+/// Work a service does when a contact of its directory changes, in the transaction that applies the change (so it
+/// happens exactly once with it): Marketing re-evaluates the person's segments. Registered in DI; none by default.
+/// </summary>
+public interface IContactDirectoryObserver
+{
+    Task ContactChangedAsync(DirectoryContact contact, CancellationToken cancellationToken);
 }

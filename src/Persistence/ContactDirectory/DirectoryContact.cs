@@ -23,6 +23,19 @@ public sealed class DirectoryContact : ReplicaRow
     public bool ProcessingRestricted { get; set; }
     /// <summary>The person objected to direct marketing (GDPR Art. 21(2)).</summary>
     public bool ObjectsToDirectMarketing { get; set; }
+
+    // What audiences are built from (Marketing's segments): kept here so any subscriber can select on them without
+    // asking Contacts. Null in rows written before these were kept, until the contact's next change arrives.
+
+    /// <summary>subscriber, lead, customer or former-customer.</summary>
+    public string? LifecycleStage { get; set; }
+    public string? Industry { get; set; }
+    /// <summary>ISO 3166-1 alpha-2, upper case: of the first address that names a country.</summary>
+    public string? Country { get; set; }
+    /// <summary>Normalized (lower-case) tags.</summary>
+    public List<string> Tags { get; set; } = [];
+    /// <summary>The tenant's custom fields that have a value, as a JSON object by key (as Contacts' events carry them).</summary>
+    public string? CustomFields { get; set; }
 }
 
 /// <summary>A DbContext that keeps the contact directory.</summary>
@@ -45,6 +58,11 @@ public static class ContactDirectoryModel
             contact.Property(c => c.DisplayName).HasMaxLength(300);
             contact.Property(c => c.Email).HasMaxLength(320);
             contact.Property(c => c.Version).IsConcurrencyToken();
+            contact.Property(c => c.LifecycleStage).HasMaxLength(40);
+            contact.Property(c => c.Industry).HasMaxLength(200);
+            contact.Property(c => c.Country).HasMaxLength(2);
+            contact.Property(c => c.Tags).HasDefaultValueSql("'{}'::text[]");
+            contact.Property(c => c.CustomFields).HasColumnType("jsonb");
         });
         return modelBuilder;
     }

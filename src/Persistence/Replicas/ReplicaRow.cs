@@ -26,11 +26,12 @@ public static class Replica
 {
     /// <summary>
     /// Applies an event to its replica row exactly once: the inbox drops a redelivered message, and the version check
-    /// drops an event older than the row (events can arrive out of order after retries).
+    /// drops an event older than the row (events can arrive out of order after retries). <paramref name="applied"/> runs
+    /// only when the event changed the row, inside the same transaction.
     /// </summary>
     public static async Task ApplyAsync<TEvent, TRow>(
         TenantDbContext db, TenantContext tenant, TimeProvider clock, ConsumeContext<TEvent> context, string consumer,
-        Func<Guid, TRow> create, Action<TRow> change)
+        Func<Guid, TRow> create, Action<TRow> change, Func<TRow, CancellationToken, Task>? applied = null)
         where TEvent : class, IIntegrationEvent
         where TRow : ReplicaRow
     {
@@ -54,6 +55,10 @@ public static class Replica
             change(row);
             row.Version = message.Version;
             row.UpdatedAt = now;
+            if (applied is not null)
+            {
+                await applied(row, context.CancellationToken);
+            }
         }, context.CancellationToken);
     }
 }

@@ -154,9 +154,18 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("Country")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("country");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("CustomFields")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("custom_fields");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
@@ -169,6 +178,11 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasColumnType("character varying(320)")
                         .HasColumnName("email");
 
+                    b.Property<string>("Industry")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("industry");
+
                     b.Property<bool>("IsDeleted")
                         .HasColumnType("boolean")
                         .HasColumnName("is_deleted");
@@ -178,6 +192,11 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
                         .HasColumnName("kind");
+
+                    b.Property<string>("LifecycleStage")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("lifecycle_stage");
 
                     b.Property<bool>("ObjectsToDirectMarketing")
                         .HasColumnType("boolean")
@@ -190,6 +209,13 @@ namespace CrmPlatform.Sales.Data.Migrations
                     b.Property<bool>("ProcessingRestricted")
                         .HasColumnType("boolean")
                         .HasColumnName("processing_restricted");
+
+                    b.PrimitiveCollection<List<string>>("Tags")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tags")
+                        .HasDefaultValueSql("'{}'::text[]");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")

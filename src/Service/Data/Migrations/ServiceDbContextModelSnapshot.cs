@@ -155,9 +155,18 @@ namespace CrmPlatform.Service.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<string>("Country")
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)")
+                        .HasColumnName("country");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("CustomFields")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("custom_fields");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
@@ -170,6 +179,11 @@ namespace CrmPlatform.Service.Data.Migrations
                         .HasColumnType("character varying(320)")
                         .HasColumnName("email");
 
+                    b.Property<string>("Industry")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("industry");
+
                     b.Property<bool>("IsDeleted")
                         .HasColumnType("boolean")
                         .HasColumnName("is_deleted");
@@ -179,6 +193,11 @@ namespace CrmPlatform.Service.Data.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)")
                         .HasColumnName("kind");
+
+                    b.Property<string>("LifecycleStage")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("lifecycle_stage");
 
                     b.Property<bool>("ObjectsToDirectMarketing")
                         .HasColumnType("boolean")
@@ -191,6 +210,13 @@ namespace CrmPlatform.Service.Data.Migrations
                     b.Property<bool>("ProcessingRestricted")
                         .HasColumnType("boolean")
                         .HasColumnName("processing_restricted");
+
+                    b.PrimitiveCollection<List<string>>("Tags")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tags")
+                        .HasDefaultValueSql("'{}'::text[]");
 
                     b.Property<Guid>("TenantId")
                         .HasColumnType("uuid")
