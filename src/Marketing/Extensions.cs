@@ -1,6 +1,7 @@
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Marketing.Data;
+using CrmPlatform.Marketing.Forms;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Marketing;
@@ -13,6 +14,7 @@ internal static class Extensions
     {
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<MarketingDbContext>("marketingdb");
+        builder.AddWebForms();
         builder.AddMessaging(ServiceName, bus =>
         {
             bus.AddContactDirectoryConsumer<MarketingDbContext>(ServiceName);

@@ -8,6 +8,11 @@ public static class Permissions
     /// <summary>May we contact this person for this purpose on this channel (from the consent replica).</summary>
     public const string Contactability = "contactability";
 
+    /// <summary>Web form definitions: marketers and admins build them; read-only users may look.</summary>
+    public const string Forms = "forms";
+
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
-        .Allow(Contactability, Operation.Read, [.. Roles.All]);
+        .Allow(Contactability, Operation.Read, [.. Roles.All])
+        .Allow(Forms, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
+        .Allow(Forms, Operation.Read, Roles.ReadOnly);
 }

@@ -1,3 +1,4 @@
+using CrmPlatform.Marketing.Forms;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Consents;
 using CrmPlatform.Persistence.ContactDirectory;
@@ -12,11 +13,14 @@ public sealed class MarketingDbContext(DbContextOptions<MarketingDbContext> opti
 {
     public DbSet<DirectoryContact> DirectoryContacts => Set<DirectoryContact>();
     public DbSet<ConsentReplica> ConsentReplicas => Set<ConsentReplica>();
+    public DbSet<WebForm> WebForms => Set<WebForm>();
+    public DbSet<FormSubmissionRecord> FormSubmissions => Set<FormSubmissionRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddContactDirectory();
         modelBuilder.AddConsentReplica();
+        modelBuilder.AddWebForms();
         base.OnModelCreating(modelBuilder);
     }
 }
