@@ -13,6 +13,6 @@ public static class Permissions
 
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(Contactability, Operation.Read, [.. Roles.All])
-        .Allow(Forms, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
-        .Allow(Forms, Operation.Read, Roles.ReadOnly);
+        .Allow(Forms, Operation.Read, Roles.Admin, Roles.Marketing, Roles.ReadOnly)
+        .Allow(Forms, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing);
 }
