@@ -112,6 +112,7 @@ public static class PublicFormsApi
             UserAgent = Clip(http.Request.Headers.UserAgent.ToString(), 500),
             PageUrl = Clip(PageOf(http.Request), WebForm.UrlMaxLength),
         };
+        submission.Email = submission.Values.FirstOrDefault(v => v.MapsTo == FormFieldTargets.Email)?.Value.ToLowerInvariant();
         db.FormSubmissions.Add(submission);
         db.Stamp();
         db.AddEvent(Submitted(form, submission, clock.GetUtcNow().UtcDateTime));

@@ -75,11 +75,19 @@ public static class FormFieldTargets
 public sealed class FormSubmissionRecord : Entity
 {
     public Guid FormId { get; set; }
+    /// <summary>The submitted address, lower-cased: how a data subject request finds the person's submissions.</summary>
+    public string? Email { get; set; }
     public IReadOnlyList<SubmittedValue> Values { get; set; } = [];
     public IReadOnlyList<GivenConsent> Consents { get; set; } = [];
     public string? IpAddress { get; set; }
     public string? UserAgent { get; set; }
     public string? PageUrl { get; set; }
+
+    /// <summary>GDPR erasure: who sent it and what they typed go; that the form was sent, when, and which boxes, stay.</summary>
+    public void ErasePersonalData()
+    {
+        (Email, Values, IpAddress, UserAgent, PageUrl) = (null, [], null, null, null);
+    }
 }
 
 public sealed record SubmittedValue(string Key, string MapsTo, string Value);
@@ -110,7 +118,9 @@ internal static class WebFormModel
             submission.Property(s => s.UserAgent).HasMaxLength(500);
             submission.Property(s => s.PageUrl).HasMaxLength(WebForm.UrlMaxLength);
             submission.HasOne<WebForm>().WithMany().HasForeignKey(s => s.FormId).OnDelete(DeleteBehavior.Restrict);
+            submission.Property(s => s.Email).HasMaxLength(320);
             submission.HasIndex(s => new { s.TenantId, s.FormId, s.CreatedAt });
+            submission.HasIndex(s => new { s.TenantId, s.Email });
         });
         return modelBuilder;
     }

@@ -180,6 +180,32 @@ public sealed class WebFormsTests(DoubleOptInFixture fixture) : IClassFixture<Do
     }
 
     [Fact]
+    public async Task An_access_request_exports_the_persons_submissions_and_an_erasure_removes_what_they_typed()
+    {
+        var steps = new CrmPlatform.Tests.Gdpr.GdprSteps(Platform);
+        var email = NewEmail();
+        var person = (await steps.Contacts.PostJsonAsync("/api/v1/people", Api.NewPerson(email: email, firstName: "Rosalind", lastName: "Franklin"))).Body.Id();
+        await Eventually.TrueAsync(async () => await PlatformServices.DirectoryEntryAsync(Platform.Marketing, person) is not null, "Marketing knows the person");
+        var form = await CreateFormAsync(FormDefinition(createLead: false));
+        using var visitor = Visitor(out var address);
+        Assert.Equal(HttpStatusCode.Accepted, (await PostFormAsync(visitor, Submit(form.Id()), Visit(TokenFor(form.Id()), email.ToUpperInvariant()))).Status);
+        var other = NewEmail();
+        Assert.Equal(HttpStatusCode.Accepted, (await PostFormAsync(visitor, Submit(form.Id()), Visit(TokenFor(form.Id()), other))).Status);
+
+        var access = await steps.CompletedRequestAsync(person, "access");
+        var export = await steps.Contacts.GetJsonAsync($"{CrmPlatform.Tests.Gdpr.GdprSteps.RequestsUrl}/{access.Id()}/export");
+        var exported = Assert.Single(export.Body.GetProperty("services").GetProperty("marketing").GetProperty("data").GetProperty("formSubmissions").EnumerateArray());
+        Assert.Equal(address.ToString(), exported.Str("ipAddress"));
+        Assert.Contains("Please call me about a demo.", exported.GetProperty("values").GetRawText());
+
+        await steps.CompletedRequestAsync(person, "erasure");
+        var submissions = await SubmissionsAsync(form.Id());
+        var erased = Assert.Single(submissions, s => s.Email is null);
+        Assert.Equal((0, (string?)null, (string?)null, 1), (erased.Values.Count, erased.IpAddress, erased.UserAgent, erased.Consents.Count));
+        Assert.Equal(other, Assert.Single(submissions, s => s.Email is not null).Email);
+    }
+
+    [Fact]
     public async Task Missing_required_fields_are_a_422_naming_them_and_nothing_is_stored()
     {
         var form = await CreateFormAsync();

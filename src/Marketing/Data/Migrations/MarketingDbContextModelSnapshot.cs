@@ -40,6 +40,11 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("email");
+
                     b.Property<Guid>("FormId")
                         .HasColumnType("uuid")
                         .HasColumnName("form_id");
@@ -84,6 +89,9 @@ namespace CrmPlatform.Marketing.Data.Migrations
 
                     b.HasIndex("FormId")
                         .HasDatabaseName("ix_form_submissions_form_id");
+
+                    b.HasIndex("TenantId", "Email")
+                        .HasDatabaseName("ix_form_submissions_tenant_id_email");
 
                     b.HasIndex("TenantId", "FormId", "CreatedAt")
                         .HasDatabaseName("ix_form_submissions_tenant_id_form_id_created_at");

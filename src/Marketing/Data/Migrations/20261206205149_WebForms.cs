@@ -44,6 +44,7 @@ namespace CrmPlatform.Marketing.Data.Migrations
                 {
                     id = table.Column<Guid>(type: "uuid", nullable: false),
                     form_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
                     values = table.Column<string>(type: "jsonb", nullable: false, defaultValueSql: "'[]'::jsonb"),
                     consents = table.Column<string>(type: "jsonb", nullable: false, defaultValueSql: "'[]'::jsonb"),
                     ip_address = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
@@ -69,6 +70,11 @@ namespace CrmPlatform.Marketing.Data.Migrations
                 name: "ix_form_submissions_form_id",
                 table: "form_submissions",
                 column: "form_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_form_submissions_tenant_id_email",
+                table: "form_submissions",
+                columns: new[] { "tenant_id", "email" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_form_submissions_tenant_id_form_id_created_at",

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CrmPlatform.Marketing.Data.Migrations
 {
     [DbContext(typeof(MarketingDbContext))]
-    [Migration("20261206200853_WebForms")]
+    [Migration("20261206205149_WebForms")]
     partial class WebForms
     {
         /// <inheritdoc />
@@ -42,6 +42,11 @@ namespace CrmPlatform.Marketing.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("email");
 
                     b.Property<Guid>("FormId")
                         .HasColumnType("uuid")
@@ -87,6 +92,9 @@ namespace CrmPlatform.Marketing.Data.Migrations
 
                     b.HasIndex("FormId")
                         .HasDatabaseName("ix_form_submissions_form_id");
+
+                    b.HasIndex("TenantId", "Email")
+                        .HasDatabaseName("ix_form_submissions_tenant_id_email");
 
                     b.HasIndex("TenantId", "FormId", "CreatedAt")
                         .HasDatabaseName("ix_form_submissions_tenant_id_form_id_created_at");
