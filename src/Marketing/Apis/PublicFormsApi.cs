@@ -68,7 +68,7 @@ public static class PublicFormsApi
 
     public static async Task<Results<Accepted<FormSubmissionReceipt>, ProblemHttpResult>> Submit(
         Guid id, MarketingDbContext db, TenantContext tenant, FormTokens tokens, WebFormTenantLimiter formLimiter, HttpContext http,
-        TimeProvider clock, ILogger<FormSubmissionReceipt> logger, CancellationToken cancellationToken)
+        TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (await FindAsync(db, id, cancellationToken) is not { } form)
         {
@@ -97,7 +97,7 @@ public static class PublicFormsApi
         var receipt = TypedResults.Accepted((string?)null, new FormSubmissionReceipt("received", form.SuccessMessage, form.RedirectUrl));
         if (!string.IsNullOrEmpty(values.GetValueOrDefault(Honeypot)))
         {
-            logger.LogInformation("Dropped a submission of form {FormId}: honeypot filled", id);
+            loggers.CreateLogger(typeof(PublicFormsApi)).LogInformation("Dropped a submission of form {FormId}: honeypot filled", id);
             return receipt;
         }
 
