@@ -39,6 +39,8 @@ var sales = builder.AddService<Projects.Sales>("sales")
 
 var marketing = builder.AddService<Projects.Marketing>("marketing")
     .WithReference(marketingDb).WaitFor(marketingDb)
+    // Web form tokens outlive a restart (see Service's key below).
+    .WithEnvironment("Marketing__WebForms__TokenKey", SigningKey("marketing-web-form-token-key"))
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(identity);
 

@@ -5,6 +5,7 @@ using CrmPlatform.Contacts.Duplicates;
 using CrmPlatform.Contacts.Imports;
 using CrmPlatform.Contacts.LeadConversions;
 using CrmPlatform.Contacts.TicketRequesters;
+using CrmPlatform.Contacts.WebForms;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.ServiceDefaults;
@@ -30,6 +31,7 @@ internal static class Extensions
             bus.AddConsumer<LikelyMatchesConsumer>().Endpoint(endpoint => endpoint.Name = $"{ServiceName}-likely-matches");
             LeadConversionConsumer.Register(bus, ServiceName);
             TicketRequesterConsumer.Register(bus, ServiceName);
+            FormSubmittedConsumer.Register(bus, ServiceName);
         });
         builder.AddImports();
     }

@@ -13,6 +13,9 @@ internal static class Extensions
     /// Which public path prefix goes to which service. The services' own addresses come from configuration. Only the
     /// OAuth endpoints and the double opt-in confirmation are open without a token; the gateway checks tokens too, and each service checks them again.
     /// </summary>
+    /// <summary>Public web forms answer CORS themselves, per form (its allowed origins), not by the gateway's policy.</summary>
+    private const string PublicFormsPrefix = "/api/v1/public/forms";
+
     private static readonly (string PathPrefix, string Service, bool Anonymous)[] Routes =
     [
         ("/connect", "identity", true),
@@ -49,6 +52,9 @@ internal static class Extensions
         ("/api/v1/quotas", "sales", false),
         ("/api/v1/marketing", "marketing", false),
         ("/api/v1/segments", "marketing", false),
+        ("/api/v1/forms", "marketing", false),
+        // Marketing's web forms on tenants' own sites: the snippet, the token and the submissions, for visitors.
+        (PublicFormsPrefix, "marketing", true),
         ("/api/v1/tickets", "service", false),
         ("/api/v1/support-groups", "service", false),
         ("/api/v1/support-addresses", "service", false),
@@ -73,6 +79,16 @@ internal static class Extensions
 
     /// <summary>Services whose readiness the gateway's own <c>/health</c> reports, routed or not.</summary>
     private static readonly string[] Services = ["identity", "contacts", "sales", "marketing", "service"];
+
+    /// <summary>
+    /// The gateway's CORS policy for everything but the public web forms: their preflights must reach Marketing, which
+    /// knows each form's allowed origins (the gateway's own policy would answer them, without those origins).
+    /// </summary>
+    public static WebApplication UseGatewayCors(this WebApplication app)
+    {
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments(PublicFormsPrefix), branch => branch.UseCors());
+        return app;
+    }
 
     public static void AddGateway(this IHostApplicationBuilder builder)
     {

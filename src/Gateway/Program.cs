@@ -9,7 +9,7 @@ builder.AddRateLimits();
 
 var app = builder.Build();
 
-app.UseCors();
+app.UseGatewayCors();
 app.UseServiceDefaults();
 app.UseRateLimits();
 app.MapProxy();

@@ -2,6 +2,7 @@ using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Marketing.Data;
 using CrmPlatform.Marketing.Segments;
+using CrmPlatform.Marketing.Forms;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Marketing;
@@ -15,6 +16,7 @@ internal static class Extensions
         builder.AddPermissions(Permissions.Matrix);
         builder.AddServiceDbContext<MarketingDbContext>("marketingdb");
         builder.AddAuditRetention<MarketingDbContext>();
+        builder.AddWebForms();
         builder.AddMessaging(ServiceName, bus =>
         {
             bus.AddContactDirectoryConsumer<MarketingDbContext>(ServiceName);

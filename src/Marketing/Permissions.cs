@@ -12,8 +12,13 @@ public static class Permissions
     /// <summary>Segments and static lists: audiences are marketers' work (and admins').</summary>
     public const string Segments = "segments";
 
+    /// <summary>Web form definitions: marketers and admins build them; read-only users may look.</summary>
+    public const string Forms = "forms";
+
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(Contactability, Operation.Read, [.. Roles.All])
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
-        .Allow(Segments, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing);
+        .Allow(Segments, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
+        .Allow(Forms, Operation.Read, Roles.Admin, Roles.Marketing, Roles.ReadOnly)
+        .Allow(Forms, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing);
 }

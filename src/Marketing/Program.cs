@@ -11,8 +11,13 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+// After routing (implicit, first) so CORS sees each form's endpoint; before the limiter so preflights are not counted.
+app.UseCors();
+app.UseRateLimiter();
 app.MapContactabilityApi();
 app.MapSegmentsApi();
 app.MapAuditApi();
+app.MapFormsApi();
+app.MapPublicFormsApi();
 
 await app.RunAsync();

@@ -8,7 +8,6 @@ using CrmPlatform.Service.Knowledge;
 using CrmPlatform.Service.Sla;
 using CrmPlatform.Service.Sla.Clocks;
 using CrmPlatform.Service.Mail.Inbound;
-using CrmPlatform.Service.WebForm;
 using CrmPlatform.Service.Tickets;
 using CrmPlatform.Service.Tickets.Escalation;
 using CrmPlatform.ServiceDefaults;
@@ -45,6 +44,6 @@ internal static class Extensions
         builder.Services.AddHostedService(services => services.GetRequiredService<SolvedTicketCloser>());
         builder.AddServiceMail();
         builder.AddInboundMail();
-        builder.AddWebForm();
+        builder.AddWebFormProtection("Service:WebForm");
     }
 }

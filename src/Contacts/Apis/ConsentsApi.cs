@@ -11,8 +11,10 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmPlatform.Contacts.Apis;
 
 /// <param name="DoubleOptInRequestId">Set by the platform's own double opt-in on the grant it confirms; ignored in requests.</param>
+/// <param name="Wording">The consent text the person was shown, as they saw it (a web form's wording beside its box).</param>
 public sealed record ConsentEvidenceDto(
-    string? FormId, string? FormUrl, string? IpAddress, string? UserAgent, DateTime? DoubleOptInConfirmedAt, Guid? DoubleOptInRequestId = null)
+    string? FormId, string? FormUrl, string? IpAddress, string? UserAgent, DateTime? DoubleOptInConfirmedAt, Guid? DoubleOptInRequestId = null,
+    string? Wording = null)
 {
     public ConsentEvidence ToEvidence() => new()
     {
@@ -21,10 +23,11 @@ public sealed record ConsentEvidenceDto(
         IpAddress = Clean(IpAddress),
         UserAgent = Clean(UserAgent),
         DoubleOptInConfirmedAt = DoubleOptInConfirmedAt,
+        Wording = Clean(Wording),
     };
 
     public static ConsentEvidenceDto From(ConsentEvidence e) =>
-        new(e.FormId, e.FormUrl, e.IpAddress, e.UserAgent, e.DoubleOptInConfirmedAt, e.DoubleOptInRequestId);
+        new(e.FormId, e.FormUrl, e.IpAddress, e.UserAgent, e.DoubleOptInConfirmedAt, e.DoubleOptInRequestId, e.Wording);
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -37,6 +37,7 @@ internal static class ConsentModel
                 evidence.Property(e => e.FormUrl).HasMaxLength(ConsentEvidence.FormUrlMaxLength);
                 evidence.Property(e => e.IpAddress).HasMaxLength(ConsentEvidence.IpAddressMaxLength);
                 evidence.Property(e => e.UserAgent).HasMaxLength(ConsentEvidence.UserAgentMaxLength);
+                evidence.Property(e => e.Wording).HasMaxLength(ConsentEvidence.WordingMaxLength);
             });
             // A person's history, oldest first, keyset-paged.
             record.HasIndex(r => new { r.TenantId, r.PersonId, r.CreatedAt, r.Id });

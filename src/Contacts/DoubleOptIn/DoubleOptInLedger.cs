@@ -117,6 +117,7 @@ internal static class DoubleOptInLedger
         {
             FormId = asked.Evidence.FormId,
             FormUrl = asked.Evidence.FormUrl,
+            Wording = asked.Evidence.Wording,
             IpAddress = Truncate(ipAddress, ConsentEvidence.IpAddressMaxLength),
             UserAgent = Truncate(userAgent, ConsentEvidence.UserAgentMaxLength),
             DoubleOptInConfirmedAt = now,

@@ -11,6 +11,7 @@ public sealed class ConsentEvidence
     public const int FormUrlMaxLength = 2000;
     public const int IpAddressMaxLength = 45;
     public const int UserAgentMaxLength = 500;
+    public const int WordingMaxLength = 4000;
 
     public string? FormId { get; init; }
     public string? FormUrl { get; init; }
@@ -19,6 +20,8 @@ public sealed class ConsentEvidence
     public DateTime? DoubleOptInConfirmedAt { get; init; }
     /// <summary>The double opt-in request the person confirmed (its link's token is stored only hashed), when the platform ran it.</summary>
     public Guid? DoubleOptInRequestId { get; init; }
+    /// <summary>The consent text the person was shown (a web form's wording beside its box): what exactly they agreed to.</summary>
+    public string? Wording { get; init; }
 
     public static ConsentEvidence None { get; } = new();
 }

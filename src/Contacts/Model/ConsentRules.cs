@@ -50,6 +50,7 @@ public static class ConsentRules
             .When(evidence.FormUrl is { } url && !IsWebAddress(url), "evidence.formUrl", "evidence.formUrl must be an absolute http or https URL.")
             .When(evidence.IpAddress is { } ip && !IPAddress.TryParse(ip.Trim(), out _), "evidence.ipAddress", "evidence.ipAddress must be an IPv4 or IPv6 address.")
             .MaxLength("evidence.userAgent", evidence.UserAgent, ConsentEvidence.UserAgentMaxLength)
+            .MaxLength("evidence.wording", evidence.Wording, ConsentEvidence.WordingMaxLength)
             .When(evidence.DoubleOptInConfirmedAt > now, "evidence.doubleOptInConfirmedAt", "evidence.doubleOptInConfirmedAt cannot be in the future.");
         return errors;
     }

@@ -1,3 +1,4 @@
+using CrmPlatform.Marketing.Forms;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Consents;
@@ -17,6 +18,8 @@ public sealed class MarketingDbContext(DbContextOptions<MarketingDbContext> opti
     public DbSet<Segment> Segments => Set<Segment>();
     public DbSet<SegmentMembership> SegmentMemberships => Set<SegmentMembership>();
     public DbSet<ContactBehaviour> ContactBehaviours => Set<ContactBehaviour>();
+    public DbSet<WebForm> WebForms => Set<WebForm>();
+    public DbSet<FormSubmissionRecord> FormSubmissions => Set<FormSubmissionRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -24,6 +27,7 @@ public sealed class MarketingDbContext(DbContextOptions<MarketingDbContext> opti
         modelBuilder.AddConsentReplica();
         modelBuilder.AddSegments();
         modelBuilder.AddAuditLog();
+        modelBuilder.AddWebForms();
         base.OnModelCreating(modelBuilder);
     }
 }

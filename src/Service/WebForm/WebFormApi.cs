@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Tickets;
 using CrmPlatform.ServiceDefaults;
@@ -42,13 +41,11 @@ public sealed record WebFormReceipt(string Status);
 /// </summary>
 public static class WebFormApi
 {
-    public const string ClientRateLimit = "web-form-client";
-
     public static RouteGroupBuilder MapWebFormApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/help-centre/{tenantId:guid}/requests").WithTags("Help centre").AllowAnonymous();
         api.MapGet("/form-token", IssueToken);
-        api.MapPost("/", Submit).RequireRateLimiting(ClientRateLimit).DisableAntiforgery();
+        api.MapPost("/", Submit).RequireRateLimiting(WebFormProtection.ClientRateLimit).DisableAntiforgery();
         return api;
     }
 
@@ -79,23 +76,15 @@ public static class WebFormApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        switch (tokens.Check(tenantId, request.FormToken))
+        if (WebFormProtection.TokenProblem(tokens.Check(tenantId, request.FormToken)) is { } refused)
         {
-            case FormTokenCheck.TooFast:
-                return ApiProblems.Unprocessable("The form was sent faster than a person fills it in; please send it again.",
-                    new Dictionary<string, string[]> { ["formToken"] = ["Sent too soon after the form was shown."] });
-            case FormTokenCheck.Expired:
-                return ApiProblems.Unprocessable("The form was open too long; reload it and send it again.",
-                    new Dictionary<string, string[]> { ["formToken"] = ["The form token has expired."] });
-            case FormTokenCheck.Invalid:
-                return ApiProblems.Unprocessable("The form token is missing or not valid; reload the form and send it again.",
-                    new Dictionary<string, string[]> { ["formToken"] = ["Not a valid form token for this help centre."] });
+            return refused;
         }
         // Counts only what would become a ticket: junk refused above must not lock the tenant's customers out.
         using var lease = tenantLimiter.Acquire(tenantId);
         if (!lease.IsAcquired)
         {
-            return WebFormTenantLimiter.TooMany(http, lease);
+            return WebFormTenantLimiter.TooMany(http, lease, "This help centre has received too many requests; try again later.");
         }
         var receipt = TypedResults.Accepted((string?)null, new WebFormReceipt("received"));
         if (!string.IsNullOrEmpty(request.Website))
@@ -117,25 +106,4 @@ public static class WebFormApi
         tenant.ActorId = null;
         tenant.SeesWholeTenant = true;
     }
-}
-
-/// <summary>The per-tenant limit: one tenant's form flooded from many addresses must not fill its desk without end (per-client limits cannot see that).</summary>
-public sealed class WebFormTenantLimiter(IOptions<WebFormOptions> options) : IDisposable
-{
-    private readonly PartitionedRateLimiter<Guid> _limiter = PartitionedRateLimiter.Create<Guid, Guid>(tenantId =>
-        RateLimitPartition.GetFixedWindowLimiter(tenantId, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = options.Value.PerTenantPerHour, Window = TimeSpan.FromHours(1), QueueLimit = 0,
-        }));
-
-    public RateLimitLease Acquire(Guid tenantId) => _limiter.AttemptAcquire(tenantId);
-
-    public static ProblemHttpResult TooMany(HttpContext http, RateLimitLease lease)
-    {
-        WebFormExtensions.SetRetryAfter(http, lease);
-        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-            detail: "This help centre has received too many requests; try again later.");
-    }
-
-    public void Dispose() => _limiter.Dispose();
 }

@@ -74,6 +74,8 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
     [InlineData("/api/v1/gdpr/requests", "contacts")]
     [InlineData("/api/v1/people/0199e000-0000-7000-8000-000000000001/consents/history?limit=5", "contacts")]
     [InlineData("/api/v1/marketing/contacts/0199e000-0000-7000-8000-000000000001/can-contact?purpose=newsletter&channel=email", "marketing")]
+    [InlineData("/api/v1/forms?limit=5", "marketing")]
+    [InlineData("/api/v1/forms/0199e000-0000-7000-8000-000000000001", "marketing")]
     [InlineData("/api/v1/tickets/0199e000-0000-7000-8000-000000000001/assignments", "service")]
     [InlineData("/api/v1/support-agents/agent-1", "service")]
     [InlineData("/api/v1/routing-rules?limit=5", "service")]
@@ -146,6 +148,28 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
         Assert.Equal(("contacts", "/api/v1/consents/confirm"), (confirm.Body.Str("service"), confirm.Body.Str("path")));
         // Only that path: the rest of the consents API still needs a token.
         (await anonymous.GetJsonAsync("/api/v1/consents")).AssertProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Public_web_forms_reach_marketing_without_a_token_and_it_answers_their_cors_itself()
+    {
+        using var anonymous = _gateway.CreateClient();
+        const string form = "/api/v1/public/forms/0199e000-0000-7000-8000-000000000001";
+        var snippet = await anonymous.GetJsonAsync($"{form}/snippet");
+        Assert.Equal((HttpStatusCode.OK, "marketing", $"{form}/snippet"), (snippet.Status, snippet.Body.Str("service"), snippet.Body.Str("path")));
+        var submitted = await anonymous.PostJsonAsync($"{form}/submissions", new { email = "a@example.com" });
+        Assert.Equal(("marketing", "POST"), (submitted.Body.Str("service"), submitted.Body.Str("method")));
+
+        // A preflight from a site the gateway does not know goes to Marketing, which knows each form's origins.
+        using var request = new HttpRequestMessage(HttpMethod.Options, $"{form}/submissions");
+        request.Headers.Add("Origin", "https://www.customer-site.example");
+        request.Headers.Add("Access-Control-Request-Method", "POST");
+        var preflight = await anonymous.SendAsync(request);
+        var echoed = System.Text.Json.JsonDocument.Parse(await preflight.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(("marketing", "OPTIONS"), (echoed.Str("service"), echoed.Str("method")));
+
+        // The definitions are not public.
+        (await anonymous.GetJsonAsync("/api/v1/forms")).AssertProblem(HttpStatusCode.Unauthorized);
     }
 
     [Fact]

@@ -42,6 +42,13 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
             [Roles.Admin] = "rc", [Roles.SalesManager] = "rc", [Roles.SalesRep] = "rc", [Roles.Marketing] = "rc",
             [Roles.ServiceAgent] = "rc", [Roles.ReadOnly] = "r", ["none"] = "",
         },
+        // Marketing's web forms: marketers and admins build them, read-only users look.
+        ["forms"] = Roles.All.Append("none").ToDictionary(role => role, role => role switch
+        {
+            Roles.Admin or Roles.Marketing => "rcud",
+            Roles.ReadOnly => "r",
+            _ => "",
+        }),
         // Marketing's can-contact answer.
         ["contactability"] = Roles.All.Append("none").ToDictionary(role => role, role => role == "none" ? "" : "r"),
         // Everyone reads the definitions (forms are built from them); only admins change them.
@@ -97,6 +104,8 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
         var contacts = Platform.ClientFor(Platform.Contacts, token);
         var sales = Platform.ClientFor(Platform.Sales, token);
         var identity = Platform.ClientFor(Platform.Identity.Factory, token);
+        var forms = Platform.ClientFor(Platform.Marketing, token);
+        var validForm = new { name = "Probe", fields = new[] { new { key = "email", label = "Email", mapsTo = "email" } } };
         var unknown = Guid.CreateVersion7();
         var validOpportunity = new { name = "Deal", amount = 1, currency = "EUR", customerId = Guid.CreateVersion7() };
         var validPipeline = new
@@ -110,7 +119,7 @@ public sealed class AuthorizationMatrixTests(PlatformFixture fixture) : IClassFi
         foreach (var (resource, client, validBody) in new (string, HttpClient, object)[]
                  {
                      ("people", contacts, Api.NewPerson()), ("organizations", contacts, new { name = "Acme" }), ("opportunities", sales, validOpportunity),
-                     ("pipelines", sales, validPipeline),
+                     ("pipelines", sales, validPipeline), ("forms", forms, validForm),
                      ("custom-fields", contacts, new { entity = "person", key = "probe", label = "Probe", type = "text" }),
                      ("users", identity, validUser), ("teams", identity, new { name = "Team" }), ("api-clients", identity, new { name = "Client" }),
                  })

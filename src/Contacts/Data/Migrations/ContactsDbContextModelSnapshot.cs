@@ -964,6 +964,11 @@ namespace CrmPlatform.Contacts.Data.Migrations
                                 .HasMaxLength(500)
                                 .HasColumnType("character varying(500)")
                                 .HasColumnName("evidence_user_agent");
+
+                            b1.Property<string>("Wording")
+                                .HasMaxLength(4000)
+                                .HasColumnType("character varying(4000)")
+                                .HasColumnName("evidence_wording");
                         });
 
                     b.HasKey("Id")

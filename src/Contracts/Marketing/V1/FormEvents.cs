@@ -27,6 +27,19 @@ public sealed record FormSubmission(
 /// </summary>
 /// <param name="FormId">Marketing's form.</param>
 /// <param name="CampaignId">The campaign the form belongs to, if any.</param>
+/// <param name="Consents">Added: the consent boxes the visitor ticked, each with the wording the form showed. Absent (null) in events published before it.</param>
+/// <param name="DoubleOptIn">Added: the form asks the person to confirm the ticked email consents by double opt-in rather than granting them at once.</param>
+/// <param name="IpAddress">Added: the visitor's address as Marketing saw it (evidence of consent).</param>
+/// <param name="UserAgent">Added: the visitor's browser as it said (evidence of consent).</param>
+/// <param name="PageUrl">Added: the page the form was on (its <c>Origin</c> or <c>Referer</c>), when the browser said.</param>
 public sealed record FormSubmitted(
     Guid EventId, DateTime OccurredAt, Guid TenantId, Guid AggregateId, int Version,
-    Guid FormId, Guid? CampaignId, FormSubmission Submission, bool CreateLead) : IIntegrationEvent;
+    Guid FormId, Guid? CampaignId, FormSubmission Submission, bool CreateLead,
+    IReadOnlyList<FormConsentGiven>? Consents = null, bool DoubleOptIn = false, string? IpAddress = null, string? UserAgent = null,
+    string? PageUrl = null) : IIntegrationEvent;
+
+/// <summary>One consent box the visitor ticked on a web form.</summary>
+/// <param name="Purpose">As in <c>ConsentChanged</c>: <c>newsletter</c>, <c>product-updates</c>, <c>events</c>.</param>
+/// <param name="Channel">As in <c>ConsentChanged</c>: <c>email</c>, <c>phone</c>, <c>post</c>, <c>sms</c>.</param>
+/// <param name="Text">The wording next to the box, exactly as the form showed it (what the person agreed to).</param>
+public sealed record FormConsentGiven(string Purpose, string Channel, string Text);

@@ -1,12 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace CrmPlatform.Service.WebForm;
+namespace CrmPlatform.ServiceDefaults;
 
-/// <summary><c>Service:WebForm</c>: how the public support form resists bots and floods.</summary>
+/// <summary>
+/// How a service's public web forms resist bots and floods (Service's help-centre form under <c>Service:WebForm</c>,
+/// Marketing's forms under <c>Marketing:WebForms</c>): each service binds its own section, so each is tuned apart.
+/// </summary>
 public sealed class WebFormOptions
 {
-    public const string Section = "Service:WebForm";
-
     /// <summary>
     /// The key that signs form tokens (base64, at least 32 bytes). Unset, each process makes one at start: tokens then
     /// die with a restart and do not cross instances, so set it wherever more than one instance serves.
@@ -23,6 +24,7 @@ public sealed class WebFormOptions
     [Range(1, 10_000)]
     public int PerClientPerMinute { get; set; } = 5;
 
+    /// <summary>Per form owner (a tenant, or one form): what per-client limits cannot see, a flood from many addresses.</summary>
     [Range(1, 1_000_000)]
     public int PerTenantPerHour { get; set; } = 200;
 }

@@ -2,14 +2,15 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
-namespace CrmPlatform.Service.WebForm;
+namespace CrmPlatform.ServiceDefaults;
 
 public enum FormTokenCheck { Valid, Invalid, TooFast, Expired }
 
 /// <summary>
-/// Signed timestamps for the support form: the page fetches one when it shows the form and sends it back with the
-/// request. The HMAC binds the time to the tenant, so a token is neither forged nor carried to another tenant's form;
-/// the time gives the minimum fill time and the lifetime without keeping anything on the server.
+/// Signed timestamps for public web forms: the page gets one when it shows the form and sends it back with the
+/// request. The HMAC binds the time to what the form belongs to (a tenant's help centre, one marketing form), so a
+/// token is neither forged nor carried to another form; the time gives the minimum fill time and the lifetime without
+/// keeping anything on the server.
 /// </summary>
 public sealed class FormTokens(IOptions<WebFormOptions> options, TimeProvider clock)
 {
@@ -17,20 +18,20 @@ public sealed class FormTokens(IOptions<WebFormOptions> options, TimeProvider cl
         ? Convert.FromBase64String(configured)
         : RandomNumberGenerator.GetBytes(32);
 
-    public string Issue(Guid tenantId) => Issue(tenantId, clock.GetUtcNow());
+    public string Issue(Guid scope) => Issue(scope, clock.GetUtcNow());
 
-    public string Issue(Guid tenantId, DateTimeOffset issuedAt)
+    public string Issue(Guid scope, DateTimeOffset issuedAt)
     {
         var time = new byte[8];
         BinaryPrimitives.WriteInt64BigEndian(time, issuedAt.ToUnixTimeSeconds());
-        return $"{Base64Url(time)}.{Base64Url(Sign(tenantId, time))}";
+        return $"{Base64Url(time)}.{Base64Url(Sign(scope, time))}";
     }
 
-    public FormTokenCheck Check(Guid tenantId, string? token)
+    public FormTokenCheck Check(Guid scope, string? token)
     {
         var parts = token?.Split('.');
         if (parts is not [var timePart, var signaturePart] || FromBase64Url(timePart) is not { Length: 8 } time
-            || FromBase64Url(signaturePart) is not { } signature || !CryptographicOperations.FixedTimeEquals(signature, Sign(tenantId, time)))
+            || FromBase64Url(signaturePart) is not { } signature || !CryptographicOperations.FixedTimeEquals(signature, Sign(scope, time)))
         {
             return FormTokenCheck.Invalid;
         }
@@ -40,7 +41,7 @@ public sealed class FormTokens(IOptions<WebFormOptions> options, TimeProvider cl
             : FormTokenCheck.Valid;
     }
 
-    private byte[] Sign(Guid tenantId, byte[] time) => HMACSHA256.HashData(_key, (byte[])[.. tenantId.ToByteArray(), .. time]);
+    private byte[] Sign(Guid scope, byte[] time) => HMACSHA256.HashData(_key, (byte[])[.. scope.ToByteArray(), .. time]);
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
