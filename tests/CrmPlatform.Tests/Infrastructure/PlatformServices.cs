@@ -67,10 +67,14 @@ public sealed class PlatformServices : IAsyncDisposable
     /// <summary>The key tests sign help-centre form tokens with (see WebFormTests).</summary>
     public static readonly byte[] WebFormTokenKey = System.Text.Encoding.UTF8.GetBytes("tests-web-form-token-key-32-bytes!");
 
-    /// <summary>Service's inbound SMTP on a port of its own; the web form's per-tenant limit low enough to reach.</summary>
+    /// <summary>
+    /// Service's inbound SMTP on a port the system picks as it binds (tests read it from the listener: a port picked
+    /// free beforehand can be taken by a parallel fixture before the service binds it); the web form's per-tenant
+    /// limit low enough to reach.
+    /// </summary>
     private static Dictionary<string, string> ServiceSettings => new()
     {
-        ["Service:Smtp:Port"] = FreePort.Pick().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Service:Smtp:Port"] = "0",
         ["Service:WebForm:TokenKey"] = Convert.ToBase64String(WebFormTokenKey),
         ["Service:WebForm:PerTenantPerHour"] = "5",
         ["Service:WebForm:PerClientPerMinute"] = "60",

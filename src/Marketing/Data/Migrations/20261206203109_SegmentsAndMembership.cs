@@ -1,5 +1,7 @@
 ﻿using System;
 using System.Collections.Generic;
+using CrmPlatform.Persistence.Audit;
+using CrmPlatform.Persistence.Gdpr;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
@@ -139,6 +141,11 @@ namespace CrmPlatform.Marketing.Data.Migrations
                 table: "audit_entries",
                 columns: new[] { "tenant_id", "entity_type", "entity_id", "created_at" });
 
+            // The audit log's guards, as in every service that keeps one: append-only, and the redaction and purge
+            // functions GDPR erasure (audit_entries_redact) and audit retention call.
+            migrationBuilder.MakeAuditLogAppendOnly();
+            migrationBuilder.MakeAuditLogRedactableAndPurgeable();
+
             migrationBuilder.CreateIndex(
                 name: "ix_segment_memberships_current",
                 table: "segment_memberships",
@@ -165,6 +172,8 @@ namespace CrmPlatform.Marketing.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropAuditLogRedactionAndPurge();
+            migrationBuilder.Sql("DROP TRIGGER audit_entries_append_only ON audit_entries; DROP FUNCTION audit_entries_are_append_only();");
             migrationBuilder.DropTable(
                 name: "audit_entries");
 
