@@ -42,7 +42,8 @@ public sealed partial class RunScriptTests
         // The bootstrap client's secret is not among them: this test passes its own, as an operator may (Parameters__…).
         string[] generated = ["otlp-api-key", "dashboard-api-key", "postgres-password", "identitydb-password", "contactsdb-password",
             "salesdb-password", "marketingdb-password", "servicedb-password", "messaging-password",
-            "csat-signing-key-1", "csat-signing-key-2", "web-form-token-key-1", "web-form-token-key-2"];
+            "csat-signing-key-1", "csat-signing-key-2", "web-form-token-key-1", "web-form-token-key-2",
+            "marketing-web-form-token-key-1", "marketing-web-form-token-key-2"];
         Assert.Equal(generated.Order(), secrets.Select(s => s.Key).Order());
         Assert.All(secrets, secret => Assert.DoesNotContain(secret.Value!.GetValue<string>(), first.Output + second.Output));
 
