@@ -88,12 +88,7 @@ public sealed class LeadConversionConsumer(ContactsDbContext db, TenantContext t
 
         var data = request.NewPerson!;
         var email = EmailAddress.Normalize(data.Email);
-        var existing = await (
-                from address in db.PersonEmails
-                join person in db.People on address.PersonId equals person.Id
-                where address.Address == email
-                select person)
-            .SingleOrDefaultAsync(cancellationToken)
+        var existing = await db.PersonWithEmailAsync(email, cancellationToken)
             ?? await db.People.SingleOrDefaultAsync(p => p.Id == request.NewPersonId, cancellationToken);
         if (existing is not null)
         {

@@ -28,12 +28,7 @@ public sealed class TicketRequesterConsumer(ContactsDbContext db, TenantContext 
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var email = EmailAddress.Normalize(request.Email);
-            var person = await (
-                    from address in db.PersonEmails
-                    join p in db.People on address.PersonId equals p.Id
-                    where address.Address == email
-                    select p)
-                .SingleOrDefaultAsync(cancellationToken)
+            var person = await db.PersonWithEmailAsync(email, cancellationToken)
                 ?? await db.People.SingleOrDefaultAsync(p => p.Id == request.NewPersonId, cancellationToken);
             if (person is { ErasedAt: not null } or { ProcessingRestrictedAt: not null })
             {

@@ -44,12 +44,7 @@ public sealed class FormSubmittedConsumer(
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var email = EmailAddress.Normalize(form.Email!);
-            var person = await (
-                    from address in db.PersonEmails
-                    join p in db.People on address.PersonId equals p.Id
-                    where address.Address == email
-                    select p)
-                .SingleOrDefaultAsync(cancellationToken);
+            var person = await db.PersonWithEmailAsync(email, cancellationToken);
             if (person is { ErasedAt: not null } or { ProcessingRestrictedAt: not null })
             {
                 logger.LogInformation("Form submission {SubmissionId} is from person {PersonId}, who restricted or erased their data; nothing recorded.",
