@@ -12,6 +12,7 @@ public static class ContactsApis
     {
         app.MapPeopleApi();
         app.MapBulkPeopleApi();
+        app.MapBulkOrganizationsApi();
         app.MapOrganizationsApi();
         app.MapConsentsApi();
         app.MapDoubleOptInApi();

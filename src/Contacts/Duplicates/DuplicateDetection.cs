@@ -41,8 +41,16 @@ internal static class DuplicateDetection
             });
 
     public static Task<List<DuplicateMatch>> MatchNewOrganizationAsync(ContactsDbContext db, string name, string? domain, CancellationToken cancellationToken) =>
+        MatchNewOrganizationsAsync(db, [(null, name, domain)], cancellationToken);
+
+    /// <summary>Several organizations about to be created at once (a bulk write), in one query; each match names its probe's id.</summary>
+    public static Task<List<DuplicateMatch>> MatchNewOrganizationsAsync(
+        ContactsDbContext db, IReadOnlyList<(Guid? Id, string Name, string? Domain)> probes, CancellationToken cancellationToken) =>
         QueryAsync(db, DuplicateRules.OrganizationMatches(DuplicateRules.OrganizationProbeFromValues), cancellationToken,
-            Uuid("id", null), Text("name", name), Text("domain", domain));
+            new NpgsqlParameter("probes", NpgsqlDbType.Jsonb)
+            {
+                Value = JsonSerializer.Serialize(probes.Select(p => new { id = p.Id, name = p.Name, domain = p.Domain })),
+            });
 
     public static Task<List<DuplicateMatch>> MatchStoredAsync(ContactsDbContext db, string kind, Guid[] ids, CancellationToken cancellationToken)
     {
@@ -92,9 +100,6 @@ internal static class DuplicateDetection
             .ToListAsync(cancellationToken);
         return [.. evidence.Select(PersonScoring.Score).OfType<DuplicateMatch>()];
     }
-
-    private static NpgsqlParameter Uuid(string name, Guid? value) => new(name, NpgsqlDbType.Uuid) { Value = (object?)value ?? DBNull.Value };
-    private static NpgsqlParameter Text(string name, string? value) => new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
 }
 
 /// <summary>What a new person is compared by.</summary>

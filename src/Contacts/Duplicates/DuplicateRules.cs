@@ -33,10 +33,19 @@ internal static class DuplicateRules
     /// <summary>Name matches per probe considered at most; a very common name must not flood a probe.</summary>
     public const int NameCandidates = 50;
 
-    private const string FreeMail =
-        "ARRAY['gmail.com','googlemail.com','yahoo.com','hotmail.com','outlook.com','live.com','icloud.com','me.com','aol.com','gmx.de','gmx.net','web.de','proton.me','protonmail.com','mail.ru','yandex.ru']";
+    public const int SameEmailPoints = 80;
+    public const int SamePhonePoints = 50;
+    public const int SameOrganizationPoints = 40;
+    public const int SameEmailDomainPoints = 20;
 
-    /// <summary>An address as the rule compares it; the same expression is indexed on person_emails.</summary>
+    /// <summary>Mail providers whose domain says nothing about where someone works.</summary>
+    public static readonly string[] FreeMailDomains =
+        ["gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com", "me.com", "aol.com",
+         "gmx.de", "gmx.net", "web.de", "proton.me", "protonmail.com", "mail.ru", "yandex.ru"];
+
+    private static readonly string FreeMail = $"ARRAY[{string.Join(',', FreeMailDomains.Select(d => $"'{d}'"))}]";
+
+    /// <summary>An address as the rule compares it; the same expression is indexed on person_emails (and <see cref="InBatchDuplicates"/> repeats it in C#).</summary>
     public const string EmailKey = @"regexp_replace(address, '\+[^@]*@', '@')";
     public const string PersonName = "lower(p.first_name || ' ' || p.last_name)";
     public const string OrganizationName = "lower(o.name)";
@@ -47,7 +56,7 @@ internal static class DuplicateRules
     /// Person probes from values (records being created or imported): @probes, a JSON array of
     /// { id, first_name, last_name, emails, phones, organization_id }; the id is null for a single create.
     /// </summary>
-    public const string PersonProbeFromValues = $"""
+    public static readonly string PersonProbeFromValues = $"""
         SELECT x.id, x.first_name, x.last_name, lower(x.first_name || ' ' || x.last_name) AS name,
                crm_name_sound(x.first_name, x.last_name) AS name_sound, x.emails,
                ARRAY(SELECT regexp_replace(a, '\+[^@]*@', '@') FROM unnest(x.emails) a) AS email_keys,
@@ -57,7 +66,7 @@ internal static class DuplicateRules
         """;
 
     /// <summary>Probes from stored people: the ids in @ids.</summary>
-    public const string PersonProbeFromRows = $"""
+    public static readonly string PersonProbeFromRows = $"""
         SELECT p.id, p.first_name, p.last_name, {PersonName} AS name, p.name_sound,
                ARRAY(SELECT e->>'address' FROM jsonb_array_elements(p.emails) e) AS emails,
                ARRAY(SELECT regexp_replace(e->>'address', '\+[^@]*@', '@') FROM jsonb_array_elements(p.emails) e) AS email_keys,
@@ -90,18 +99,18 @@ internal static class DuplicateRules
                p.first_name AS candidate_first_name, p.last_name AS candidate_last_name,
                similarity({{PersonName}}, pr.name)::float8 AS similarity,
                (SELECT coalesce(jsonb_agg(x.reason), '[]'::jsonb) FROM (
-                    SELECT jsonb_build_object('rule', 'same-email', 'field', 'emails', 'values', to_jsonb(array_agg(e.address ORDER BY e.address)), 'points', 80) AS reason
+                    SELECT jsonb_build_object('rule', 'same-email', 'field', 'emails', 'values', to_jsonb(array_agg(e.address ORDER BY e.address)), 'points', {{SameEmailPoints}}) AS reason
                     FROM person_emails e WHERE e.tenant_id = @tenant AND e.person_id = p.id AND {{EmailKey}} = ANY(pr.email_keys)
                       AND e.address <> ALL(pr.emails) HAVING count(*) > 0
                     UNION ALL
-                    SELECT jsonb_build_object('rule', 'same-phone', 'field', 'phones', 'values', to_jsonb(array_agg(n ORDER BY n)), 'points', 50)
+                    SELECT jsonb_build_object('rule', 'same-phone', 'field', 'phones', 'values', to_jsonb(array_agg(n ORDER BY n)), 'points', {{SamePhonePoints}})
                     FROM unnest(pr.phones) n WHERE p.phones @> jsonb_build_array(jsonb_build_object('number', n)) HAVING count(*) > 0
                ) x)::text AS contact_reasons,
                (SELECT coalesce(jsonb_agg(x.reason), '[]'::jsonb) FROM (
-                    SELECT jsonb_build_object('rule', 'same-organization', 'field', 'organizationId', 'values', jsonb_build_array(p.organization_id), 'points', 40) AS reason
+                    SELECT jsonb_build_object('rule', 'same-organization', 'field', 'organizationId', 'values', jsonb_build_array(p.organization_id), 'points', {{SameOrganizationPoints}}) AS reason
                     WHERE p.organization_id = pr.organization_id
                     UNION ALL
-                    SELECT jsonb_build_object('rule', 'same-email-domain', 'field', 'emails', 'values', to_jsonb(array_agg(DISTINCT d)), 'points', 20)
+                    SELECT jsonb_build_object('rule', 'same-email-domain', 'field', 'emails', 'values', to_jsonb(array_agg(DISTINCT d)), 'points', {{SameEmailDomainPoints}})
                     FROM unnest(pr.domains) d
                     WHERE EXISTS (SELECT 1 FROM person_emails e WHERE e.tenant_id = @tenant AND e.person_id = p.id AND split_part(e.address, '@', 2) = d)
                     HAVING count(*) > 0
@@ -111,8 +120,10 @@ internal static class DuplicateRules
         JOIN people p ON p.id = c.candidate_id AND p.tenant_id = @tenant AND p.erased_at IS NULL
         """;
 
+    /// <summary>Organization probes from values: @probes, a JSON array of { id, name, domain }; the id is null for a single create.</summary>
     public static readonly string OrganizationProbeFromValues = $"""
-        SELECT @id::uuid AS id, {string.Format(OrganizationNameKey, "@name")} AS name_key, lower(@name) AS name, @domain::text AS domain
+        SELECT x.id, {string.Format(OrganizationNameKey, "x.name")} AS name_key, lower(x.name) AS name, x.domain
+        FROM jsonb_to_recordset(@probes) AS x(id uuid, name text, domain text)
         """;
 
     public static readonly string OrganizationProbeFromRows = $"""

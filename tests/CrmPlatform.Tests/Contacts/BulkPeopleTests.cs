@@ -83,6 +83,25 @@ public sealed class BulkPeopleTests(PlatformFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task An_item_that_is_likely_the_same_person_as_an_earlier_item_is_refused()
+    {
+        var (last, domain) = (NewName(), $"{Guid.NewGuid():N}.example");
+
+        var results = Results(await _client.PostJsonAsync(Url, new
+        {
+            items = new object[]
+            {
+                new { firstName = "Jürgen", lastName = last, email = $"jm@{domain}", phone = "+49 221 1234567" },
+                new { firstName = "Juergen", lastName = last, email = $"juergen@{domain}", phone = "+492211234567" },
+            },
+        }));
+
+        Assert.Equal([201, 409], results.Select(Status));
+        Assert.Contains("same person as row 0", results[1].GetProperty("problem").Str("detail"));
+        Assert.Equal(0, await PlatformServices.QueryAsync(Platform.Contacts, db => db.People.CountAsync(p => p.NormalizedEmail == $"juergen@{domain}")));
+    }
+
+    [Fact]
     public async Task A_retry_with_the_same_idempotency_key_writes_nothing_again()
     {
         var email = NewEmail();

@@ -111,6 +111,44 @@ public sealed class ForgivingImportTests(PlatformFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Rows_of_the_same_file_are_scored_against_each_other_and_likely_duplicates_are_reported_with_their_reasons()
+    {
+        var client = await NewTenantClientAsync();
+        await SetDefaultCountryAsync(client, "DE");
+        var domain = $"{Guid.NewGuid():N}.de";
+        var anna = NewEmail("anna");
+        var file = Windows1252.GetBytes(string.Join("\r\n",
+            "Vorname;Nachname;E-Mail;Telefon",
+            $"Jürgen;Müller;jm@{domain};0221 1234567",
+            $"Juergen;Mueller;j.mueller@{domain};+49 221 1234567",
+            $"Anna;Schneider;{anna};",
+            $"Anna;Schnieder;{anna.Replace("@", "+news@")};",
+            $"Karl;Meier;{NewEmail("karl")};",
+            $"Karl;Maier;{NewEmail("maier")};",
+            ""));
+        var id = (await client.UploadAsync("fileName=Messe.csv", file, "text/csv")).Body.Id();
+
+        var dry = await client.RunAsync(id, "dry-run");
+        Assert.Equal((4, 2), (dry.Total("created"), dry.Total("duplicates")));
+        var report = await (await client.GetAsync($"/api/v1/imports/{id}/duplicates")).Content.ReadAsStringAsync();
+        var lines = report.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.Equal(["2", "4"], lines.Select(l => l.Split(',')[0]));
+        // Each with the row it repeats and why: folded names and one phone; one address key and a Kölner code a swap apart.
+        Assert.Contains("same person as row 1", lines[0]);
+        Assert.Contains("names equal after folding", lines[0]);
+        Assert.Contains("+492211234567", lines[0]);
+        Assert.Contains("same person as row 3", lines[1]);
+        Assert.Contains("Kölner Phonetik", lines[1]);
+        Assert.Contains("1 edit", lines[1]);
+
+        var run = await client.RunAsync(id);
+        Assert.Equal((4, 2), (run.Total("created"), run.Total("duplicates")));
+        Assert.Null(await client.PersonByEmailAsync($"j.mueller@{domain}"));
+        Assert.NotNull(await client.PersonByEmailAsync($"jm@{domain}"));
+        Assert.NotNull(await client.PersonByEmailAsync(anna));
+    }
+
+    [Fact]
     public async Task An_English_export_in_UTF_8_with_a_byte_order_mark_is_accepted_without_a_country_and_takes_the_imports_default_when_given()
     {
         var client = await NewTenantClientAsync();

@@ -10,11 +10,9 @@ using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Item = CrmPlatform.Contacts.Apis.BulkItem<CrmPlatform.Contacts.Model.Person, CrmPlatform.Contacts.Apis.PersonValues>;
 
 namespace CrmPlatform.Contacts.Apis;
-
-/// <summary>How an item of a bulk write finds the person it updates; none found creates one.</summary>
-public sealed record BulkExternalId(string? System, string? Value);
 
 /// <summary>
 /// Up to <see cref="BulkPeopleApi.MaxItems"/> people, each a <see cref="PersonRequest"/> with optional <c>id</c>,
@@ -23,11 +21,6 @@ public sealed record BulkExternalId(string? System, string? Value);
 /// one malformed item is that item's 400, not the whole request's.
 /// </summary>
 public sealed record BulkPeopleRequest(IReadOnlyList<JsonElement>? Items);
-
-/// <summary>One item's answer: its status as a single write would have answered it, the person's id or the problem.</summary>
-public sealed record BulkItemResult(int Index, int Status, Guid? Id, ProblemDetails? Problem);
-
-public sealed record BulkResponse(IReadOnlyList<BulkItemResult> Results, int Created, int Updated, int Failed);
 
 /// <summary>
 /// <c>POST /api/v1/people/bulk</c>: create-or-update many people in one transaction. Each item is read by the API's own
@@ -38,27 +31,10 @@ public sealed record BulkResponse(IReadOnlyList<BulkItemResult> Results, int Cre
 /// </summary>
 public static class BulkPeopleApi
 {
-    public const int MaxItems = 1000;
+    public const int MaxItems = BulkKeys.MaxItems;
 
     /// <summary>What a request adds by COPY, parents first; updates and the rest go by SaveChanges in the same transaction.</summary>
     private static readonly Type[] BulkWritten = [typeof(Person), typeof(PersonExternalId), typeof(OutboxMessage)];
-
-    private sealed record Keys(Guid? Id, string? MatchBy, BulkExternalId? ExternalId);
-
-    private sealed class Item(int index)
-    {
-        public int Index { get; } = index;
-        public PersonValues? Values { get; set; }
-        public string MatchBy { get; set; } = "email";
-        public Guid? Id { get; set; }
-        public (string Source, string Value)? ExternalKey { get; set; }
-        public Person? Person { get; set; }
-        public int? Status { get; set; }
-        public ProblemDetails? Problem { get; set; }
-        public bool IsOpen => Problem is null;
-
-        public void Fail(ProblemHttpResult problem) => (Status, Problem) = (problem.StatusCode, problem.ProblemDetails);
-    }
 
     public static void MapBulkPeopleApi(this IEndpointRouteBuilder app)
     {
@@ -71,17 +47,17 @@ public static class BulkPeopleApi
         BulkPeopleRequest request, ContactsDbContext db, IImportDuplicateCheck duplicateCheck, OutboxSignal outbox, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        if (request.Items is not { Count: > 0 and <= MaxItems } elements)
+        if (BulkKeys.CheckCount(request.Items, "people") is { } tooMany)
         {
-            return TypedResults.ValidationProblem(new FieldErrors().Add("items", $"items holds 1 to {MaxItems} people."));
+            return tooMany;
         }
         var customFields = await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken);
         var defaultCountry = await ContactSettings.DefaultCountryAsync(db, cancellationToken);
-        var items = elements.Select((element, index) => Read(index, element, customFields, defaultCountry)).ToList();
+        var items = request.Items!.Select((element, index) => Read(index, element, customFields, defaultCountry)).ToList();
 
         await MatchAsync(db, items, cancellationToken);
         await CheckOrganizationsAsync(db, items, cancellationToken);
-        var candidates = items.Where(i => i.IsOpen && i.Person is null).Select(i => new NewPersonCandidate(i.Index, i.Values!)).ToList();
+        var candidates = items.Where(i => i.IsOpen && i.Record is null).Select(i => new NewPersonCandidate(i.Index, i.Values!)).ToList();
         if (candidates.Count > 0)
         {
             var likely = await duplicateCheck.FindLikelyDuplicatesAsync(db, candidates, cancellationToken);
@@ -93,43 +69,26 @@ public static class BulkPeopleApi
 
         foreach (var item in items.Where(i => i.IsOpen))
         {
-            if (item.Person is { } person)
+            if (item.Record is { } person)
             {
                 item.Values!.ApplyTo(person);
                 item.Status = StatusCodes.Status200OK;
                 continue;
             }
-            item.Person = new Person();
-            item.Values!.ApplyTo(item.Person);
-            db.People.Add(item.Person);
+            item.Record = new Person();
+            item.Values!.ApplyTo(item.Record);
+            db.People.Add(item.Record);
             if (item.ExternalKey is { } key)
             {
-                db.PersonExternalIds.Add(new PersonExternalId { Source = key.Source, ExternalId = key.Value, PersonId = item.Person.Id });
+                db.PersonExternalIds.Add(new PersonExternalId { Source = key.Source, ExternalId = key.Value, PersonId = item.Record.Id });
             }
             item.Status = StatusCodes.Status201Created;
         }
-        db.Stamp();
-        foreach (var item in items.Where(i => i.IsOpen))
-        {
-            if (item.Status == StatusCodes.Status201Created)
-            {
-                db.AddEvent(item.Person!.Created());
-            }
-            else if (db.Entry(item.Person!).State == EntityState.Modified)
-            {
-                db.AddEvent(item.Person!.Updated());
-            }
-        }
-
         try
         {
-            // One transaction: the valid items commit together with their events and audit. New rows go by COPY (as an
-            // import batch's do), which is what makes a thousand creates one round trip per table rather than a thousand.
+            // One transaction: the valid items commit together with their events and audit.
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await BulkInsert.WriteAddedAsync(db, BulkWritten, clock.GetUtcNow().UtcDateTime, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            outbox.Notify();
+            await BulkWrite.CommitAsync(db, items, BulkWritten, p => p.Created(), p => p.Updated(), clock.GetUtcNow().UtcDateTime, outbox, cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -140,71 +99,12 @@ public static class BulkPeopleApi
             return ApiProblems.Conflict("Another write took one of these email addresses or external ids, or deleted an organization, while this request ran; send it again.");
         }
 
-        var results = items.Select(i => new BulkItemResult(i.Index, i.Status!.Value, i.IsOpen ? i.Person!.Id : null, i.Problem)).ToList();
-        return TypedResults.Ok(new BulkResponse(results,
-            results.Count(r => r.Status == StatusCodes.Status201Created),
-            results.Count(r => r.Status == StatusCodes.Status200OK),
-            results.Count(r => r.Problem is not null)));
+        return TypedResults.Ok(BulkResponse.Of([.. items.Select(i => i.Result(p => p.Id))]));
     }
 
-    private static Item Read(int index, JsonElement element, IReadOnlyCollection<CustomFieldDefinition> customFields, string? defaultCountry)
-    {
-        var item = new Item(index);
-        Keys? keys;
-        PersonRequest? person;
-        try
-        {
-            keys = element.Deserialize<Keys>(JsonSerializerOptions.Web);
-            person = element.Deserialize<PersonRequest>(JsonSerializerOptions.Web);
-        }
-        catch (JsonException ex)
-        {
-            item.Fail(TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed item", detail: ex.Message));
-            return item;
-        }
-        if (keys is null || person is null)
-        {
-            item.Fail(TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed item", detail: "An item is a person object."));
-            return item;
-        }
-
-        var values = person.Read(customFields, defaultCountry, out var errors);
-        item.Id = keys.Id;
-        item.MatchBy = keys.MatchBy ?? (keys.Id is not null ? "id" : keys.ExternalId is not null ? "externalId" : "email");
-        if (keys.ExternalId is { } external)
-        {
-            var source = external.System ?? "";
-            var keyErrors = ExternalIdsApi.Validate(ref source, external.Value ?? "");
-            foreach (var (field, messages) in keyErrors)
-            {
-                errors.Add($"externalId.{(field == "source" ? "system" : "value")}", messages[0]);
-            }
-            item.ExternalKey = (source, external.Value ?? "");
-        }
-        if (item.MatchBy is not ("id" or "email" or "externalId"))
-        {
-            errors.Add("matchBy", "matchBy is id, email or externalId.");
-        }
-        else if (item.MatchBy == "id" && keys.Id is null)
-        {
-            errors.Add("id", "id is required to match by id.");
-        }
-        else if (item.MatchBy == "externalId" && keys.ExternalId is null)
-        {
-            errors.Add("externalId", "externalId is required to match by external id.");
-        }
-        if (!errors.IsValid)
-        {
-            // The errors as an extension: a nested HttpValidationProblemDetails would be written as a plain ProblemDetails, without them.
-            (item.Status, item.Problem) = (StatusCodes.Status400BadRequest, new ProblemDetails
-            {
-                Status = StatusCodes.Status400BadRequest, Title = "One or more validation errors occurred.", Extensions = { ["errors"] = errors },
-            });
-            return item;
-        }
-        item.Values = values;
-        return item;
-    }
+    private static Item Read(int index, JsonElement element, IReadOnlyCollection<CustomFieldDefinition> customFields, string? defaultCountry) =>
+        BulkKeys.ReadItem<PersonRequest, Person, PersonValues>(index, element, "email", person => (person.Read(customFields, defaultCountry, out var errors), errors),
+            _ => true);
 
     /// <summary>
     /// Finds who each item is, with one query per key kind: the people named by id, the owners of every address and
@@ -241,23 +141,8 @@ public static class BulkPeopleApi
         foreach (var item in open)
         {
             var target = targets[item];
-            Person? person = null;
-            if (target is { } id && !people.TryGetValue(id, out person))
+            if (!item.TryTarget(target, people, p => p.Id, "person", "Another person already has this email address or external id.", out var person))
             {
-                item.Fail(item.MatchBy == "id"
-                    ? ApiProblems.NotFound("person", id)
-                    : ApiProblems.Conflict("Another person already has this email address or external id."));
-                continue;
-            }
-            if (person is null && item.Id is { } unknown)
-            {
-                // Ids are the platform's to give: an id that matches no one is a mistake, not a wish to create.
-                item.Fail(ApiProblems.NotFound("person", unknown));
-                continue;
-            }
-            if (person is not null && item.Id is { } givenId && givenId != person.Id)
-            {
-                item.Fail(ApiProblems.Conflict($"The id '{givenId}' is not the person this item matched ('{person.Id}')."));
                 continue;
             }
             if (person?.ErasedAt is not null)
@@ -283,7 +168,7 @@ public static class BulkPeopleApi
             {
                 item.ExternalKey = null;
             }
-            item.Person = person;
+            item.Record = person;
             if (person is not null)
             {
                 claimedPeople[person.Id] = item.Index;
