@@ -11,26 +11,29 @@ namespace CrmPlatform.Contacts.Imports;
 /// <c>phones</c>, <c>tags</c>) are separated by <c>;</c> or <c>,</c> with the first entry primary; one address per row.
 /// Custom fields are <c>custom.{key}</c>. Spreadsheets split and join things differently from the API, so a few
 /// fields exist for files only: <c>fullName</c> (split into first and last name when those are not mapped),
-/// <c>houseNumber</c> (joined to the street), <c>mobile</c> (one more number, of type mobile).
+/// <c>houseNumber</c> (joined to the street), <c>mobile</c> (one more number, of type mobile), <c>organizationName</c>
+/// (the organization by name, see <c>PersonImporter</c>).
 /// </summary>
 public static class ImportFields
 {
     public const string ExternalId = "externalId";
     public const string CustomPrefix = "custom.";
     public const string FullName = "fullName";
+    public const string OrganizationName = "organizationName";
 
     public static readonly IReadOnlyList<string> All =
     [
         "firstName", "lastName", FullName, "email", "emails", "phone", "phones", "mobile", "phoneRegion", "jobTitle", "language", "tags", "ownerId",
-        "organizationId", "segment", "industry", "rating", "lifecycleStage", "preferredChannel", "doNotCall", "doNotEmail",
+        "organizationId", OrganizationName, "segment", "industry", "rating", "lifecycleStage", "preferredChannel", "doNotCall", "doNotEmail",
         "street", "houseNumber", "city", "postalCode", "region", "country", "addressType", ExternalId,
     ];
 
     /// <summary>
     /// What English and German address lists (and Excel, Outlook and CRM exports) call the fields, as
     /// <see cref="ImportFiles.HeaderKey"/> writes them: <c>E-Mail</c>, <c>Straße</c> and <c>Tel.</c> are <c>email</c>,
-    /// <c>strasse</c> and <c>tel</c>. <c>Titel</c> (Dr., Prof.), <c>Anrede</c> (Herr, Frau) and <c>Firma</c> have no
-    /// person field: a custom field keyed or labelled like the column takes it (see <see cref="Guess"/>).
+    /// <c>strasse</c> and <c>tel</c>. <c>Titel</c> (Dr., Prof.) and <c>Anrede</c> (Herr, Frau) have no person field: a
+    /// custom field keyed or labelled like the column takes it (see <see cref="Guess"/>). <c>Firma</c> is the
+    /// organization's name, which the importer links the person to (creating the organization when none has the name).
     /// </summary>
     private static readonly Dictionary<string, string> Synonyms = new[]
     {
@@ -44,6 +47,7 @@ public static class ImportFields
         ("language", "language sprache"),
         ("tags", "tags tag labels schlagworte schlagwort stichworte"),
         ("industry", "industry branche"),
+        (OrganizationName, "organization organisation organizationname company companyname account accountname firma firmenname unternehmen arbeitgeber"),
         ("street", "street strasse str streetaddress address adresse anschrift address1 addressline1 strassehausnummer strasseundhausnummer"),
         ("houseNumber", "housenumber hausnummer hausnr hnr"),
         ("postalCode", "postalcode postcode zip zipcode plz postleitzahl"),

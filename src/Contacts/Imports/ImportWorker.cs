@@ -27,7 +27,7 @@ internal sealed class ImportWorker(IServiceScopeFactory scopes, ImportFiles file
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(2);
 
     /// <summary>What a batch adds by COPY, in foreign-key order (people before their external ids); the rest by SaveChanges.</summary>
-    private static readonly Type[] BulkWritten = [typeof(Person), typeof(PersonExternalId), typeof(OutboxMessage), typeof(ImportRow)];
+    private static readonly Type[] BulkWritten = [typeof(Organization), typeof(Person), typeof(PersonExternalId), typeof(OutboxMessage), typeof(ImportRow)];
 
     /// <summary><c>Imports:BatchSize</c>: rows per transaction.</summary>
     private readonly int _batchSize = configuration.GetValue<int?>("Imports:BatchSize") ?? 1000;

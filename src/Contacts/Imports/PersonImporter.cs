@@ -21,6 +21,7 @@ internal sealed class PersonImporter(ContactsDbContext db, IImportDuplicateCheck
         public PersonValues? Values { get; set; }
         public string? Email { get; set; }
         public string? ExternalKey { get; set; }
+        public string? OrganizationName { get; set; }
         public ImportOutcome? Outcome { get; set; }
         public string? Reason { get; set; }
         public Person? Person { get; set; }
@@ -38,6 +39,7 @@ internal sealed class PersonImporter(ContactsDbContext db, IImportDuplicateCheck
         await FlagRepeatsAsync(job, rows, cancellationToken);
         await MatchAsync(job, rows, cancellationToken);
         await CheckOrganizationsAsync(rows, cancellationToken);
+        var newOrganizations = await LinkOrganizationsAsync(rows, cancellationToken);
         await FlagLikelyDuplicatesAsync(rows, cancellationToken);
         Apply(job, rows);
         if (job.DryRun)
@@ -50,6 +52,10 @@ internal sealed class PersonImporter(ContactsDbContext db, IImportDuplicateCheck
         else
         {
             db.Stamp();
+            foreach (var organization in newOrganizations)
+            {
+                db.AddEvent(organization.Created());
+            }
             foreach (var row in rows)
             {
                 if (row.Outcome == ImportOutcome.Created)
@@ -106,6 +112,7 @@ internal sealed class PersonImporter(ContactsDbContext db, IImportDuplicateCheck
         var row = new Row(record);
         var (values, problems, externalKey) = Interpret(job, record, customFields, job.AppliedDefaultCountry);
         row.ExternalKey = externalKey;
+        row.OrganizationName = ImportFields.ByField(record.Values, job.Mapping).GetValueOrDefault(ImportFields.OrganizationName)?.Trim();
         if (values is null)
         {
             row.Reject(string.Join(" ", problems));
@@ -226,6 +233,48 @@ internal sealed class PersonImporter(ContactsDbContext db, IImportDuplicateCheck
                 firstRowOf[id] = row.Record.RowNumber;
             }
         }
+    }
+
+    /// <summary>
+    /// Links rows that name their organization (<c>Firma</c>) rather than give its id: to the one organization the
+    /// importer can see with that name (case-insensitive), else to a new one made once per name, as HubSpot and
+    /// Salesforce imports do; the new ones are returned for their events. A name several organizations share rejects the
+    /// row rather than guess: linking a person to the wrong company is worse than asking for the id.
+    /// </summary>
+    private async Task<List<Organization>> LinkOrganizationsAsync(List<Row> rows, CancellationToken cancellationToken)
+    {
+        var naming = rows.Where(r => r.IsOpen && r.Values!.OrganizationId is null && !string.IsNullOrEmpty(r.OrganizationName)).ToList();
+        if (naming.Count == 0)
+        {
+            return [];
+        }
+        var names = naming.Select(r => r.OrganizationName!.ToLowerInvariant()).Distinct().ToList();
+        var existing = (await db.Organizations.AsNoTracking().Where(o => names.Contains(o.Name.ToLower()))
+                .Select(o => new { o.Id, o.Name }).ToListAsync(cancellationToken))
+            .ToLookup(o => o.Name.ToLowerInvariant(), o => o.Id);
+        var created = new Dictionary<string, Organization>();
+        foreach (var row in naming)
+        {
+            var key = row.OrganizationName!.ToLowerInvariant();
+            var found = existing[key].ToList();
+            if (found.Count > 1)
+            {
+                row.Reject($"{ImportFields.OrganizationName}: {found.Count} organizations are called '{row.OrganizationName}'; map organizationId to say which.");
+                continue;
+            }
+            if (row.OrganizationName!.Length > Organization.NameMaxLength)
+            {
+                row.Reject($"{ImportFields.OrganizationName}: at most {Organization.NameMaxLength} characters.");
+                continue;
+            }
+            if (found.Count == 0 && !created.ContainsKey(key))
+            {
+                created[key] = new Organization { Name = row.OrganizationName };
+                db.Organizations.Add(created[key]);
+            }
+            row.Values = row.Values! with { OrganizationId = found.Count == 1 ? found[0] : created[key].Id };
+        }
+        return [.. created.Values];
     }
 
     private async Task CheckOrganizationsAsync(List<Row> rows, CancellationToken cancellationToken)

@@ -43,6 +43,7 @@ public sealed class ForgivingImportTests(PlatformFixture fixture) : IClassFixtur
         var client = await NewTenantClientAsync();
         await SetDefaultCountryAsync(client, "DE");
         var (juergen, baerbel, oezguer) = (NewEmail("juergen"), NewEmail("baerbel"), NewEmail("oezguer"));
+        var söhne = await client.PostJsonAsync("/api/v1/organizations", new { name = "Müller & Söhne GmbH" }).CreatedAsync();
         // What Excel writes in Germany for "CSV (Trennzeichen-getrennt)": Windows-1252, semicolons, CRLF, quotes where needed.
         var file = Windows1252.GetBytes(string.Join("\r\n",
             "Anrede;Vorname;Nachname;E-Mail;Firma;Straße;Hausnummer;PLZ;Ort;Telefon",
@@ -59,7 +60,7 @@ public sealed class ForgivingImportTests(PlatformFixture fixture) : IClassFixtur
         Assert.Equal(["Anrede", "Vorname", "Nachname", "E-Mail", "Firma", "Straße", "Hausnummer", "PLZ", "Ort", "Telefon"], Strings(job.GetProperty("columns")));
         Assert.Equal(new Dictionary<string, string>
         {
-            ["Vorname"] = "firstName", ["Nachname"] = "lastName", ["E-Mail"] = "email", ["Straße"] = "street",
+            ["Vorname"] = "firstName", ["Nachname"] = "lastName", ["E-Mail"] = "email", ["Firma"] = "organizationName", ["Straße"] = "street",
             ["Hausnummer"] = "houseNumber", ["PLZ"] = "postalCode", ["Ort"] = "city", ["Telefon"] = "phone",
         }, Mapping(job));
 
@@ -108,6 +109,12 @@ public sealed class ForgivingImportTests(PlatformFixture fixture) : IClassFixtur
         var weiß = (await client.PersonByEmailAsync(oezguer))!.Value;
         Assert.Equal(("Özgür", "Weiß", "80331", "München"), (weiß.Str("firstName"), weiß.Str("lastName"),
             weiß.GetProperty("addresses")[0].Str("postalCode"), weiß.GetProperty("addresses")[0].Str("city")));
+        // Firma: the organization of that name (any case), or a new one named as the file wrote it.
+        Assert.Equal(söhne.Id(), stored.GetProperty("organizationId").GetGuid());
+        Assert.Equal(JsonValueKind.Null, groß.GetProperty("organizationId").ValueKind);
+        var partner = (await client.GetJsonAsync($"/api/v1/organizations/{weiß.GetProperty("organizationId").GetGuid()}")).Body;
+        Assert.Equal("Weiß; Partner", partner.Str("name"));
+        Assert.Single((await client.GetJsonAsync("/api/v1/organizations")).Body.GetProperty("items").EnumerateArray(), o => o.Str("name") == "Weiß; Partner");
     }
 
     [Fact]
