@@ -57,11 +57,14 @@ var service = builder.AddService<Projects.Service>("service")
     .WithReference(identity);
 
 // Partners' webhooks: hears every service's events, keeps their endpoints and secrets apart from the domains. Local
-// development receivers are on loopback over http, which production refuses (SSRF protection).
+// development receivers are on loopback over http, which production refuses (SSRF protection): allowed in Development
+// unless AppHost:WebhooksAllowPrivateTargets says otherwise (set it to false wherever partners' URLs are real).
+var webhooksAllowPrivateTargets = builder.Configuration["AppHost:WebhooksAllowPrivateTargets"]
+    ?? (builder.Environment.EnvironmentName == "Development" ? "true" : "false");
 var integrations = builder.AddService<Projects.Integrations>("integrations")
     .WithReference(integrationsDb).WaitFor(integrationsDb)
     .WithEnvironment("ConnectionStrings__mail", mail.Resource.SmtpConnectionString()).WaitFor(mail)
-    .WithEnvironment("Integrations__Webhooks__AllowPrivateTargets", builder.Environment.EnvironmentName == "Development" ? "true" : "false")
+    .WithEnvironment("Integrations__Webhooks__AllowPrivateTargets", webhooksAllowPrivateTargets)
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(identity);
 

@@ -227,32 +227,54 @@ public sealed class WebhookDispatcher(
             await db.Database.ExecuteSqlAsync(
                 $"UPDATE subscriptions SET failing_since = NULL WHERE id = ANY({succeeded}) AND failing_since IS NOT NULL", stoppingToken);
         }
-        var disabled = new List<Subscription>();
         if (failed.Length > 0)
         {
             await db.Database.ExecuteSqlAsync(
                 $"UPDATE subscriptions SET failing_since = {now} WHERE id = ANY({failed}) AND failing_since IS NULL", stoppingToken);
-            var threshold = now - Settings.DisableAfter;
-            disabled = await db.Subscriptions.IgnoreQueryFilters()
-                .Where(s => failed.Contains(s.Id) && s.Status == SubscriptionStatus.Active && s.FailingSince <= threshold)
-                .ToListAsync(stoppingToken);
-            foreach (var subscription in disabled)
-            {
-                subscription.Status = SubscriptionStatus.Disabled;
-                subscription.DisabledReason = $"Every delivery attempt failed since {subscription.FailingSince:u}.";
-                await NotifyAdminsAsync(db, subscription, now, stoppingToken);
-            }
-            await db.SaveChangesAsync(stoppingToken);
         }
         await transaction.CommitAsync(stoppingToken);
-        if (disabled.Count > 0)
+        if (failed.Length > 0)
         {
-            EmailOutbox.WakeSender(services);
-            foreach (var subscription in disabled)
-            {
-                logger.LogWarning("Webhook subscription {SubscriptionId} of tenant {TenantId} disabled after sustained failure",
-                    subscription.Id, subscription.TenantId);
-            }
+            await DisableFailingAsync(db, services, failed, now, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Disables the subscriptions among <paramref name="failed"/> whose every attempt has failed for
+    /// <see cref="WebhookSettings.DisableAfter"/>, with an email to the tenant's admins in the same commit. Another worker
+    /// may disable the same one at the same moment: the loser's save fails on the version and changes nothing.
+    /// </summary>
+    private async Task DisableFailingAsync(IntegrationsDbContext db, IServiceProvider services, Guid[] failed, DateTime now, CancellationToken stoppingToken)
+    {
+        db.ChangeTracker.Clear();
+        var threshold = now - Settings.DisableAfter;
+        var disabled = await db.Subscriptions.IgnoreQueryFilters()
+            .Where(s => failed.Contains(s.Id) && s.Status == SubscriptionStatus.Active && s.FailingSince <= threshold)
+            .ToListAsync(stoppingToken);
+        if (disabled.Count == 0)
+        {
+            return;
+        }
+        foreach (var subscription in disabled)
+        {
+            subscription.Status = SubscriptionStatus.Disabled;
+            subscription.DisabledReason = $"Every delivery attempt failed since {subscription.FailingSince:u}.";
+            await NotifyAdminsAsync(db, subscription, now, stoppingToken);
+        }
+        try
+        {
+            await db.SaveChangesAsync(stoppingToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return;
+        }
+        EmailOutbox.WakeSender(services);
+        foreach (var subscription in disabled)
+        {
+            logger.LogWarning("Webhook subscription {SubscriptionId} of tenant {TenantId} disabled after sustained failure",
+                subscription.Id, subscription.TenantId);
         }
     }
 

@@ -43,7 +43,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public ConcurrentQueue<Receipt> Receipts { get; } = new();
 
     /// <summary>How long <see cref="ReceiverAnswer.TooSlow"/> waits: longer than the dispatcher's timeout in the tests.</summary>
-    public static readonly TimeSpan TooSlowDelay = TimeSpan.FromSeconds(1.5);
+    public static readonly TimeSpan TooSlowDelay = TimeSpan.FromSeconds(3);
 
     private WebhookReceiver(WebApplication app) => _app = app;
 

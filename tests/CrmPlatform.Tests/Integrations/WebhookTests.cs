@@ -19,7 +19,7 @@ namespace CrmPlatform.Tests.Integrations;
 /// </summary>
 public sealed class WebhookTests(WebhookTests.Fixture fixture) : IClassFixture<WebhookTests.Fixture>
 {
-    public const int MaxAttempts = 6;
+    public const int MaxAttempts = 10;
 
     public sealed class Fixture : IAsyncLifetime
     {
@@ -34,11 +34,11 @@ public sealed class WebhookTests(WebhookTests.Fixture fixture) : IClassFixture<W
             Platform = await PlatformServices.StartOnSharedBrokerAsync(integrationsSettings: new Dictionary<string, string>
             {
                 ["ConnectionStrings:mail"] = Mail.ConnectionString,
-                ["Integrations:Webhooks:Timeout"] = "00:00:01",
+                ["Integrations:Webhooks:Timeout"] = "00:00:02",
                 ["Integrations:Webhooks:BaseDelay"] = "00:00:00.100",
                 ["Integrations:Webhooks:MaxDelay"] = "00:00:00.400",
                 ["Integrations:Webhooks:MaxAttempts"] = MaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Integrations:Webhooks:DisableAfter"] = "00:00:04",
+                ["Integrations:Webhooks:DisableAfter"] = "00:00:08",
                 ["Integrations:Webhooks:PollInterval"] = "00:00:00.200",
             });
         }
@@ -89,7 +89,7 @@ public sealed class WebhookTests(WebhookTests.Fixture fixture) : IClassFixture<W
     public async Task A_flaky_receiver_gets_every_event_at_least_once_and_its_signatures_verify_with_standardwebhooks_across_a_rotation()
     {
         var (tenantId, api) = await NewTenantAsync();
-        var url = Receiver.Endpoint(WebhookReceiver.Flaky(0.4));
+        var url = Receiver.Endpoint(WebhookReceiver.Flaky(0.35));
         var subscription = await SubscribeAsync(api, url);
         var oldSecret = subscription.Str("secret");
         Assert.StartsWith("whsec_", oldSecret);
@@ -165,13 +165,12 @@ public sealed class WebhookTests(WebhookTests.Fixture fixture) : IClassFixture<W
             new { from = start.AddMinutes(10), to = start.AddMinutes(30) });
         Assert.Equal(HttpStatusCode.Accepted, byTime.Status);
         Assert.Equal(2, byTime.Body.GetProperty("queued").GetInt32());
-        var replayed = await Eventually.ReturnsAsync(() => Task.FromResult(Receiver.For(url).Skip(firstRound).ToList()),
-            r => r.Count >= 2, "the replay arrived");
+        await Eventually.ReturnsAsync(() => Task.FromResult(Receiver.For(url).Skip(firstRound).ToList()), r => r.Count >= 2, "the replay arrived");
         await Task.Delay(500);
+        // Exactly those events (a receipt may repeat when an answer was late: at least once).
         Assert.Equal(
             new[] { events[1].EventId, events[2].EventId }.Select(id => id.ToString()).Order(),
-            Receiver.For(url).Skip(firstRound).Select(r => r.WebhookId).Order());
-        Assert.Equal(2, replayed.Count);
+            Receiver.For(url).Skip(firstRound).Select(r => r.WebhookId).Distinct().Order());
 
         var secondRound = Receiver.For(url).Count;
         var fromId = await api.PostJsonAsync($"/api/v1/event-subscriptions/{subscription.Id()}/replay", new { fromEventId = events[3].EventId });
@@ -179,7 +178,7 @@ public sealed class WebhookTests(WebhookTests.Fixture fixture) : IClassFixture<W
         await Eventually.ReturnsAsync(() => Task.FromResult(Receiver.For(url).Skip(secondRound).ToList()), r => r.Count >= 3, "the replay arrived");
         await Task.Delay(500);
         // Published in order: replayed in the log's order too.
-        Assert.Equal(events.Skip(3).Select(e => e.EventId.ToString()).Order(), Receiver.For(url).Skip(secondRound).Select(r => r.WebhookId).Order());
+        Assert.Equal(events.Skip(3).Select(e => e.EventId.ToString()).Order(), Receiver.For(url).Skip(secondRound).Select(r => r.WebhookId).Distinct().Order());
 
         (await api.PostJsonAsync($"/api/v1/event-subscriptions/{subscription.Id()}/replay", new { from = start })).AssertProblem(HttpStatusCode.BadRequest);
         (await api.PostJsonAsync($"/api/v1/event-subscriptions/{subscription.Id()}/replay", new { fromEventId = Guid.NewGuid() }))
@@ -269,13 +268,15 @@ public sealed class WebhookTests(WebhookTests.Fixture fixture) : IClassFixture<W
         await Bus.Publish(new PersonErasureRequested(Guid.CreateVersion7(), DateTime.UtcNow, tenantId, Guid.CreateVersion7(), 1, person.Id()));
         await Eventually.TrueAsync(() => QueryAsync(Platform, tenantId, db => db.EventLog.AnyAsync(e => e.PersonId == person.Id() && e.Redacted != null)),
             "the person's events are redacted");
-        await Eventually.TrueAsync(() => QueryAsync(Platform, tenantId, db => db.EventLog.AnyAsync(e =>
-            e.Type == "Gdpr.V1.PersonErasureConfirmed" && e.PersonId == person.Id() && e.Payload.Contains("\"integrations\""))),
+        await Eventually.ReturnsAsync(() => QueryAsync(Platform, tenantId, db => db.EventLog
+                .Where(e => e.Type == "Gdpr.V1.PersonErasureConfirmed" && e.PersonId == person.Id()).Select(e => e.Payload).ToListAsync()),
+            confirmations => confirmations.Any(c => JsonDocument.Parse(c).RootElement.Str("service") == "integrations"),
             "Integrations confirmed the erasure");
+        var seen = Receiver.For(trusted).Count;
         var replay = await api.PostJsonAsync($"/api/v1/event-subscriptions/{trustedSubscription.Id()}/replay",
             new { fromEventId = Guid.Parse(trustedReceipt.WebhookId) });
         Assert.Equal(HttpStatusCode.Accepted, replay.Status);
-        var replayed = (await Eventually.ReturnsAsync(() => Task.FromResult(Receiver.For(trusted)), r => r.Count > 1, "the replay arrived"))[1];
+        var replayed = (await Eventually.ReturnsAsync(() => Task.FromResult(Receiver.For(trusted)), r => r.Count > seen, "the replay arrived"))[seen];
         Assert.Equal(trustedReceipt.WebhookId, replayed.WebhookId);
         var erased = replayed.CloudEvent.GetProperty("data").GetProperty("person");
         Assert.False(erased.TryGetProperty("firstName", out _));
@@ -300,8 +301,8 @@ public sealed class WebhookTests(WebhookTests.Fixture fixture) : IClassFixture<W
         await DeliveredAsync(urlA, [eventA.EventId]);
         await DeliveredAsync(urlB, [eventB.EventId]);
         await Task.Delay(500);
-        Assert.Equal([eventA.EventId.ToString()], Receiver.For(urlA).Select(r => r.WebhookId));
-        Assert.Equal([eventB.EventId.ToString()], Receiver.For(urlB).Select(r => r.WebhookId));
+        Assert.Equal([eventA.EventId.ToString()], Receiver.For(urlA).Select(r => r.WebhookId).Distinct());
+        Assert.Equal([eventB.EventId.ToString()], Receiver.For(urlB).Select(r => r.WebhookId).Distinct());
 
         (await apiB.GetJsonAsync($"/api/v1/event-subscriptions/{subscriptionA.Id()}")).AssertProblem(HttpStatusCode.NotFound);
         (await apiB.GetJsonAsync($"/api/v1/event-subscriptions/{subscriptionA.Id()}/deliveries")).AssertProblem(HttpStatusCode.NotFound);
