@@ -278,8 +278,9 @@ public static class EventSubscriptionsApi
     }
 
     /// <summary>
-    /// Sends the subscription's events of a time range (or from an event id on) again, as new deliveries in publication
-    /// order with their original webhook-id; at most 10,000 events per replay.
+    /// Sends the subscription's events of a time range (or from an event id on: that event and every one that happened
+    /// after it) again, as new deliveries in the order they happened, with their original webhook-id; at most 10,000
+    /// events per replay.
     /// </summary>
     public static async Task<Results<Accepted<ReplayResponse>, ValidationProblem, ProblemHttpResult>> ReplayEventSubscription(
         Guid id, ReplayRequest request, IntegrationsDbContext db, TimeProvider clock, DeliverySignal signal, CancellationToken cancellationToken)
@@ -301,14 +302,15 @@ public static class EventSubscriptionsApi
         var entries = db.EventLog.AsNoTracking().Where(e => subscription.EventTypes.Contains(e.Type));
         if (request.FromEventId is { } fromEventId)
         {
-            var start = await db.EventLog.AsNoTracking().Where(e => e.EventId == fromEventId).Select(e => (long?)e.Sequence)
-                .SingleOrDefaultAsync(cancellationToken);
+            var start = await db.EventLog.AsNoTracking().Where(e => e.EventId == fromEventId)
+                .Select(e => new { e.OccurredAt, e.Sequence }).SingleOrDefaultAsync(cancellationToken);
             if (start is null)
             {
                 return ApiProblems.Unprocessable($"No event '{fromEventId}' in this tenant's event log.",
                     new Dictionary<string, string[]> { ["fromEventId"] = ["fromEventId names an event of this tenant's log."] });
             }
-            entries = entries.Where(e => e.Sequence >= start);
+            // That event and every later one, by when they happened (ties: the order they were logged in).
+            entries = entries.Where(e => e.OccurredAt > start.OccurredAt || (e.OccurredAt == start.OccurredAt && e.Sequence >= start.Sequence));
         }
         else
         {
@@ -316,7 +318,7 @@ public static class EventSubscriptionsApi
             var to = DateTime.SpecifyKind(request.To!.Value.ToUniversalTime(), DateTimeKind.Utc);
             entries = entries.Where(e => e.OccurredAt >= from && e.OccurredAt < to);
         }
-        var chosen = await entries.OrderBy(e => e.Sequence).Take(MaxReplayEvents + 1).ToListAsync(cancellationToken);
+        var chosen = await entries.OrderBy(e => e.OccurredAt).ThenBy(e => e.Sequence).Take(MaxReplayEvents + 1).ToListAsync(cancellationToken);
         if (chosen.Count > MaxReplayEvents)
         {
             return ApiProblems.Unprocessable($"More than {MaxReplayEvents} events match; replay a narrower range.",

@@ -147,6 +147,30 @@ public sealed class WebhookTests(WebhookTests.Fixture fixture) : IClassFixture<W
     }
 
     [Fact]
+    public async Task An_ordered_subscription_gets_each_event_only_after_the_previous_one_was_delivered()
+    {
+        var (tenantId, api) = await NewTenantAsync();
+        var url = Receiver.Endpoint(WebhookReceiver.Flaky(0.3));
+        var created = await api.PostJsonAsync("/api/v1/event-subscriptions", new { url, eventTypes = new[] { Csat }, ordered = true }).CreatedAsync();
+        Assert.True(created.GetProperty("ordered").GetBoolean());
+        var events = Enumerable.Range(0, 15).Select(_ => CsatEvent(tenantId)).ToList();
+        await Task.WhenAll(events.Select(e => Bus.Publish(e)));
+        var receipts = await DeliveredAsync(url, events.Select(e => e.EventId));
+
+        // The order is the event log's (the order Integrations took the events in).
+        var ids = events.Select(e => e.EventId).ToList();
+        var order = await QueryAsync(Platform, tenantId, db => db.EventLog.Where(e => ids.Contains(e.EventId)).OrderBy(e => e.Sequence)
+            .Select(e => e.EventId.ToString()).ToListAsync());
+        var firstDelivered = order.Select(id => receipts.ToList().FindIndex(r => r.WebhookId == id && r.Delivered)).ToList();
+        for (var i = 0; i < order.Count; i++)
+        {
+            var firstSeen = receipts.ToList().FindIndex(r => r.WebhookId == order[i]);
+            Assert.True(i == 0 || firstSeen > firstDelivered[i - 1], $"event {i} was sent before event {i - 1} was delivered");
+        }
+        Assert.Contains(receipts, r => !r.Delivered);
+    }
+
+    [Fact]
     public async Task Replay_by_time_range_or_from_an_event_id_redelivers_exactly_those_events_with_their_webhook_id()
     {
         var (tenantId, api) = await NewTenantAsync();
@@ -177,7 +201,7 @@ public sealed class WebhookTests(WebhookTests.Fixture fixture) : IClassFixture<W
         Assert.Equal(3, fromId.Body.GetProperty("queued").GetInt32());
         await Eventually.ReturnsAsync(() => Task.FromResult(Receiver.For(url).Skip(secondRound).ToList()), r => r.Count >= 3, "the replay arrived");
         await Task.Delay(500);
-        // Published in order: replayed in the log's order too.
+        // From an event on: it and every event that happened after it.
         Assert.Equal(events.Skip(3).Select(e => e.EventId.ToString()).Order(), Receiver.For(url).Skip(secondRound).Select(r => r.WebhookId).Distinct().Order());
 
         (await api.PostJsonAsync($"/api/v1/event-subscriptions/{subscription.Id()}/replay", new { from = start })).AssertProblem(HttpStatusCode.BadRequest);
