@@ -13,6 +13,7 @@ var contactsDb = postgres.AddDatabase("contactsdb", owner: "contacts");
 var salesDb = postgres.AddDatabase("salesdb", owner: "sales");
 var marketingDb = postgres.AddDatabase("marketingdb", owner: "marketing");
 var serviceDb = postgres.AddDatabase("servicedb", owner: "service");
+var integrationsDb = postgres.AddDatabase("integrationsdb", owner: "integrations");
 
 var messaging = builder.AddRabbitMqServer("messaging", state).WithErrorQueueReplay();
 var mail = builder.AddMailSink("mail");
@@ -55,6 +56,18 @@ var service = builder.AddService<Projects.Service>("service")
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(identity);
 
+// Partners' webhooks: hears every service's events, keeps their endpoints and secrets apart from the domains. Local
+// development receivers are on loopback over http, which production refuses (SSRF protection): allowed in Development
+// unless AppHost:WebhooksAllowPrivateTargets says otherwise (set it to false wherever partners' URLs are real).
+var webhooksAllowPrivateTargets = builder.Configuration["AppHost:WebhooksAllowPrivateTargets"]
+    ?? (builder.Environment.EnvironmentName == "Development" ? "true" : "false");
+var integrations = builder.AddService<Projects.Integrations>("integrations")
+    .WithReference(integrationsDb).WaitFor(integrationsDb)
+    .WithEnvironment("ConnectionStrings__mail", mail.Resource.SmtpConnectionString()).WaitFor(mail)
+    .WithEnvironment("Integrations__Webhooks__AllowPrivateTargets", webhooksAllowPrivateTargets)
+    .WithReference(messaging).WaitFor(messaging)
+    .WithReference(identity);
+
 ReferenceExpression SigningKey(string name) =>
     ReferenceExpression.Create($"{builder.AddGeneratedSecret(state, $"{name}-1")}{builder.AddGeneratedSecret(state, $"{name}-2")}");
 
@@ -64,6 +77,7 @@ builder.AddService<Projects.Gateway>("gateway", port: gatewayPort)
     .WithReference(sales).WaitFor(sales)
     .WithReference(marketing).WaitFor(marketing)
     .WithReference(service).WaitFor(service)
+    .WithReference(integrations).WaitFor(integrations)
     .WithExternalHttpEndpoints();
 
 builder.Build().Run();

@@ -68,17 +68,18 @@ internal static class Extensions
         ("/api/v1/csat", "service", false),
         // The public help centre: published articles and the support form, for visitors without an account.
         ("/api/v1/help-centre", "service", true),
+        ("/api/v1/event-subscriptions", "integrations", false),
     ];
 
     /// <summary>Each service keeps the audit log of its own records; <c>/api/v1/audit?entityType=</c> goes to the owner.</summary>
     private static readonly (string EntityType, string Service)[] AuditLogs =
-        [("person", "contacts"), ("organization", "contacts"), ("affiliation", "contacts"), ("personLink", "contacts"), ("customFieldDefinition", "contacts"), ("opportunity", "sales"), ("product", "sales"), ("priceBook", "sales"), ("quote", "sales"), ("pipeline", "sales"), ("activity", "sales"), ("salesTask", "sales"), ("lead", "sales"), ("assignmentRule", "sales"), ("scoringSettings", "sales"), ("buyingCentreMember", "sales"), ("decisionCriterion", "sales"), ("dealRisk", "sales"), ("customerCommitment", "sales"), ("dealDecision", "sales"), ("forecastCategoryOverride", "sales"), ("quota", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity"), ("businessCalendar", "service"), ("slaPolicy", "service"), ("serviceContract", "service"), ("knowledgeArticle", "service"), ("knowledgeCategory", "service"), ("cannedResponse", "service"), ("ticket", "service"), ("supportGroup", "service"), ("agentProfile", "service"), ("routingRule", "service"), ("segment", "marketing")];
+        [("person", "contacts"), ("organization", "contacts"), ("affiliation", "contacts"), ("personLink", "contacts"), ("customFieldDefinition", "contacts"), ("opportunity", "sales"), ("product", "sales"), ("priceBook", "sales"), ("quote", "sales"), ("pipeline", "sales"), ("activity", "sales"), ("salesTask", "sales"), ("lead", "sales"), ("assignmentRule", "sales"), ("scoringSettings", "sales"), ("buyingCentreMember", "sales"), ("decisionCriterion", "sales"), ("dealRisk", "sales"), ("customerCommitment", "sales"), ("dealDecision", "sales"), ("forecastCategoryOverride", "sales"), ("quota", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity"), ("businessCalendar", "service"), ("slaPolicy", "service"), ("serviceContract", "service"), ("knowledgeArticle", "service"), ("knowledgeCategory", "service"), ("cannedResponse", "service"), ("ticket", "service"), ("supportGroup", "service"), ("agentProfile", "service"), ("routingRule", "service"), ("segment", "marketing"), ("subscription", "integrations")];
 
     /// <summary>Services whose OpenAPI documents the docs UI at <c>/docs</c> shows, each proxied from its <c>/openapi/v1.json</c>.</summary>
-    private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("marketing", "Marketing"), ("service", "Service"), ("identity", "Identity")];
+    private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("marketing", "Marketing"), ("service", "Service"), ("identity", "Identity"), ("integrations", "Integrations")];
 
     /// <summary>Services whose readiness the gateway's own <c>/health</c> reports, routed or not.</summary>
-    private static readonly string[] Services = ["identity", "contacts", "sales", "marketing", "service"];
+    private static readonly string[] Services = ["identity", "contacts", "sales", "marketing", "service", "integrations"];
 
     /// <summary>
     /// The gateway's CORS policy for everything but the public web forms: their preflights must reach Marketing, which

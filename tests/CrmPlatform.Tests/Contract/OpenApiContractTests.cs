@@ -12,7 +12,7 @@ public sealed class OpenApiContractTests(PlatformFixture fixture) : IClassFixtur
 {
     private static readonly string[] Methods = ["get", "put", "post", "delete", "patch", "head", "options"];
 
-    internal static readonly string[] ServiceNames = ["identity", "contacts", "sales", "marketing", "service"];
+    internal static readonly string[] ServiceNames = ["identity", "contacts", "sales", "marketing", "service", "integrations"];
 
     public static TheoryData<string> Services => new(ServiceNames);
 
@@ -164,6 +164,7 @@ public sealed class OpenApiContractTests(PlatformFixture fixture) : IClassFixtur
         "contacts" => platform.Contacts.CreateClient(),
         "sales" => platform.Sales.CreateClient(),
         "marketing" => platform.Marketing.CreateClient(),
+        "integrations" => platform.Integrations.CreateClient(),
         _ => platform.Service.CreateClient(),
     };
 

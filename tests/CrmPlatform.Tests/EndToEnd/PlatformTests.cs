@@ -15,8 +15,8 @@ public sealed class PlatformTests(PlatformFixture fixture)
     public async Task Every_resource_of_the_app_host_runs_healthy_with_what_aspire_gave_it()
     {
         Assert.Equal(
-            ["contacts", "contactsdb", "gateway", "identity", "identitydb", "mail", "marketing", "marketingdb", "messaging",
-             "messaging-epmd", "postgres", "sales", "salesdb", "service", "servicedb"],
+            ["contacts", "contactsdb", "gateway", "identity", "identitydb", "integrations", "integrationsdb", "mail", "marketing",
+             "marketingdb", "messaging", "messaging-epmd", "postgres", "sales", "salesdb", "service", "servicedb"],
             Host.ResourceNames.Order());
         Assert.All(Host.ResourceNames,
             name => Assert.Equal((KnownResourceStates.Running, HealthStatus.Healthy), (Host.Snapshot(name).State?.Text, Host.Snapshot(name).HealthStatus)));

@@ -125,7 +125,7 @@ public sealed class RestartTests(RestartTests.OwnPlatform platform) : IClassFixt
     {
         var gateway = await Host.GatewayClientAsync();
         var person = (await gateway.PostJsonAsync("/api/v1/people", Api.NewPerson())).Body.Id();
-        var resources = new[] { "postgres", "messaging", "messaging-epmd", "identity", "contacts", "sales", "marketing", "service", "gateway" };
+        var resources = new[] { "postgres", "messaging", "messaging-epmd", "identity", "contacts", "sales", "marketing", "service", "integrations", "gateway" };
         var pids = resources.Select(Host.Pid).ToList();
 
         await Host.DisposeAsync();

@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Data;
+using CrmPlatform.Integrations.Data;
 using CrmPlatform.Marketing.Data;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Tenancy;
@@ -11,15 +12,16 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CrmPlatform.Tests.Infrastructure;
 
 /// <summary>
-/// The four domain services of one test class: each with a database of its own, all on one RabbitMQ virtual host of
+/// The domain services (and Integrations) of one test class: each with a database of its own, all on one RabbitMQ virtual host of
 /// their own, so test classes running in parallel never see each other's events.
 /// </summary>
 public sealed class PlatformServices : IAsyncDisposable
 {
     private PlatformServices(
         IdentityServer identity, string adminToken, ServiceFactory<ContactsDbContext> contacts, ServiceFactory<SalesDbContext> sales,
-        ServiceFactory<MarketingDbContext> marketing, ServiceFactory<ServiceDbContext> service)
+        ServiceFactory<MarketingDbContext> marketing, ServiceFactory<ServiceDbContext> service, ServiceFactory<IntegrationsDbContext> integrations)
     {
+        Integrations = integrations;
         Identity = identity;
         AdminToken = adminToken;
         Contacts = contacts;
@@ -38,10 +40,14 @@ public sealed class PlatformServices : IAsyncDisposable
     public ServiceFactory<MarketingDbContext> Marketing { get; }
     public ServiceFactory<ServiceDbContext> Service { get; }
 
+    /// <summary>Partners' event subscriptions and webhooks; private (loopback, http) targets allowed, as in development.</summary>
+    public ServiceFactory<IntegrationsDbContext> Integrations { get; }
+
     /// <param name="contactsSettings">Contacts' own further settings, such as its mail server.</param>
     /// <param name="serviceSettings">Service's own further settings, such as its mail server.</param>
+    /// <param name="integrationsSettings">Integrations' own further settings (retry schedule, mail server).</param>
     public static async Task<PlatformServices> StartAsync(string messagingUri, IReadOnlyDictionary<string, string>? contactsSettings = null,
-        IReadOnlyDictionary<string, string>? serviceSettings = null)
+        IReadOnlyDictionary<string, string>? serviceSettings = null, IReadOnlyDictionary<string, string>? integrationsSettings = null)
     {
         var servers = await TestServers.GetAsync();
         var identity = await IdentityServer.StartAsync(messagingUri);
@@ -55,12 +61,13 @@ public sealed class PlatformServices : IAsyncDisposable
         var platform = new PlatformServices(
             identity, await identity.AdminTokenAsync(),
             new((await Settings("contactsdb")).Concat(contactsSettings ?? new Dictionary<string, string>()).ToDictionary()), new(await Settings("salesdb")),
-            new(await Settings("marketingdb")), new(Overlaid(await Settings("servicedb"), ServiceSettings, serviceSettings)));
+            new(await Settings("marketingdb")), new(Overlaid(await Settings("servicedb"), ServiceSettings, serviceSettings)),
+            new(Overlaid(await Settings("integrationsdb"), IntegrationsSettings, integrationsSettings)));
 
         // Touching Server starts the host: migrations, then the bus with its queues.
         await Task.WhenAll(
             Task.Run(() => platform.Contacts.Server), Task.Run(() => platform.Sales.Server),
-            Task.Run(() => platform.Marketing.Server), Task.Run(() => platform.Service.Server));
+            Task.Run(() => platform.Marketing.Server), Task.Run(() => platform.Service.Server), Task.Run(() => platform.Integrations.Server));
         return platform;
     }
 
@@ -80,6 +87,12 @@ public sealed class PlatformServices : IAsyncDisposable
         ["Service:WebForm:PerClientPerMinute"] = "60",
     };
 
+    /// <summary>Webhooks to the tests' local receivers (loopback, http).</summary>
+    public static Dictionary<string, string> IntegrationsSettings => new()
+    {
+        ["Integrations:Webhooks:AllowPrivateTargets"] = "true",
+    };
+
     /// <summary>Settings where a later layer's key replaces an earlier one's.</summary>
     private static Dictionary<string, string> Overlaid(params IEnumerable<IReadOnlyDictionary<string, string>?> layers)
     {
@@ -92,10 +105,10 @@ public sealed class PlatformServices : IAsyncDisposable
     }
 
     public static async Task<PlatformServices> StartOnSharedBrokerAsync(IReadOnlyDictionary<string, string>? contactsSettings = null,
-        IReadOnlyDictionary<string, string>? serviceSettings = null)
+        IReadOnlyDictionary<string, string>? serviceSettings = null, IReadOnlyDictionary<string, string>? integrationsSettings = null)
     {
         var servers = await TestServers.GetAsync();
-        return await StartAsync(await servers.CreateVirtualHostAsync(), contactsSettings, serviceSettings);
+        return await StartAsync(await servers.CreateVirtualHostAsync(), contactsSettings, serviceSettings, integrationsSettings);
     }
 
     /// <summary>An HTTP client for a service that sends <paramref name="token"/> (the admin's by default).</summary>
@@ -125,6 +138,7 @@ public sealed class PlatformServices : IAsyncDisposable
         await Sales.DisposeAsync();
         await Marketing.DisposeAsync();
         await Service.DisposeAsync();
+        await Integrations.DisposeAsync();
         await Identity.DisposeAsync();
     }
 }

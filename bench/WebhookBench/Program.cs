@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CrmPlatform.Bench.Shared;
+using CrmPlatform.Contracts.Service.V1;
+using MassTransit;
+using static CrmPlatform.Bench.Shared.Stats;
+
+// Usage: dotnet build -c Release CrmPlatform.sln && dotnet run -c Release --no-build --project bench/WebhookBench -- [events] [subscriptions] [people]
+// Throughput: [events] CsatReceived published on the broker, each owed to [subscriptions] subscriptions of the same
+// tenant, all pointing at a local Kestrel receiver: deliveries/s from the first to the last delivery received.
+// Latency: [people] created one by one through the gateway (Contacts commits, its outbox publishes PersonCreated):
+// from the 201 (after the commit) to the webhook's arrival.
+var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2_000;
+var subscriptions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+var people = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 300;
+var stateDirectory = Path.Combine(Path.GetTempPath(), $"crm-bench-{Guid.NewGuid():N}");
+var adminSecret = Guid.NewGuid().ToString("N");
+var timeout = TimeSpan.FromMinutes(10);
+var tenant = Guid.Parse("00000000-0000-0000-0000-000000000001");
+void Log(string message) => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {message}");
+
+// The partner's endpoint: records when each event (by subject) arrived.
+var arrivals = new ConcurrentDictionary<string, long>();
+var throughputReceipts = new ConcurrentQueue<long>();
+var receiverBuilder = WebApplication.CreateSlimBuilder();
+receiverBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+receiverBuilder.Logging.ClearProviders();
+var receiver = receiverBuilder.Build();
+receiver.MapPost("/latency", async (HttpContext context) =>
+{
+    var cloudEvent = await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body);
+    arrivals.TryAdd(cloudEvent.GetProperty("subject").GetString()!, Stopwatch.GetTimestamp());
+    return Results.Ok();
+});
+receiver.MapPost("/throughput", async (HttpContext context) =>
+{
+    await context.Request.Body.CopyToAsync(Stream.Null);
+    throughputReceipts.Enqueue(Stopwatch.GetTimestamp());
+    return Results.Ok();
+});
+await receiver.StartAsync();
+var receiverUrl = receiver.Urls.First();
+
+await using var host = PlatformProcess.StartAspire(stateDirectory, FreePort.Pick(), adminSecret);
+try
+{
+    var started = await host.WaitUntilHealthyAsync(timeout);
+    Log($"platform healthy after {started.Healthy.TotalSeconds:F1} s");
+    using var gateway = await host.CreateGatewayClientAsync("crm-admin", adminSecret);
+    // The cores go to Contacts, Integrations, PostgreSQL and RabbitMQ.
+    foreach (var service in new[] { "Sales", "Service", "Marketing" })
+    {
+        await host.StopServiceAsync(service, TimeSpan.FromMinutes(1));
+    }
+
+    async Task SubscribeAsync(string path, string type)
+    {
+        var created = await gateway.PostAsJsonAsync("/api/v1/event-subscriptions", new { url = $"{receiverUrl}{path}", eventTypes = new[] { type }, scopes = new[] { "people:read" } });
+        created.EnsureSuccessStatusCode();
+    }
+    await SubscribeAsync("/latency", "Contacts.V1.PersonCreated");
+    for (var i = 0; i < subscriptions; i++)
+    {
+        await SubscribeAsync("/throughput", "Service.V1.CsatReceived");
+    }
+    Log($"load average settled at {await Procfs.SettleAsync(1.5, TimeSpan.FromMinutes(3)):F2}");
+
+    // Latency: one person at a time, a little apart, as people are entered.
+    var committed = new Dictionary<string, long>();
+    for (var i = 0; i < people; i++)
+    {
+        var response = await gateway.PostAsJsonAsync("/api/v1/people",
+            new { firstName = "Bench", lastName = $"Person {i}", email = $"bench-{Guid.NewGuid():N}@example.com" });
+        var at = Stopwatch.GetTimestamp();
+        response.EnsureSuccessStatusCode();
+        committed[(await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!] = at;
+        await Task.Delay(20);
+    }
+    var waiting = Stopwatch.StartNew();
+    while (committed.Keys.Any(id => !arrivals.ContainsKey(id)) && waiting.Elapsed < TimeSpan.FromMinutes(2))
+    {
+        await Task.Delay(50);
+    }
+    var latencies = committed.Where(c => arrivals.ContainsKey(c.Key))
+        .Select(c => Stopwatch.GetElapsedTime(c.Value, arrivals[c.Key]).TotalMilliseconds).ToArray();
+    Log($"latency: {latencies.Length}/{people} arrived");
+
+    // Throughput: publish every event at once, as the platform's services would in a burst.
+    var messaging = Procfs.Environment(host.ServiceProcess("Integrations").Pid)["ConnectionStrings__messaging"];
+    var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(new Uri(messaging)));
+    await bus.StartAsync();
+    var publishing = Stopwatch.StartNew();
+    var now = DateTime.UtcNow;
+    await Task.WhenAll(Enumerable.Range(0, events).Select(i => bus.Publish(new CsatReceived(
+        Guid.CreateVersion7(), now, tenant, Guid.CreateVersion7(), 1, Guid.CreateVersion7(), i, null, "good", false, null, null, now))));
+    var published = publishing.Elapsed;
+    var expected = events * subscriptions;
+    while (throughputReceipts.Count < expected && publishing.Elapsed < TimeSpan.FromMinutes(5))
+    {
+        await Task.Delay(50);
+    }
+    var all = publishing.Elapsed;
+    await bus.StopAsync();
+    var receipts = throughputReceipts.ToArray();
+    var window = receipts.Length > 1 ? Stopwatch.GetElapsedTime(receipts.Min(), receipts.Max()) : TimeSpan.Zero;
+
+    Console.WriteLine("| measure | value |");
+    Console.WriteLine("|---|---|");
+    Console.WriteLine($"| deliveries received | {receipts.Length:N0} of {expected:N0} ({events:N0} events × {subscriptions} subscriptions) |");
+    Console.WriteLine($"| publishing {events:N0} events | {published.TotalSeconds:F2} s |");
+    Console.WriteLine($"| first to last delivery | {window.TotalSeconds:F2} s → **{receipts.Length / Math.Max(window.TotalSeconds, 0.001):N0} deliveries/s** |");
+    Console.WriteLine($"| publish start to last delivery | {all.TotalSeconds:F2} s → {receipts.Length / all.TotalSeconds:N0} deliveries/s |");
+    if (latencies.Length > 0)
+    {
+        Console.WriteLine($"| commit (201) → webhook, {latencies.Length} people | p50 {Percentile(latencies, 50):F0} ms, p95 {Percentile(latencies, 95):F0} ms, **p99 {Percentile(latencies, 99):F0} ms**, max {latencies.Max():F0} ms |");
+    }
+}
+finally
+{
+    await receiver.DisposeAsync();
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using CrmPlatform.Contracts;
+using CrmPlatform.Contracts.Catalogue;
+using CrmPlatform.Contracts.Identity.V1;
+using CrmPlatform.Integrations.Data;
+using CrmPlatform.Integrations.Delivery;
+using CrmPlatform.Integrations.Subscriptions;
+using CrmPlatform.Persistence.Inbox;
+using CrmPlatform.ServiceDefaults;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmPlatform.Integrations.Events;
+
+public static class EventIntake
+{
+    /// <summary>The one queue every event type's exchange is bound to.</summary>
+    public const string QueueName = "integrations-events";
+
+    public const string ConsumerName = "event-intake";
+
+    /// <summary>As the catalogue shows payloads: camelCase, UTC timestamps with a Z.</summary>
+    public static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web) { Converters = { new UtcDateTimeConverter() } };
+
+    /// <summary>
+    /// Every <see cref="IIntegrationEvent"/> of the contracts (the catalogue's own list), consumed on one queue: a new
+    /// contract is logged and offered to subscribers without code here.
+    /// </summary>
+    public static void AddEventIntake(this IBusRegistrationConfigurator bus)
+    {
+        foreach (var type in CatalogueMessages.Events)
+        {
+            bus.AddConsumer(typeof(EventIntakeConsumer<>).MakeGenericType(type), typeof(EventIntakeDefinition<>).MakeGenericType(type));
+        }
+    }
+
+    /// <summary>The catalogue keys subscriptions may name.</summary>
+    public static readonly IReadOnlySet<string> EventTypes = CatalogueMessages.Events.Select(CatalogueMessages.Key).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The person an event is about, if it names one: a person's own event, or a <c>personId</c> field.</summary>
+    public static Guid? PersonOf(string type, Guid aggregateId, JsonElement payload) =>
+        type is "Contacts.V1.PersonCreated" or "Contacts.V1.PersonUpdated" or "Contacts.V1.PersonDeleted"
+            ? aggregateId
+            : payload.TryGetProperty("personId", out var id) && id.ValueKind == JsonValueKind.String && id.TryGetGuid(out var personId) ? personId : null;
+}
+
+public sealed class EventIntakeDefinition<TEvent> : ConsumerDefinition<EventIntakeConsumer<TEvent>> where TEvent : class, IIntegrationEvent
+{
+    public EventIntakeDefinition() => EndpointName = EventIntake.QueueName;
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<EventIntakeConsumer<TEvent>> consumer,
+        IRegistrationContext context)
+    {
+        // Many events at once: each is its own short transaction; ordering per subscription is the dispatcher's job.
+        endpoint.PrefetchCount = 64;
+        endpoint.ConcurrentMessageLimit = 16;
+    }
+}
+
+/// <summary>
+/// Logs one event (once: inbox) and, in the same transaction, owes it to every active subscription of its tenant that
+/// takes its type and whose filter it matches; then wakes the dispatcher.
+/// </summary>
+public sealed class EventIntakeConsumer<TEvent>(
+    IntegrationsDbContext db, TenantContext tenant, TimeProvider clock, DeliverySignal signal) : IConsumer<TEvent>
+    where TEvent : class, IIntegrationEvent
+{
+    private static readonly string Type = CatalogueMessages.Key(typeof(TEvent));
+
+    public async Task Consume(ConsumeContext<TEvent> context)
+    {
+        var message = context.Message;
+        tenant.TenantId = message.TenantId;
+        var created = 0;
+        await db.ProcessOnceAsync(context.MessageId ?? message.EventId, EventIntake.ConsumerName, async () =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var json = JsonSerializer.SerializeToElement(message, EventIntake.PayloadJson);
+            var personId = EventIntake.PersonOf(Type, message.AggregateId, json);
+            var payload = json.GetRawText();
+            DateTime? redacted = null;
+            if (personId is { } person && await db.ErasedPeople.AnyAsync(e => e.PersonId == person, context.CancellationToken))
+            {
+                payload = FieldProtection.RedactAll(payload);
+                redacted = now;
+            }
+            var entry = new EventLogEntry
+            {
+                EventId = message.EventId, Type = Type, OccurredAt = DateTime.SpecifyKind(message.OccurredAt, DateTimeKind.Utc),
+                AggregateId = message.AggregateId, PersonId = personId, Payload = payload, ReceivedAt = now, Redacted = redacted,
+            };
+            db.EventLog.Add(entry);
+            await TrackAdminsAsync(message, context.CancellationToken);
+            // The sequence is the log's identity: save first, then owe the event in the same transaction.
+            await db.SaveChangesAsync(context.CancellationToken);
+            created = await Fanout.OweAsync(db, entry, now, replay: false, subscriptionId: null, context.CancellationToken);
+        }, context.CancellationToken);
+        if (created > 0)
+        {
+            signal.Notify();
+        }
+    }
+
+    /// <summary>Whom an automatic disabling is emailed to: the tenant's enabled admins, from Identity's user events.</summary>
+    private async Task TrackAdminsAsync(TEvent message, CancellationToken cancellationToken)
+    {
+        var (snapshot, deleted) = message switch
+        {
+            UserCreated created => (created.User, false),
+            UserUpdated updated => (updated.User, false),
+            UserDeleted => ((UserSnapshot?)null, true),
+            _ => (null, false),
+        };
+        if (snapshot is null && !deleted)
+        {
+            return;
+        }
+        var admin = await db.TenantAdmins.SingleOrDefaultAsync(a => a.UserId == message.AggregateId, cancellationToken);
+        if (admin is not null && admin.Version >= message.Version)
+        {
+            return;
+        }
+        if (admin is null)
+        {
+            admin = new TenantAdmin { UserId = message.AggregateId };
+            db.TenantAdmins.Add(admin);
+        }
+        admin.Version = message.Version;
+        admin.Email = snapshot?.Email ?? "";
+        admin.IsAdmin = snapshot is { Disabled: false } && snapshot.Roles.Contains(Roles.Admin) && snapshot.Email.Length > 0;
+    }
+}
+
+/// <summary>Turns logged events into deliveries for the subscriptions that take them.</summary>
+public static class Fanout
+{
+    /// <summary>
+    /// Owes <paramref name="entry"/> to every active subscription of its tenant that takes its type and matches its filter
+    /// (or to <paramref name="subscriptionId"/> alone, for a replay); returns how many deliveries it queued (unsaved
+    /// changes are saved here).
+    /// </summary>
+    public static async Task<int> OweAsync(IntegrationsDbContext db, EventLogEntry entry, DateTime now, bool replay, Guid? subscriptionId,
+        CancellationToken cancellationToken)
+    {
+        var subscriptions = await db.Subscriptions.AsNoTracking()
+            .Where(s => s.Status == SubscriptionStatus.Active && s.EventTypes.Contains(entry.Type))
+            .Where(s => subscriptionId == null || s.Id == subscriptionId)
+            .Select(s => new { s.Id, s.Filter, s.Scopes })
+            .ToListAsync(cancellationToken);
+        var owed = 0;
+        foreach (var subscription in subscriptions)
+        {
+            if (!EventFilter.Matches(subscription.Filter, FieldProtection.Protect(entry.Payload, subscription.Scopes)))
+            {
+                continue;
+            }
+            db.Deliveries.Add(new WebhookDelivery
+            {
+                SubscriptionId = subscription.Id, EventId = entry.EventId, EventSequence = entry.Sequence,
+                CreatedAt = now, NextAttemptAt = now, Replay = replay,
+            });
+            owed++;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return owed;
+    }
+}
