@@ -1,0 +1,350 @@
+using CrmPlatform.Contracts.Contacts.V1;
+using CrmPlatform.Marketing.Campaigns;
+using CrmPlatform.Marketing.Data;
+using CrmPlatform.Persistence.Mail;
+using CrmPlatform.Persistence.Paging;
+using CrmPlatform.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace CrmPlatform.Marketing.Apis;
+
+/// <summary>
+/// A campaign as written: the template, the segment (its members when sending starts), the consent purpose each
+/// recipient must have granted on email, the sender, and optionally its rate (messages per second; the platform's
+/// default otherwise).
+/// </summary>
+public sealed record CampaignRequest(string? Name, Guid? TemplateId, Guid? SegmentId, string? Purpose, string? From, int? MessagesPerSecond)
+{
+    public FieldErrors Validate(int maxRate) => new FieldErrors()
+        .Required("name", Name, Campaign.NameMaxLength)
+        .When(TemplateId is null, "templateId", "templateId is required.")
+        .When(SegmentId is null, "segmentId", "segmentId is required.")
+        .When(string.IsNullOrWhiteSpace(Purpose), "purpose", "purpose is required.")
+        .When(!string.IsNullOrWhiteSpace(Purpose) && !ConsentValues.Purposes.Contains(Purpose), "purpose",
+            $"purpose must be one of: {string.Join(", ", ConsentValues.Purposes)}.")
+        .Required("from", From, Suppression.EmailMaxLength)
+        .When(!string.IsNullOrWhiteSpace(From) && !MailboxAddress.TryParse(From, out _), "from", "from is an address, optionally with a name: \"Acme <news@acme.example>\".")
+        .When(MessagesPerSecond is < 1 || MessagesPerSecond > maxRate, "messagesPerSecond", $"messagesPerSecond is 1 to {maxRate}.");
+}
+
+public sealed record CampaignResponse(
+    Guid Id, string Name, Guid TemplateId, Guid SegmentId, string Purpose, string From, string Status, int? MessagesPerSecond,
+    DateTime? ScheduledAt, string? TimeZone, DateTime? StartedAt, DateTime? FinishedAt,
+    DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
+{
+    public static CampaignResponse Of(Campaign c) => new(
+        c.Id, c.Name, c.TemplateId, c.SegmentId, c.Purpose, c.From, c.Status, c.MessagesPerSecond, c.ScheduledAt, c.TimeZone, c.StartedAt,
+        c.FinishedAt, c.CreatedAt, c.CreatedBy, c.UpdatedAt, c.UpdatedBy, c.Version);
+}
+
+/// <summary>
+/// When to send: nothing (now), <c>at</c> (an instant with its offset, <c>2026-12-24T09:00:00+01:00</c>), or
+/// <c>localTime</c> (<c>2026-12-24T09:00:00</c>) in <c>timeZone</c> (IANA; the tenant's zone when omitted).
+/// </summary>
+public sealed record CampaignSendRequest(DateTimeOffset? At, DateTime? LocalTime, string? TimeZone);
+
+/// <summary>A hard bounce of one recipient's address, as the mail system reported it.</summary>
+public sealed record CampaignBounceRequest(string? Email, string? Diagnostic);
+
+/// <summary>What became of a campaign.</summary>
+/// <param name="Delivered">Accepted by the SMTP server, less the hard bounces reported since.</param>
+public sealed record CampaignStatistics(
+    Guid CampaignId, string Status, int Recipients, int Pending, int Sent, int Delivered, int Failed, int Bounced,
+    int Skipped, IReadOnlyDictionary<string, int> SkippedByReason, int UniqueOpens, int UniqueClicks, int Opens, int Clicks, int Unsubscribes);
+
+public static class CampaignsApi
+{
+    private const string Resource = "campaign";
+
+    public static RouteGroupBuilder MapCampaignsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/campaigns").WithTags("Campaigns");
+        api.MapGet("/", ListCampaigns).RequirePermission(Permissions.Campaigns, Operation.Read);
+        api.MapGet("/{id:guid}", GetCampaign).RequirePermission(Permissions.Campaigns, Operation.Read);
+        api.MapPost("/", CreateCampaign).RequirePermission(Permissions.Campaigns, Operation.Create);
+        api.MapPut("/{id:guid}", UpdateCampaign).RequirePermission(Permissions.Campaigns, Operation.Update);
+        api.MapDelete("/{id:guid}", DeleteCampaign).RequirePermission(Permissions.Campaigns, Operation.Delete);
+        api.MapPost("/{id:guid}/send", SendCampaign).RequirePermission(Permissions.Campaigns, Operation.Update);
+        api.MapPost("/{id:guid}/cancel", CancelCampaign).RequirePermission(Permissions.Campaigns, Operation.Update);
+        api.MapGet("/{id:guid}/statistics", GetCampaignStatistics).RequirePermission(Permissions.Campaigns, Operation.Read);
+        api.MapPost("/{id:guid}/bounces", RecordCampaignBounce).RequirePermission(Permissions.Campaigns, Operation.Update);
+        return api;
+    }
+
+    public static async Task<Results<Ok<CursorPage<CampaignResponse>>, ValidationProblem>> ListCampaigns(
+        MarketingDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        if (!PageRequest.TryParse(limit, cursor, out var page, out var errors))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        return TypedResults.Ok(await db.Campaigns.AsNoTracking().ToCursorPageAsync(page, CampaignResponse.Of, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> GetCampaign(
+        Guid id, MarketingDbContext db, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var campaign = await db.Campaigns.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (campaign is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        ETags.Set(response, campaign.Version);
+        return TypedResults.Ok(CampaignResponse.Of(campaign));
+    }
+
+    public static async Task<Results<Created<CampaignResponse>, ValidationProblem, ProblemHttpResult>> CreateCampaign(
+        CampaignRequest request, MarketingDbContext db, HttpResponse response, IOptions<CampaignSettings> settings, CancellationToken cancellationToken)
+    {
+        var errors = request.Validate(settings.Value.MaxMessagesPerSecond);
+        if (!errors.IsValid)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (await UnknownReferencesAsync(db, request, cancellationToken) is { } unknown)
+        {
+            return unknown;
+        }
+        var campaign = new Campaign();
+        Apply(request, campaign);
+        db.Campaigns.Add(campaign);
+        await db.SaveChangesAsync(cancellationToken);
+        ETags.Set(response, campaign.Version);
+        return TypedResults.Created($"/api/v1/campaigns/{campaign.Id}", CampaignResponse.Of(campaign));
+    }
+
+    public static async Task<Results<Ok<CampaignResponse>, ValidationProblem, ProblemHttpResult>> UpdateCampaign(
+        Guid id, CampaignRequest request, MarketingDbContext db, HttpContext http, IOptions<CampaignSettings> settings, CancellationToken cancellationToken)
+    {
+        var errors = request.Validate(settings.Value.MaxMessagesPerSecond);
+        if (!errors.IsValid)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var campaign = await db.Campaigns.SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (campaign is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        if (ETags.CheckIfMatch(http.Request, campaign.Version, out _) is { } precondition)
+        {
+            return precondition;
+        }
+        if (campaign.Status != CampaignStatuses.Draft)
+        {
+            return ApiProblems.Conflict($"The campaign '{id}' is {campaign.Status}; only a draft can be changed.");
+        }
+        if (await UnknownReferencesAsync(db, request, cancellationToken) is { } unknown)
+        {
+            return unknown;
+        }
+        Apply(request, campaign);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiProblems.ConcurrentUpdate(Resource, id);
+        }
+        ETags.Set(http.Response, campaign.Version);
+        return TypedResults.Ok(CampaignResponse.Of(campaign));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteCampaign(
+        Guid id, MarketingDbContext db, HttpRequest request, CancellationToken cancellationToken)
+    {
+        var campaign = await db.Campaigns.SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (campaign is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        if (ETags.CheckIfMatch(request, campaign.Version, out _) is { } precondition)
+        {
+            return precondition;
+        }
+        if (campaign.Status != CampaignStatuses.Draft)
+        {
+            return ApiProblems.Conflict($"The campaign '{id}' is {campaign.Status}: its recipients and statistics stay; only a draft can be deleted.");
+        }
+        db.Campaigns.Remove(campaign);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Schedules a draft (now when no time is given); the sender starts it when its time comes.</summary>
+    public static async Task<Results<Ok<CampaignResponse>, ValidationProblem, ProblemHttpResult>> SendCampaign(
+        Guid id, CampaignSendRequest? request, MarketingDbContext db, HttpContext http, IOptions<CampaignSettings> settings, TimeProvider clock,
+        CampaignSignal signal, CancellationToken cancellationToken)
+    {
+        request ??= new CampaignSendRequest(null, null, null);
+        var zoneId = request.TimeZone ?? settings.Value.TimeZone;
+        TimeZoneInfo? zone = null;
+        var errors = new FieldErrors()
+            .When(request.At is not null && request.LocalTime is not null, "at", "Give at or localTime, not both.")
+            .When(request.TimeZone is not null && request.LocalTime is null, "timeZone", "timeZone goes with localTime.")
+            .When(!TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out zone), "timeZone", $"'{zoneId}' is not an IANA time zone.");
+        if (!errors.IsValid)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var campaign = await db.Campaigns.SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (campaign is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        if (ETags.CheckIfMatch(http.Request, campaign.Version, out _) is { } precondition)
+        {
+            return precondition;
+        }
+        if (campaign.Status != CampaignStatuses.Draft)
+        {
+            return ApiProblems.Conflict($"The campaign '{id}' is {campaign.Status}; only a draft can be sent.");
+        }
+        if (!EmailOutbox.IsConfigured(http.RequestServices))
+        {
+            return ApiProblems.Conflict("No mail server is configured (ConnectionStrings__mail): nothing could be sent.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        campaign.ScheduledAt = request switch
+        {
+            { At: { } at } => at.UtcDateTime,
+            { LocalTime: { } local } => TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone!),
+            _ => now,
+        };
+        campaign.TimeZone = request.LocalTime is null ? null : zoneId;
+        campaign.Status = CampaignStatuses.Scheduled;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiProblems.ConcurrentUpdate(Resource, id);
+        }
+        if (campaign.ScheduledAt <= now)
+        {
+            signal.Notify();
+        }
+        ETags.Set(http.Response, campaign.Version);
+        return TypedResults.Ok(CampaignResponse.Of(campaign));
+    }
+
+    /// <summary>Stops a scheduled or sending campaign; who was sent stays sent, the rest get nothing.</summary>
+    public static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> CancelCampaign(
+        Guid id, MarketingDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var campaign = await db.Campaigns.SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (campaign is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        if (ETags.CheckIfMatch(http.Request, campaign.Version, out _) is { } precondition)
+        {
+            return precondition;
+        }
+        if (campaign.Status is not (CampaignStatuses.Draft or CampaignStatuses.Scheduled or CampaignStatuses.Sending))
+        {
+            return ApiProblems.Conflict($"The campaign '{id}' is {campaign.Status}; there is nothing left to cancel.");
+        }
+        campaign.Status = CampaignStatuses.Cancelled;
+        campaign.FinishedAt = clock.GetUtcNow().UtcDateTime;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiProblems.ConcurrentUpdate(Resource, id);
+        }
+        ETags.Set(http.Response, campaign.Version);
+        return TypedResults.Ok(CampaignResponse.Of(campaign));
+    }
+
+    public static async Task<Results<Ok<CampaignStatistics>, ProblemHttpResult>> GetCampaignStatistics(
+        Guid id, MarketingDbContext db, CancellationToken cancellationToken)
+    {
+        var campaign = await db.Campaigns.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (campaign is null)
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        var recipients = db.CampaignRecipients.AsNoTracking().Where(r => r.CampaignId == id);
+        var byStatus = await recipients.GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        var byReason = await recipients.Where(r => r.Status == RecipientStatuses.Skipped).GroupBy(r => r.SkipReason!)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        var people = await recipients.GroupBy(r => 1).Select(g => new
+        {
+            Bounced = g.Count(r => r.BouncedAt != null),
+            Opened = g.Count(r => r.FirstOpenedAt != null),
+            Clicked = g.Count(r => r.FirstClickedAt != null),
+            Unsubscribed = g.Count(r => r.UnsubscribedAt != null),
+        }).SingleOrDefaultAsync(cancellationToken);
+        var engagement = await db.CampaignEngagements.AsNoTracking().Where(e => e.CampaignId == id).GroupBy(e => e.Kind)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        var sent = byStatus.GetValueOrDefault(RecipientStatuses.Sent);
+        return TypedResults.Ok(new CampaignStatistics(
+            id, campaign.Status, byStatus.Values.Sum(), byStatus.GetValueOrDefault(RecipientStatuses.Pending), sent, sent - (people?.Bounced ?? 0),
+            byStatus.GetValueOrDefault(RecipientStatuses.Failed), people?.Bounced ?? 0, byStatus.GetValueOrDefault(RecipientStatuses.Skipped), byReason,
+            people?.Opened ?? 0, people?.Clicked ?? 0, engagement.GetValueOrDefault(EngagementKinds.Open), engagement.GetValueOrDefault(EngagementKinds.Click),
+            people?.Unsubscribed ?? 0));
+    }
+
+    /// <summary>A hard bounce: the recipient counts as bounced and the address is suppressed for every later campaign.</summary>
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RecordCampaignBounce(
+        Guid id, CampaignBounceRequest request, MarketingDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors().Required("email", request.Email, Suppression.EmailMaxLength).Email("email", request.Email)
+            .MaxLength("diagnostic", request.Diagnostic, 500);
+        if (!errors.IsValid)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (!await db.Campaigns.AnyAsync(c => c.Id == id, cancellationToken))
+        {
+            return ApiProblems.NotFound(Resource, id);
+        }
+        var email = Suppression.Normalize(request.Email!);
+        var recipient = await db.CampaignRecipients.SingleOrDefaultAsync(
+            r => r.CampaignId == id && r.Email != null && r.Email.ToLower() == email && r.Status == RecipientStatuses.Sent, cancellationToken);
+        if (recipient is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+                detail: $"The campaign '{id}' sent nothing to '{request.Email}'.");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        recipient.BouncedAt ??= now;
+        recipient.Error = request.Diagnostic?.Trim();
+        await SuppressionsApi.SuppressAsync(db, email, SuppressionReasons.HardBounce, id, request.Diagnostic, now, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<ProblemHttpResult?> UnknownReferencesAsync(MarketingDbContext db, CampaignRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!await db.EmailTemplates.AnyAsync(t => t.Id == request.TemplateId, cancellationToken))
+        {
+            errors["templateId"] = [$"No email template '{request.TemplateId}'."];
+        }
+        if (!await db.Segments.AnyAsync(s => s.Id == request.SegmentId, cancellationToken))
+        {
+            errors["segmentId"] = [$"No segment '{request.SegmentId}'."];
+        }
+        return errors.Count == 0 ? null : ApiProblems.Unprocessable("The campaign names a template or segment that does not exist.", errors);
+    }
+
+    private static void Apply(CampaignRequest request, Campaign campaign)
+    {
+        campaign.Name = request.Name!.Trim();
+        campaign.TemplateId = request.TemplateId!.Value;
+        campaign.SegmentId = request.SegmentId!.Value;
+        campaign.Purpose = request.Purpose!;
+        campaign.From = request.From!.Trim();
+        campaign.MessagesPerSecond = request.MessagesPerSecond;
+    }
+}
