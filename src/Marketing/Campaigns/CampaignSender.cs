@@ -214,7 +214,7 @@ public sealed partial class CampaignSender(
                 WHERE campaign_id = {campaign.Id} AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < {now})
                 ORDER BY id LIMIT {size} FOR UPDATE SKIP LOCKED)
             RETURNING *
-            """).AsNoTracking().ToListAsync(cancellationToken);
+            """).IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
     }
 
     private static async Task RecordSkipsAsync(
@@ -332,7 +332,7 @@ public sealed partial class CampaignSender(
     private async Task FinishIfDoneAsync(MarketingDbContext db, Guid campaignId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var campaign = await db.Campaigns.FromSql($"SELECT * FROM campaigns WHERE id = {campaignId} FOR UPDATE").SingleAsync(cancellationToken);
+        var campaign = await db.Campaigns.FromSql($"SELECT * FROM campaigns WHERE id = {campaignId} FOR UPDATE").IgnoreQueryFilters().SingleAsync(cancellationToken);
         if (campaign.Status != CampaignStatuses.Sending
             || await db.CampaignRecipients.AnyAsync(r => r.CampaignId == campaignId && r.Status == RecipientStatuses.Pending, cancellationToken))
         {
