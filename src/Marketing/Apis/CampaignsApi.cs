@@ -16,9 +16,24 @@ namespace CrmPlatform.Marketing.Apis;
 /// recipient must have granted on email, the sender, and optionally its rate (messages per second; the platform's
 /// default otherwise).
 /// </summary>
-public sealed record CampaignRequest(string? Name, Guid? TemplateId, Guid? SegmentId, string? Purpose, string? From, int? MessagesPerSecond)
+/// <summary>
+/// An A/B subject test: 2 to 5 Liquid subjects (they replace the template's in every language), the percent of the
+/// recipients in the test (1–50, split evenly over the subjects), how long to wait after the test's last send, and what
+/// decides the winner (<c>opens</c>, the default, or <c>clicks</c>: the higher unique rate).
+/// </summary>
+public sealed record AbTestRequest(IReadOnlyList<string>? Subjects, int? TestPercent, int? WaitSeconds, string? Metric);
+
+public sealed record AbTestResponse(IReadOnlyList<string> Subjects, int TestPercent, int WaitSeconds, string Metric, DateTime? DecidesAt, int? Winner);
+
+public sealed record CampaignRequest(string? Name, Guid? TemplateId, Guid? SegmentId, string? Purpose, string? From, int? MessagesPerSecond, AbTestRequest? AbTest = null)
 {
     public FieldErrors Validate(int maxRate) => new FieldErrors()
+        .When(AbTest is not null && AbTest.Subjects is not { Count: >= 2 and <= 5 }, "abTest.subjects", "An A/B test has 2 to 5 subjects.")
+        .When(AbTest?.Subjects?.Any(subject => string.IsNullOrWhiteSpace(subject) || subject.Length > EmailTemplate.SubjectMaxLength) == true,
+            "abTest.subjects", $"Each subject has 1 to {EmailTemplate.SubjectMaxLength} characters.")
+        .When(AbTest is not null && AbTest.TestPercent is < 1 or > 50, "abTest.testPercent", "testPercent is 1 to 50.")
+        .When(AbTest is not null && AbTest.WaitSeconds is < 1 or > 7 * 24 * 3600, "abTest.waitSeconds", "waitSeconds is 1 to 604800 (a week).")
+        .When(AbTest?.Metric is { } metric && !TestMetrics.All.Contains(metric), "abTest.metric", $"metric is one of: {string.Join(", ", TestMetrics.All)}.")
         .Required("name", Name, Campaign.NameMaxLength)
         .When(TemplateId is null, "templateId", "templateId is required.")
         .When(SegmentId is null, "segmentId", "segmentId is required.")
@@ -32,13 +47,18 @@ public sealed record CampaignRequest(string? Name, Guid? TemplateId, Guid? Segme
 
 public sealed record CampaignResponse(
     Guid Id, string Name, Guid TemplateId, Guid SegmentId, string Purpose, string From, string Status, int? MessagesPerSecond,
-    DateTime? ScheduledAt, string? TimeZone, DateTime? StartedAt, DateTime? FinishedAt,
+    DateTime? ScheduledAt, string? TimeZone, DateTime? StartedAt, DateTime? FinishedAt, AbTestResponse? AbTest,
     DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
 {
     public static CampaignResponse Of(Campaign c) => new(
         c.Id, c.Name, c.TemplateId, c.SegmentId, c.Purpose, c.From, c.Status, c.MessagesPerSecond, c.ScheduledAt, c.TimeZone, c.StartedAt,
-        c.FinishedAt, c.CreatedAt, c.CreatedBy, c.UpdatedAt, c.UpdatedBy, c.Version);
+        c.FinishedAt,
+        c.HasTest ? new AbTestResponse(c.TestSubjects, c.TestPercent ?? 20, c.TestWaitSeconds ?? 3600, c.TestMetric ?? TestMetrics.Opens, c.TestEndsAt, c.WinnerVariant) : null,
+        c.CreatedAt, c.CreatedBy, c.UpdatedAt, c.UpdatedBy, c.Version);
 }
+
+/// <summary>One subject of an A/B test: to how many it was sent, and their unique opens and clicks.</summary>
+public sealed record CampaignVariantStatistics(int Variant, string Subject, int Sent, int UniqueOpens, int UniqueClicks, bool Winner);
 
 /// <summary>
 /// When to send: nothing (now), <c>at</c> (an instant with its offset, <c>2026-12-24T09:00:00+01:00</c>), or
@@ -53,7 +73,8 @@ public sealed record CampaignBounceRequest(string? Email, string? Diagnostic);
 /// <param name="Delivered">Accepted by the SMTP server, less the hard bounces reported since.</param>
 public sealed record CampaignStatistics(
     Guid CampaignId, string Status, int Recipients, int Pending, int Sent, int Delivered, int Failed, int Bounced,
-    int Skipped, IReadOnlyDictionary<string, int> SkippedByReason, int UniqueOpens, int UniqueClicks, int Opens, int Clicks, int Unsubscribes);
+    int Skipped, IReadOnlyDictionary<string, int> SkippedByReason, int UniqueOpens, int UniqueClicks, int Opens, int Clicks, int Unsubscribes,
+    IReadOnlyList<CampaignVariantStatistics> Variants);
 
 public static class CampaignsApi
 {
@@ -108,6 +129,10 @@ public static class CampaignsApi
         {
             return unknown;
         }
+        if (SubjectSyntax(request) is { } syntax)
+        {
+            return syntax;
+        }
         var campaign = new Campaign();
         Apply(request, campaign);
         db.Campaigns.Add(campaign);
@@ -140,6 +165,10 @@ public static class CampaignsApi
         if (await UnknownReferencesAsync(db, request, cancellationToken) is { } unknown)
         {
             return unknown;
+        }
+        if (SubjectSyntax(request) is { } syntax)
+        {
+            return syntax;
         }
         Apply(request, campaign);
         try
@@ -287,11 +316,20 @@ public static class CampaignsApi
         var engagement = await db.CampaignEngagements.AsNoTracking().Where(e => e.CampaignId == id).GroupBy(e => e.Kind)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
         var sent = byStatus.GetValueOrDefault(RecipientStatuses.Sent);
+        var variants = campaign.HasTest
+            ? (await recipients.Where(r => r.Variant != null && r.Status == RecipientStatuses.Sent).GroupBy(r => r.Variant!.Value)
+                .Select(g => new { g.Key, Sent = g.Count(), Opened = g.Count(r => r.FirstOpenedAt != null), Clicked = g.Count(r => r.FirstClickedAt != null) })
+                .ToListAsync(cancellationToken)).ToDictionary(v => v.Key)
+            : [];
+        var variantStatistics = campaign.TestSubjects.Select((subject, i) => new CampaignVariantStatistics(
+            i, subject, variants.GetValueOrDefault(i)?.Sent ?? 0, variants.GetValueOrDefault(i)?.Opened ?? 0, variants.GetValueOrDefault(i)?.Clicked ?? 0,
+            campaign.WinnerVariant == i)).ToList();
         return TypedResults.Ok(new CampaignStatistics(
-            id, campaign.Status, byStatus.Values.Sum(), byStatus.GetValueOrDefault(RecipientStatuses.Pending), sent, sent - (people?.Bounced ?? 0),
+            id, campaign.Status, byStatus.Values.Sum(),
+            byStatus.GetValueOrDefault(RecipientStatuses.Pending) + byStatus.GetValueOrDefault(RecipientStatuses.Held), sent, sent - (people?.Bounced ?? 0),
             byStatus.GetValueOrDefault(RecipientStatuses.Failed), people?.Bounced ?? 0, byStatus.GetValueOrDefault(RecipientStatuses.Skipped), byReason,
             people?.Opened ?? 0, people?.Clicked ?? 0, engagement.GetValueOrDefault(EngagementKinds.Open), engagement.GetValueOrDefault(EngagementKinds.Click),
-            people?.Unsubscribed ?? 0));
+            people?.Unsubscribed ?? 0, variantStatistics));
     }
 
     /// <summary>A hard bounce: the recipient counts as bounced and the address is suppressed for every later campaign.</summary>
@@ -338,8 +376,20 @@ public static class CampaignsApi
         return errors.Count == 0 ? null : ApiProblems.Unprocessable("The campaign names a template or segment that does not exist.", errors);
     }
 
+    /// <summary>A test subject whose Liquid does not parse: 422 naming it.</summary>
+    private static ProblemHttpResult? SubjectSyntax(CampaignRequest request)
+    {
+        var errors = (request.AbTest?.Subjects ?? []).Select((subject, i) => (Field: $"abTest.subjects[{i}]", Error: TemplateRenderer.Check(subject)))
+            .Where(e => e.Error is not null).ToDictionary(e => e.Field, e => new[] { $"The Liquid does not parse: {e.Error}." });
+        return errors.Count == 0 ? null : ApiProblems.Unprocessable($"An A/B subject's Liquid does not parse: {string.Join(", ", errors.Keys)}.", errors);
+    }
+
     private static void Apply(CampaignRequest request, Campaign campaign)
     {
+        campaign.TestSubjects = request.AbTest?.Subjects?.ToList() ?? [];
+        campaign.TestPercent = request.AbTest is null ? null : request.AbTest.TestPercent ?? 20;
+        campaign.TestWaitSeconds = request.AbTest is null ? null : request.AbTest.WaitSeconds ?? 3600;
+        campaign.TestMetric = request.AbTest is null ? null : request.AbTest.Metric ?? TestMetrics.Opens;
         campaign.Name = request.Name!.Trim();
         campaign.TemplateId = request.TemplateId!.Value;
         campaign.SegmentId = request.SegmentId!.Value;

@@ -1,3 +1,4 @@
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Replicas;
 using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -35,6 +36,30 @@ public sealed class Campaign : UnownedAuditedEntity
     public string? TimeZone { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
+
+    // A/B subject test: empty for none. The test share of the recipients is split evenly over the subjects; after the
+    // wait, the subject with the higher unique open (or click) rate goes to the rest.
+
+    /// <summary>Liquid subjects that replace the template's (in every language) for the test.</summary>
+    public IReadOnlyList<string> TestSubjects { get; set; } = [];
+    /// <summary>Percent of the recipients in the test (1–50).</summary>
+    public int? TestPercent { get; set; }
+    public int? TestWaitSeconds { get; set; }
+    /// <summary><c>opens</c> or <c>clicks</c>: what decides the winner.</summary>
+    public string? TestMetric { get; set; }
+    /// <summary>When the winner is chosen: the wait after the test's last recipient was done.</summary>
+    public DateTime? TestEndsAt { get; set; }
+    public int? WinnerVariant { get; set; }
+
+    public bool HasTest => TestSubjects.Count > 0;
+}
+
+public static class TestMetrics
+{
+    public const string Opens = "opens";
+    public const string Clicks = "clicks";
+
+    public static readonly IReadOnlyList<string> All = [Opens, Clicks];
 }
 
 public static class RecipientStatuses
@@ -47,6 +72,8 @@ public static class RecipientStatuses
     public const string Sent = "sent";
     /// <summary>The SMTP server refused the recipient for good.</summary>
     public const string Failed = "failed";
+    /// <summary>Waiting for the A/B test's winner (then pending, with the winning subject).</summary>
+    public const string Held = "held";
 }
 
 /// <summary>Why a recipient was not sent the campaign.</summary>
@@ -163,6 +190,8 @@ public static class CampaignModel
             campaign.Property(c => c.From).HasMaxLength(Suppression.EmailMaxLength);
             campaign.Property(c => c.Status).HasMaxLength(20);
             campaign.Property(c => c.TimeZone).HasMaxLength(64);
+            campaign.Property(c => c.TestSubjects).HasJsonColumn();
+            campaign.Property(c => c.TestMetric).HasMaxLength(10);
             // The sender's queue across tenants.
             campaign.HasIndex(c => new { c.Status, c.ScheduledAt }).HasFilter("status IN ('scheduled', 'sending')").HasDatabaseName("ix_campaigns_due");
         });

@@ -93,6 +93,21 @@ public sealed partial class CampaignSender(
                 WHERE m.tenant_id = {campaign.TenantId} AND m.segment_id = {campaign.SegmentId} AND m.left_at IS NULL
                 ON CONFLICT (campaign_id, person_id) DO NOTHING
                 """, cancellationToken);
+            if (campaign.HasTest)
+            {
+                // A random test share, split evenly over the subjects (row n gets subject n mod k); the rest wait for the winner.
+                var percent = campaign.TestPercent ?? 20;
+                var subjects = campaign.TestSubjects.Count;
+                await db.Database.ExecuteSqlAsync($"""
+                    WITH ordered AS (
+                        SELECT id, row_number() OVER (ORDER BY random()) - 1 AS n, count(*) OVER () AS total
+                        FROM campaign_recipients WHERE campaign_id = {campaign.Id})
+                    UPDATE campaign_recipients r
+                    SET variant = CASE WHEN o.n < ceil(o.total * {percent} / 100.0) THEN (o.n % {subjects})::int END,
+                        status = CASE WHEN o.n < ceil(o.total * {percent} / 100.0) THEN 'pending' ELSE 'held' END
+                    FROM ordered o WHERE r.id = o.id
+                    """, cancellationToken);
+            }
             campaign.Status = CampaignStatuses.Sending;
             campaign.StartedAt = now;
             await db.SaveChangesAsync(cancellationToken);
@@ -131,16 +146,18 @@ public sealed partial class CampaignSender(
     private sealed class Prepared(Campaign campaign, EmailTemplate template)
     {
         private readonly Dictionary<string, ParsedParts> _parsed = new(StringComparer.OrdinalIgnoreCase);
+        private readonly List<Fluid.IFluidTemplate> _testSubjects = campaign.TestSubjects.Select(TemplateRenderer.ParseOne).ToList();
         public Campaign Campaign => campaign;
 
-        public ParsedParts For(string? language)
+        /// <summary>The parts in the person's language; an A/B test's subject replaces the template's in every language.</summary>
+        public ParsedParts For(string? language, int? testVariant)
         {
             var variant = template.For(language);
             if (!_parsed.TryGetValue(variant.Language, out var parts))
             {
                 _parsed[variant.Language] = parts = TemplateRenderer.Parse(variant);
             }
-            return parts;
+            return testVariant is { } v && v < _testSubjects.Count ? parts with { Subject = _testSubjects[v] } : parts;
         }
     }
 
@@ -172,6 +189,11 @@ public sealed partial class CampaignSender(
             var batch = await ClaimAsync(db, campaign, Math.Min(Settings.BatchSize, Math.Max(rate * 2, 10)), stoppingToken);
             if (batch.Count == 0)
             {
+                if (campaign.HasTest && campaign.WinnerVariant is null)
+                {
+                    await AdvanceTestAsync(db, campaign.Id, stoppingToken);
+                    return smtp;
+                }
                 await FinishIfDoneAsync(db, campaign.Id, stoppingToken);
                 return smtp;
             }
@@ -291,7 +313,7 @@ public sealed partial class CampaignSender(
     {
         var campaign = prepared.Campaign;
         var unsubscribe = $"{Settings.PublicBaseUrl.TrimEnd('/')}{CampaignLinks.Unsubscribe}/{tokens.Create(CampaignTokens.Unsubscribe, campaign.Id, recipient.Id)}";
-        var rendered = await TemplateRenderer.RenderAsync(prepared.For(decision.Language),
+        var rendered = await TemplateRenderer.RenderAsync(prepared.For(decision.Language, recipient.Variant),
             new TemplateData(decision.FirstName, decision.LastName, recipient.Email, decision.Language, campaign.Name, unsubscribe));
         var message = new MimeMessage
         {
@@ -328,13 +350,50 @@ public sealed partial class CampaignSender(
         return end >= 0 ? linked.Insert(end, pixel) : linked + pixel;
     }
 
+    /// <summary>
+    /// The test's recipients are all done: the wait starts; once it is over, the subject with the higher unique open (or
+    /// click) rate among its sent recipients wins (ties: the first), and the held recipients become pending with it.
+    /// </summary>
+    private async Task AdvanceTestAsync(MarketingDbContext db, Guid campaignId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var campaign = await db.Campaigns.FromSql($"SELECT * FROM campaigns WHERE id = {campaignId} FOR UPDATE").IgnoreQueryFilters().SingleAsync(cancellationToken);
+        if (campaign.Status != CampaignStatuses.Sending || campaign.WinnerVariant is not null
+            || await db.CampaignRecipients.AnyAsync(r => r.CampaignId == campaignId && r.Status == RecipientStatuses.Pending, cancellationToken))
+        {
+            return;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (campaign.TestEndsAt is null)
+        {
+            campaign.TestEndsAt = now.AddSeconds(campaign.TestWaitSeconds ?? 3600);
+        }
+        else if (campaign.TestEndsAt <= now)
+        {
+            var byClicks = campaign.TestMetric == TestMetrics.Clicks;
+            var results = await db.CampaignRecipients
+                .Where(r => r.CampaignId == campaignId && r.Variant != null && r.Status == RecipientStatuses.Sent)
+                .GroupBy(r => r.Variant!.Value)
+                .Select(g => new { Variant = g.Key, Sent = g.Count(), Engaged = g.Count(r => byClicks ? r.FirstClickedAt != null : r.FirstOpenedAt != null) })
+                .ToListAsync(cancellationToken);
+            var winner = results.OrderByDescending(r => r.Sent == 0 ? 0 : (double)r.Engaged / r.Sent).ThenBy(r => r.Variant).FirstOrDefault()?.Variant ?? 0;
+            campaign.WinnerVariant = winner;
+            await db.CampaignRecipients.Where(r => r.CampaignId == campaignId && r.Status == RecipientStatuses.Held)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RecipientStatuses.Pending).SetProperty(r => r.Variant, winner), cancellationToken);
+            logger.LogInformation("Campaign {CampaignId}: subject {Winner} won the test", campaignId, winner);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     /// <summary>A campaign with no recipient left to send is sent: its counts go out as <see cref="CampaignSent"/>.</summary>
     private async Task FinishIfDoneAsync(MarketingDbContext db, Guid campaignId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var campaign = await db.Campaigns.FromSql($"SELECT * FROM campaigns WHERE id = {campaignId} FOR UPDATE").IgnoreQueryFilters().SingleAsync(cancellationToken);
         if (campaign.Status != CampaignStatuses.Sending
-            || await db.CampaignRecipients.AnyAsync(r => r.CampaignId == campaignId && r.Status == RecipientStatuses.Pending, cancellationToken))
+            || await db.CampaignRecipients.AnyAsync(
+                r => r.CampaignId == campaignId && (r.Status == RecipientStatuses.Pending || r.Status == RecipientStatuses.Held), cancellationToken))
         {
             return;
         }

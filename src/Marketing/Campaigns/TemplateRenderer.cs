@@ -69,6 +69,8 @@ public static class TemplateRenderer
         }
     }
 
+    public static IFluidTemplate ParseOne(string source) => Parser.Parse(source);
+
     public static ParsedParts Parse(TemplateVariant variant) => new(Parser.Parse(variant.Subject), Parser.Parse(variant.Html), Parser.Parse(variant.Text));
 
     /// <exception cref="TemplateRenderException">A part failed while rendering (too many steps, output too large).</exception>

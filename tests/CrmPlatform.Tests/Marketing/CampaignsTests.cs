@@ -117,7 +117,8 @@ public sealed partial class CampaignsTests(CampaignsTests.Fixture fixture) : ICl
     };
 
     /// <summary>A static segment of <paramref name="people"/>, a template and a campaign to them, sent now; its id.</summary>
-    private async Task<Guid> SendCampaignAsync(HttpClient marketing, IEnumerable<Guid> people, int? messagesPerSecond = null, Guid? segmentId = null)
+    private async Task<Guid> SendCampaignAsync(HttpClient marketing, IEnumerable<Guid> people, int? messagesPerSecond = null, Guid? segmentId = null,
+        object? abTest = null)
     {
         if (segmentId is null)
         {
@@ -132,6 +133,7 @@ public sealed partial class CampaignsTests(CampaignsTests.Fixture fixture) : ICl
         var campaign = await marketing.PostJsonAsync("/api/v1/campaigns", new
         {
             name = "Winter 2026", templateId = template.Id(), segmentId, purpose = "newsletter", from = "Acme News <news@acme.example>", messagesPerSecond,
+            abTest,
         }).CreatedAsync();
         var sent = await marketing.SendJsonAsync(HttpMethod.Post, $"/api/v1/campaigns/{campaign.Id()}/send", new { }, ifMatch: "\"1\"");
         Assert.True(sent.Status == HttpStatusCode.OK, $"{sent.Status}: {sent.Body}");
@@ -297,6 +299,40 @@ public sealed partial class CampaignsTests(CampaignsTests.Fixture fixture) : ICl
         var ours = Mail.Messages.Where(m => m.Message.Headers["X-Campaign-Id"] == campaignId.ToString()).ToList();
         Assert.Equal(300, ours.Count);
         Assert.All(people, p => Assert.Single(ours, m => m.To.Contains(p.Email)));
+    }
+
+    [Fact]
+    public async Task An_ab_test_sends_each_subject_to_its_share_and_the_rest_get_the_subject_opened_more()
+    {
+        var tenant = await NewTenantAsync();
+        var marketing = tenant.Marketing(Platform);
+        var people = Enumerable.Range(0, 20).Select(i => new Seeded($"ab{i}")).ToList();
+        await SeedAsync(tenant.Id, people);
+        var campaignId = await SendCampaignAsync(marketing, people.Select(p => p.Id), abTest: new
+        {
+            subjects = new[] { "Subject A for {{ person.first_name }}", "Subject B for {{ person.first_name }}" }, testPercent = 50, waitSeconds = 8, metric = "opens",
+        });
+        List<ReceivedMail> Ours() => Mail.Messages.Where(m => m.Message.Headers["X-Campaign-Id"] == campaignId.ToString()).ToList();
+
+        var test = await Eventually.ReturnsAsync(() => Task.FromResult(Ours()), mails => mails.Count == 10, "the test share is sent");
+        Assert.Equal(5, test.Count(m => m.Subject == "Subject A for Test"));
+        Assert.Equal(5, test.Count(m => m.Subject == "Subject B for Test"));
+        using var anonymous = Platform.Marketing.CreateClient();
+        foreach (var mail in test.Where(m => m.Subject!.StartsWith("Subject B", StringComparison.Ordinal)).Take(2))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(PixelSource().Match(mail.Message.HtmlBody ?? "").Groups[1].Value)).StatusCode);
+        }
+        Assert.Equal(10, Ours().Count);
+
+        var stats = await FinishedAsync(marketing, campaignId);
+        var rest = Ours().Except(test).ToList();
+        Assert.Equal(10, rest.Count);
+        Assert.All(rest, m => Assert.Equal("Subject B for Test", m.Subject));
+        Assert.Equal(20, Ours().Select(m => m.To.Single()).Distinct().Count());
+        var variants = stats.GetProperty("variants").EnumerateArray().ToList();
+        Assert.Equal((5, 0, false), (variants[0].GetProperty("sent").GetInt32(), variants[0].GetProperty("uniqueOpens").GetInt32(), variants[0].GetProperty("winner").GetBoolean()));
+        Assert.Equal((5, 2, true), (variants[1].GetProperty("sent").GetInt32(), variants[1].GetProperty("uniqueOpens").GetInt32(), variants[1].GetProperty("winner").GetBoolean()));
+        Assert.Equal(1, (await marketing.GetJsonAsync($"/api/v1/campaigns/{campaignId}")).Body.GetProperty("abTest").GetProperty("winner").GetInt32());
     }
 
     [Fact]

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CrmPlatform.Marketing.Data.Migrations
 {
     [DbContext(typeof(MarketingDbContext))]
-    [Migration("20261206231654_Campaigns")]
+    [Migration("20261206235407_Campaigns")]
     partial class Campaigns
     {
         /// <inheritdoc />
@@ -93,6 +93,30 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("tenant_id");
 
+                    b.Property<DateTime?>("TestEndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("test_ends_at");
+
+                    b.Property<string>("TestMetric")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("test_metric");
+
+                    b.Property<int?>("TestPercent")
+                        .HasColumnType("integer")
+                        .HasColumnName("test_percent");
+
+                    b.Property<string>("TestSubjects")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("test_subjects")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
+                    b.Property<int?>("TestWaitSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("test_wait_seconds");
+
                     b.Property<string>("TimeZone")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
@@ -110,6 +134,10 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("integer")
                         .HasColumnName("version");
+
+                    b.Property<int?>("WinnerVariant")
+                        .HasColumnType("integer")
+                        .HasColumnName("winner_variant");
 
                     b.HasKey("Id")
                         .HasName("pk_campaigns");
