@@ -313,7 +313,7 @@ public sealed partial class CampaignSender(
     {
         var campaign = prepared.Campaign;
         var unsubscribe = $"{Settings.PublicBaseUrl.TrimEnd('/')}{CampaignLinks.Unsubscribe}/{tokens.Create(CampaignTokens.Unsubscribe, campaign.Id, recipient.Id)}";
-        var rendered = await TemplateRenderer.RenderAsync(prepared.For(decision.Language, recipient.Variant),
+        var rendered = await TemplateRenderer.RenderAsync(prepared.For(decision.Language, recipient.Variant ?? campaign.WinnerVariant),
             new TemplateData(decision.FirstName, decision.LastName, recipient.Email, decision.Language, campaign.Name, unsubscribe));
         var message = new MimeMessage
         {
@@ -352,7 +352,8 @@ public sealed partial class CampaignSender(
 
     /// <summary>
     /// The test's recipients are all done: the wait starts; once it is over, the subject with the higher unique open (or
-    /// click) rate among its sent recipients wins (ties: the first), and the held recipients become pending with it.
+    /// click) rate among its sent recipients wins (ties: the first), and the held recipients become pending: they keep no
+    /// variant of their own (so each subject's statistics are its test share's) and are sent the winner's subject.
     /// </summary>
     private async Task AdvanceTestAsync(MarketingDbContext db, Guid campaignId, CancellationToken cancellationToken)
     {
@@ -379,7 +380,7 @@ public sealed partial class CampaignSender(
             var winner = results.OrderByDescending(r => r.Sent == 0 ? 0 : (double)r.Engaged / r.Sent).ThenBy(r => r.Variant).FirstOrDefault()?.Variant ?? 0;
             campaign.WinnerVariant = winner;
             await db.CampaignRecipients.Where(r => r.CampaignId == campaignId && r.Status == RecipientStatuses.Held)
-                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RecipientStatuses.Pending).SetProperty(r => r.Variant, winner), cancellationToken);
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RecipientStatuses.Pending), cancellationToken);
             logger.LogInformation("Campaign {CampaignId}: subject {Winner} won the test", campaignId, winner);
         }
         await db.SaveChangesAsync(cancellationToken);
