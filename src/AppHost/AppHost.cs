@@ -42,6 +42,10 @@ var marketing = builder.AddService<Projects.Marketing>("marketing")
     .WithReference(marketingDb).WaitFor(marketingDb)
     // Web form tokens outlive a restart (see Service's key below).
     .WithEnvironment("Marketing__WebForms__TokenKey", SigningKey("marketing-web-form-token-key"))
+    // Campaigns: sent to the mail sink; their unsubscribe and tracking links point at the gateway and stay valid across restarts.
+    .WithEnvironment("ConnectionStrings__mail", mail.Resource.SmtpConnectionString()).WaitFor(mail)
+    .WithEnvironment("Marketing__Campaigns__PublicBaseUrl", gatewayUrl)
+    .WithEnvironment("Marketing__Campaigns__TokenKey", SigningKey("marketing-campaign-token-key"))
     .WithReference(messaging).WaitFor(messaging)
     .WithReference(identity);
 

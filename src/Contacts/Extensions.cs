@@ -32,6 +32,7 @@ internal static class Extensions
             LeadConversionConsumer.Register(bus, ServiceName);
             TicketRequesterConsumer.Register(bus, ServiceName);
             FormSubmittedConsumer.Register(bus, ServiceName);
+            Unsubscribes.UnsubscribedConsumer.Register(bus, ServiceName);
         });
         builder.AddImports();
     }

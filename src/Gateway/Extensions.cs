@@ -53,8 +53,13 @@ internal static class Extensions
         ("/api/v1/marketing", "marketing", false),
         ("/api/v1/segments", "marketing", false),
         ("/api/v1/forms", "marketing", false),
+        ("/api/v1/email-templates", "marketing", false),
+        ("/api/v1/campaigns", "marketing", false),
+        ("/api/v1/suppressions", "marketing", false),
         // Marketing's web forms on tenants' own sites: the snippet, the token and the submissions, for visitors.
         (PublicFormsPrefix, "marketing", true),
+        // Links in campaign emails (unsubscribe, open pixel, click redirect): their signed token is the credential.
+        ("/api/v1/public/campaigns", "marketing", true),
         ("/api/v1/tickets", "service", false),
         ("/api/v1/support-groups", "service", false),
         ("/api/v1/support-addresses", "service", false),
@@ -73,7 +78,7 @@ internal static class Extensions
 
     /// <summary>Each service keeps the audit log of its own records; <c>/api/v1/audit?entityType=</c> goes to the owner.</summary>
     private static readonly (string EntityType, string Service)[] AuditLogs =
-        [("person", "contacts"), ("organization", "contacts"), ("affiliation", "contacts"), ("personLink", "contacts"), ("customFieldDefinition", "contacts"), ("opportunity", "sales"), ("product", "sales"), ("priceBook", "sales"), ("quote", "sales"), ("pipeline", "sales"), ("activity", "sales"), ("salesTask", "sales"), ("lead", "sales"), ("assignmentRule", "sales"), ("scoringSettings", "sales"), ("buyingCentreMember", "sales"), ("decisionCriterion", "sales"), ("dealRisk", "sales"), ("customerCommitment", "sales"), ("dealDecision", "sales"), ("forecastCategoryOverride", "sales"), ("quota", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity"), ("businessCalendar", "service"), ("slaPolicy", "service"), ("serviceContract", "service"), ("knowledgeArticle", "service"), ("knowledgeCategory", "service"), ("cannedResponse", "service"), ("ticket", "service"), ("supportGroup", "service"), ("agentProfile", "service"), ("routingRule", "service"), ("segment", "marketing"), ("subscription", "integrations")];
+        [("person", "contacts"), ("organization", "contacts"), ("affiliation", "contacts"), ("personLink", "contacts"), ("customFieldDefinition", "contacts"), ("opportunity", "sales"), ("product", "sales"), ("priceBook", "sales"), ("quote", "sales"), ("pipeline", "sales"), ("activity", "sales"), ("salesTask", "sales"), ("lead", "sales"), ("assignmentRule", "sales"), ("scoringSettings", "sales"), ("buyingCentreMember", "sales"), ("decisionCriterion", "sales"), ("dealRisk", "sales"), ("customerCommitment", "sales"), ("dealDecision", "sales"), ("forecastCategoryOverride", "sales"), ("quota", "sales"), ("user", "identity"), ("team", "identity"), ("apiClient", "identity"), ("businessCalendar", "service"), ("slaPolicy", "service"), ("serviceContract", "service"), ("knowledgeArticle", "service"), ("knowledgeCategory", "service"), ("cannedResponse", "service"), ("ticket", "service"), ("supportGroup", "service"), ("agentProfile", "service"), ("routingRule", "service"), ("segment", "marketing"), ("emailTemplate", "marketing"), ("campaign", "marketing"), ("subscription", "integrations")];
 
     /// <summary>Services whose OpenAPI documents the docs UI at <c>/docs</c> shows, each proxied from its <c>/openapi/v1.json</c>.</summary>
     private static readonly (string Service, string Title)[] Documents = [("contacts", "Contacts"), ("sales", "Sales"), ("marketing", "Marketing"), ("service", "Service"), ("identity", "Identity"), ("integrations", "Integrations")];

@@ -3,6 +3,7 @@ using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Marketing.Data;
 using CrmPlatform.Marketing.Segments;
 using CrmPlatform.Marketing.Forms;
+using CrmPlatform.Marketing.Campaigns;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Marketing;
@@ -17,12 +18,14 @@ internal static class Extensions
         builder.AddServiceDbContext<MarketingDbContext>("marketingdb");
         builder.AddAuditRetention<MarketingDbContext>();
         builder.AddWebForms();
+        builder.AddCampaigns();
         builder.AddMessaging(ServiceName, bus =>
         {
             bus.AddContactDirectoryConsumer<MarketingDbContext>(ServiceName);
             bus.AddConsentReplicaConsumer<MarketingDbContext>(ServiceName);
             bus.AddGdprConsumer<MarketingDbContext>(ServiceName);
             builder.AddSegments(bus);
+            RecipientProfileConsumer.Register(bus, ServiceName);
         });
     }
 }

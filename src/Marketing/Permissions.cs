@@ -15,10 +15,22 @@ public static class Permissions
     /// <summary>Web form definitions: marketers and admins build them; read-only users may look.</summary>
     public const string Forms = "forms";
 
+    /// <summary>Email templates: marketers' work (and admins').</summary>
+    public const string EmailTemplates = "email-templates";
+
+    /// <summary>Campaigns, their sending and statistics: marketers and admins.</summary>
+    public const string Campaigns = "campaigns";
+
+    /// <summary>The suppression list (unsubscribes, bounces, complaints): marketers and admins.</summary>
+    public const string Suppressions = "suppressions";
+
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(Contactability, Operation.Read, [.. Roles.All])
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
         .Allow(Segments, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
         .Allow(Forms, Operation.Read, Roles.Admin, Roles.Marketing, Roles.ReadOnly)
-        .Allow(Forms, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing);
+        .Allow(Forms, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
+        .Allow(EmailTemplates, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
+        .Allow(Campaigns, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
+        .Allow(Suppressions, [Operation.Read, Operation.Create, Operation.Delete], Roles.Admin, Roles.Marketing);
 }

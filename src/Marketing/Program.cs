@@ -19,5 +19,9 @@ app.MapSegmentsApi();
 app.MapAuditApi();
 app.MapFormsApi();
 app.MapPublicFormsApi();
+app.MapTemplatesApi();
+app.MapCampaignsApi();
+app.MapSuppressionsApi();
+app.MapPublicCampaignsApi();
 
 await app.RunAsync();

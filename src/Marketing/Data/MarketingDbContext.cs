@@ -1,3 +1,4 @@
+using CrmPlatform.Marketing.Campaigns;
 using CrmPlatform.Marketing.Forms;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
@@ -20,6 +21,12 @@ public sealed class MarketingDbContext(DbContextOptions<MarketingDbContext> opti
     public DbSet<ContactBehaviour> ContactBehaviours => Set<ContactBehaviour>();
     public DbSet<WebForm> WebForms => Set<WebForm>();
     public DbSet<FormSubmissionRecord> FormSubmissions => Set<FormSubmissionRecord>();
+    public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<CampaignRecipient> CampaignRecipients => Set<CampaignRecipient>();
+    public DbSet<CampaignEngagement> CampaignEngagements => Set<CampaignEngagement>();
+    public DbSet<Suppression> Suppressions => Set<Suppression>();
+    public DbSet<RecipientProfile> RecipientProfiles => Set<RecipientProfile>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -28,6 +35,7 @@ public sealed class MarketingDbContext(DbContextOptions<MarketingDbContext> opti
         modelBuilder.AddSegments();
         modelBuilder.AddAuditLog();
         modelBuilder.AddWebForms();
+        modelBuilder.AddCampaigns();
         base.OnModelCreating(modelBuilder);
     }
 }

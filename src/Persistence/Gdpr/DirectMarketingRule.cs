@@ -23,14 +23,27 @@ public static class DirectMarketingRule
             .Where(c => c.Id == personId)
             .Select(c => new { c.ObjectsToDirectMarketing, c.ProcessingRestricted })
             .SingleOrDefaultAsync(cancellationToken);
-        if (person?.ObjectsToDirectMarketing == true)
+        if (person?.ObjectsToDirectMarketing == true || person?.ProcessingRestricted == true)
+        {
+            return Decide(person.ObjectsToDirectMarketing, person.ProcessingRestricted, consent: null, now);
+        }
+        return await db.DecideContactAsync(personId, purpose, channel, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same rule for a caller that has already read the person's flags and consent (a campaign deciding for a batch
+    /// of recipients in a few queries rather than two per person).
+    /// </summary>
+    public static ContactDecision Decide(bool objectsToDirectMarketing, bool processingRestricted, IConsentState? consent, DateTime now)
+    {
+        if (objectsToDirectMarketing)
         {
             return new(false, Objected, null, null, "The person objected to direct marketing.");
         }
-        if (person?.ProcessingRestricted == true)
+        if (processingRestricted)
         {
             return new(false, Restricted, null, null, "The person restricted the processing of their data.");
         }
-        return await db.DecideContactAsync(personId, purpose, channel, now, cancellationToken);
+        return ContactRule.Decide(consent, now);
     }
 }

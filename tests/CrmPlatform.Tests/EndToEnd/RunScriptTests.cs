@@ -43,7 +43,8 @@ public sealed partial class RunScriptTests
         string[] generated = ["otlp-api-key", "dashboard-api-key", "postgres-password", "identitydb-password", "contactsdb-password",
             "salesdb-password", "marketingdb-password", "servicedb-password", "integrationsdb-password", "messaging-password",
             "csat-signing-key-1", "csat-signing-key-2", "web-form-token-key-1", "web-form-token-key-2",
-            "marketing-web-form-token-key-1", "marketing-web-form-token-key-2"];
+            "marketing-web-form-token-key-1", "marketing-web-form-token-key-2",
+            "marketing-campaign-token-key-1", "marketing-campaign-token-key-2"];
         Assert.Equal(generated.Order(), secrets.Select(s => s.Key).Order());
         Assert.All(secrets, secret => Assert.DoesNotContain(secret.Value!.GetValue<string>(), first.Output + second.Output));
 

@@ -37,7 +37,21 @@ public sealed class PlatformServices : IAsyncDisposable
 
     public ServiceFactory<ContactsDbContext> Contacts { get; }
     public ServiceFactory<SalesDbContext> Sales { get; }
-    public ServiceFactory<MarketingDbContext> Marketing { get; }
+    public ServiceFactory<MarketingDbContext> Marketing { get; private set; }
+
+    /// <summary>Marketing's settings (its database among them), to start it again on the same data.</summary>
+    public IReadOnlyDictionary<string, string> MarketingSettings { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Stops Marketing (as a host is stopped: its background work is cancelled) and starts a new instance on the same
+    /// database and broker: a restart.
+    /// </summary>
+    public async Task RestartMarketingAsync()
+    {
+        await Marketing.DisposeAsync();
+        Marketing = new(MarketingSettings);
+        _ = Marketing.Server;
+    }
     public ServiceFactory<ServiceDbContext> Service { get; }
 
     /// <summary>Partners' event subscriptions and webhooks; private (loopback, http) targets allowed, as in development.</summary>
@@ -46,8 +60,10 @@ public sealed class PlatformServices : IAsyncDisposable
     /// <param name="contactsSettings">Contacts' own further settings, such as its mail server.</param>
     /// <param name="serviceSettings">Service's own further settings, such as its mail server.</param>
     /// <param name="integrationsSettings">Integrations' own further settings (retry schedule, mail server).</param>
+    /// <param name="marketingSettings">Marketing's own further settings, such as its mail server.</param>
     public static async Task<PlatformServices> StartAsync(string messagingUri, IReadOnlyDictionary<string, string>? contactsSettings = null,
-        IReadOnlyDictionary<string, string>? serviceSettings = null, IReadOnlyDictionary<string, string>? integrationsSettings = null)
+        IReadOnlyDictionary<string, string>? serviceSettings = null, IReadOnlyDictionary<string, string>? integrationsSettings = null,
+        IReadOnlyDictionary<string, string>? marketingSettings = null)
     {
         var servers = await TestServers.GetAsync();
         var identity = await IdentityServer.StartAsync(messagingUri);
@@ -58,11 +74,15 @@ public sealed class PlatformServices : IAsyncDisposable
             ["services:identity:http:0"] = identity.Address,
         };
 
+        var marketing = Overlaid(await Settings("marketingdb"), marketingSettings);
         var platform = new PlatformServices(
             identity, await identity.AdminTokenAsync(),
             new((await Settings("contactsdb")).Concat(contactsSettings ?? new Dictionary<string, string>()).ToDictionary()), new(await Settings("salesdb")),
-            new(await Settings("marketingdb")), new(Overlaid(await Settings("servicedb"), ServiceSettings, serviceSettings)),
-            new(Overlaid(await Settings("integrationsdb"), IntegrationsSettings, integrationsSettings)));
+            new(marketing), new(Overlaid(await Settings("servicedb"), ServiceSettings, serviceSettings)),
+            new(Overlaid(await Settings("integrationsdb"), IntegrationsSettings, integrationsSettings)))
+        {
+            MarketingSettings = marketing,
+        };
 
         // Touching Server starts the host: migrations, then the bus with its queues.
         await Task.WhenAll(
@@ -105,10 +125,11 @@ public sealed class PlatformServices : IAsyncDisposable
     }
 
     public static async Task<PlatformServices> StartOnSharedBrokerAsync(IReadOnlyDictionary<string, string>? contactsSettings = null,
-        IReadOnlyDictionary<string, string>? serviceSettings = null, IReadOnlyDictionary<string, string>? integrationsSettings = null)
+        IReadOnlyDictionary<string, string>? serviceSettings = null, IReadOnlyDictionary<string, string>? integrationsSettings = null,
+        IReadOnlyDictionary<string, string>? marketingSettings = null)
     {
         var servers = await TestServers.GetAsync();
-        return await StartAsync(await servers.CreateVirtualHostAsync(), contactsSettings, serviceSettings, integrationsSettings);
+        return await StartAsync(await servers.CreateVirtualHostAsync(), contactsSettings, serviceSettings, integrationsSettings, marketingSettings);
     }
 
     /// <summary>An HTTP client for a service that sends <paramref name="token"/> (the admin's by default).</summary>

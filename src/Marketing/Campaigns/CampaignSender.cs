@@ -1,0 +1,480 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using CrmPlatform.Contracts.Marketing.V1;
+using CrmPlatform.Marketing.Data;
+using CrmPlatform.Persistence;
+using CrmPlatform.Persistence.Mail;
+using CrmPlatform.Persistence.Outbox;
+using CrmPlatform.ServiceDefaults;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace CrmPlatform.Marketing.Campaigns;
+
+/// <summary>Wakes the campaign sender when a campaign is sent now (rather than at its next poll).</summary>
+public sealed class CampaignSignal : WakeSignal;
+
+/// <summary>
+/// Sends campaigns, durably. When a campaign is due, its segment's current members are written as recipient rows (one
+/// per person, unique) in the transaction that marks it sending. Then, batch by batch: recipients are claimed with
+/// <c>FOR UPDATE SKIP LOCKED</c> for a lease (several instances share a campaign) and their Message-IDs recorded, the
+/// consent gate decides each (skips are recorded with their reason), and each allowed one is sent over one reused SMTP
+/// connection at the campaign's rate and marked sent right after the server accepted it.
+/// <para>
+/// A crash at any point resends nobody that was marked and skips nobody: unmarked claimed rows come back when the lease
+/// ends. The one message in flight (accepted by the server, not yet marked) is sent again: at-least-once, by choice.
+/// At-most-once would have to mark it before sending, and a crash then loses that email silently with nothing to show
+/// for it; a duplicate carries the same Message-ID (recorded before the first attempt), so mail systems and people can
+/// recognise it, and the window is one database round trip. A host that is stopped (not killed) finishes the message in
+/// hand and marks it, so an orderly restart sends no copy at all.
+/// </para>
+/// </summary>
+public sealed partial class CampaignSender(
+    IServiceScopeFactory scopes, MailServer server, IOptions<CampaignSettings> options, CampaignSignal signal, CampaignTokens tokens,
+    OutboxSignal outbox, TimeProvider clock, ILogger<CampaignSender> logger) : BackgroundService
+{
+    private static readonly TimeSpan SmtpTimeout = TimeSpan.FromSeconds(30);
+    private CampaignSettings Settings => options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await StartDueAsync(stoppingToken);
+                await SendAllAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Sending campaigns failed; trying again shortly");
+            }
+            try
+            {
+                await signal.WaitAsync(Settings.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Scheduled campaigns whose time has come: their audience is fixed and they start sending.</summary>
+    private async Task StartDueAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MarketingDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var now = clock.GetUtcNow().UtcDateTime;
+            var campaign = await db.Campaigns
+                .FromSql($"SELECT * FROM campaigns WHERE status = 'scheduled' AND scheduled_at <= {now} ORDER BY scheduled_at LIMIT 1 FOR UPDATE SKIP LOCKED")
+                .IgnoreQueryFilters().SingleOrDefaultAsync(cancellationToken);
+            if (campaign is null)
+            {
+                return;
+            }
+            scope.ServiceProvider.GetRequiredService<TenantContext>().TenantId = campaign.TenantId;
+            // The members at this moment; a person who joins the segment later is not added to this campaign.
+            var written = await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO campaign_recipients (id, tenant_id, campaign_id, person_id, email, status, created_at)
+                SELECT gen_random_uuid(), m.tenant_id, {campaign.Id}, m.person_id, c.email, 'pending', {now}
+                FROM segment_memberships m
+                LEFT JOIN directory_contacts c ON c.id = m.person_id AND c.tenant_id = m.tenant_id
+                WHERE m.tenant_id = {campaign.TenantId} AND m.segment_id = {campaign.SegmentId} AND m.left_at IS NULL
+                ON CONFLICT (campaign_id, person_id) DO NOTHING
+                """, cancellationToken);
+            if (campaign.HasTest)
+            {
+                // A random test share, split evenly over the subjects (row n gets subject n mod k); the rest wait for the winner.
+                var percent = campaign.TestPercent ?? 20;
+                var subjects = campaign.TestSubjects.Count;
+                await db.Database.ExecuteSqlAsync($"""
+                    WITH ordered AS (
+                        SELECT id, row_number() OVER (ORDER BY random()) - 1 AS n, count(*) OVER () AS total
+                        FROM campaign_recipients WHERE campaign_id = {campaign.Id})
+                    UPDATE campaign_recipients r
+                    SET variant = CASE WHEN o.n < ceil(o.total * {percent} / 100.0) THEN (o.n % {subjects})::int END,
+                        status = CASE WHEN o.n < ceil(o.total * {percent} / 100.0) THEN 'pending' ELSE 'held' END
+                    FROM ordered o WHERE r.id = o.id
+                    """, cancellationToken);
+            }
+            campaign.Status = CampaignStatuses.Sending;
+            campaign.StartedAt = now;
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogInformation("Campaign {CampaignId} started: {Recipients} recipients", campaign.Id, written);
+        }
+    }
+
+    private sealed record Sending(Guid Id, Guid TenantId);
+
+    private async Task SendAllAsync(CancellationToken stoppingToken)
+    {
+        List<Sending> campaigns;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MarketingDbContext>();
+            campaigns = await db.Campaigns.IgnoreQueryFilters().AsNoTracking()
+                .Where(c => c.Status == CampaignStatuses.Sending).OrderBy(c => c.StartedAt)
+                .Select(c => new Sending(c.Id, c.TenantId)).ToListAsync(stoppingToken);
+        }
+        SmtpClient? smtp = null;
+        try
+        {
+            foreach (var campaign in campaigns)
+            {
+                smtp = await SendCampaignAsync(campaign, smtp, stoppingToken);
+            }
+        }
+        finally
+        {
+            await DisconnectAsync(smtp);
+        }
+    }
+
+    /// <summary>The parts of the template per language, parsed once per campaign and pass.</summary>
+    private sealed class Prepared(Campaign campaign, EmailTemplate template)
+    {
+        private readonly Dictionary<string, ParsedParts> _parsed = new(StringComparer.OrdinalIgnoreCase);
+        private readonly List<Fluid.IFluidTemplate> _testSubjects = campaign.TestSubjects.Select(TemplateRenderer.ParseOne).ToList();
+        public Campaign Campaign => campaign;
+
+        /// <summary>The parts in the person's language; an A/B test's subject replaces the template's in every language.</summary>
+        public ParsedParts For(string? language, int? testVariant)
+        {
+            var variant = template.For(language);
+            if (!_parsed.TryGetValue(variant.Language, out var parts))
+            {
+                _parsed[variant.Language] = parts = TemplateRenderer.Parse(variant);
+            }
+            return testVariant is { } v && v < _testSubjects.Count ? parts with { Subject = _testSubjects[v] } : parts;
+        }
+    }
+
+    private async Task<SmtpClient?> SendCampaignAsync(Sending sending, SmtpClient? smtp, CancellationToken stoppingToken)
+    {
+        var pace = new Pace();
+        Prepared? prepared = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().TenantId = sending.TenantId;
+            var db = scope.ServiceProvider.GetRequiredService<MarketingDbContext>();
+            var campaign = await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == sending.Id, stoppingToken);
+            if (campaign.Status != CampaignStatuses.Sending)
+            {
+                return smtp;
+            }
+            if (prepared is null)
+            {
+                var template = await db.EmailTemplates.AsNoTracking().SingleOrDefaultAsync(t => t.Id == campaign.TemplateId, stoppingToken);
+                if (template is null)
+                {
+                    logger.LogWarning("Campaign {CampaignId}'s template {TemplateId} is gone; nothing sent", campaign.Id, campaign.TemplateId);
+                    return smtp;
+                }
+                prepared = new Prepared(campaign, template);
+            }
+            var rate = Math.Clamp(campaign.MessagesPerSecond ?? Settings.DefaultMessagesPerSecond, 1, Settings.MaxMessagesPerSecond);
+            var batch = await ClaimAsync(db, campaign, Math.Min(Settings.BatchSize, Math.Max(rate * 2, 10)), stoppingToken);
+            if (batch.Count == 0)
+            {
+                if (campaign.HasTest && campaign.WinnerVariant is null)
+                {
+                    await AdvanceTestAsync(db, campaign.Id, stoppingToken);
+                    return smtp;
+                }
+                await FinishIfDoneAsync(db, campaign.Id, stoppingToken);
+                return smtp;
+            }
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            var decisions = await ConsentGate.DecideAsync(db, campaign.Purpose, batch, now, stoppingToken);
+            await RecordSkipsAsync(db, batch, decisions, stoppingToken);
+            foreach (var recipient in batch.Where(r => decisions[r.Id].Allowed))
+            {
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    // Claimed and not sent: they come back when the lease ends.
+                    await ReleaseAsync(db, batch.Where(r => r.Status == RecipientStatuses.Pending).Select(r => r.Id).ToList());
+                    return smtp;
+                }
+                await pace.WaitAsync(rate, stoppingToken);
+                smtp = await SendOneAsync(db, prepared, recipient, decisions[recipient.Id], smtp, batch);
+                if (smtp is null && recipient.Status == RecipientStatuses.Pending)
+                {
+                    // The server is away: what is left waits for the next round.
+                    await ReleaseAsync(db, batch.Where(r => r.Status == RecipientStatuses.Pending).Select(r => r.Id).ToList());
+                    await Task.Delay(Settings.PollInterval, stoppingToken);
+                    return null;
+                }
+            }
+        }
+        return smtp;
+    }
+
+    private async Task<List<CampaignRecipient>> ClaimAsync(MarketingDbContext db, Campaign campaign, int size, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var until = now + Settings.ClaimLease;
+        var domain = Settings.MessageIdDomain;
+        // One statement: the claim, the lease and the Message-IDs (kept from an earlier claim) commit together.
+        return await db.CampaignRecipients.FromSql($"""
+            UPDATE campaign_recipients SET claimed_until = {until}, message_id = COALESCE(message_id, replace(id::text, '-', '') || '@' || {domain})
+            WHERE id IN (
+                SELECT id FROM campaign_recipients
+                WHERE campaign_id = {campaign.Id} AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < {now})
+                ORDER BY id LIMIT {size} FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """).IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    private static async Task RecordSkipsAsync(
+        MarketingDbContext db, List<CampaignRecipient> batch, Dictionary<Guid, GateDecision> decisions, CancellationToken cancellationToken)
+    {
+        foreach (var group in batch.Where(r => !decisions[r.Id].Allowed).GroupBy(r => decisions[r.Id].Reason))
+        {
+            var ids = group.Select(r => r.Id).ToList();
+            await db.CampaignRecipients.Where(r => ids.Contains(r.Id)).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RecipientStatuses.Skipped)
+                .SetProperty(r => r.SkipReason, group.Key)
+                .SetProperty(r => r.ClaimedUntil, (DateTime?)null), cancellationToken);
+            foreach (var recipient in group)
+            {
+                recipient.Status = RecipientStatuses.Skipped;
+            }
+        }
+    }
+
+    private static Task ReleaseAsync(MarketingDbContext db, List<Guid> ids) =>
+        ids.Count == 0 ? Task.CompletedTask : db.CampaignRecipients.Where(r => ids.Contains(r.Id) && r.Status == RecipientStatuses.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+
+    /// <summary>Sends one recipient's email and marks it; returns the connection to go on with (null when it broke).</summary>
+    private async Task<SmtpClient?> SendOneAsync(
+        MarketingDbContext db, Prepared prepared, CampaignRecipient recipient, GateDecision decision, SmtpClient? smtp, List<CampaignRecipient> batch)
+    {
+        MimeMessage message;
+        try
+        {
+            message = await MessageAsync(prepared, recipient, decision);
+        }
+        catch (Exception ex) when (ex is TemplateRenderException or ParseException or FormatException)
+        {
+            await MarkAsync(db, recipient, RecipientStatuses.Failed, $"Rendering failed: {ex.Message}");
+            return smtp;
+        }
+        try
+        {
+            // Not cancelled by the host stopping: the message in hand is finished and marked (see the class comment).
+            smtp ??= await ConnectAsync(CancellationToken.None);
+            await smtp.SendAsync(message, CancellationToken.None);
+        }
+        catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.RecipientNotAccepted && (int)ex.StatusCode >= 500)
+        {
+            await MarkAsync(db, recipient, RecipientStatuses.Failed, Clip(ex.Message));
+            return smtp;
+        }
+        catch (Exception ex) when (ex is IOException or SmtpCommandException or SmtpProtocolException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            logger.LogWarning("Campaign {CampaignId}: the SMTP server failed ({Error}); {Left} recipients wait", prepared.Campaign.Id, ex.Message,
+                batch.Count(r => r.Status == RecipientStatuses.Pending));
+            smtp?.Dispose();
+            return null;
+        }
+        await MarkAsync(db, recipient, RecipientStatuses.Sent, null);
+        return smtp;
+    }
+
+    private async Task MarkAsync(MarketingDbContext db, CampaignRecipient recipient, string status, string? error)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.CampaignRecipients.Where(r => r.Id == recipient.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Status, status)
+            .SetProperty(r => r.SentAt, status == RecipientStatuses.Sent ? now : null)
+            .SetProperty(r => r.Error, error)
+            .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+        recipient.Status = status;
+    }
+
+    private static string Clip(string value) => value.Length > 1000 ? value[..1000] : value;
+
+    private async Task<MimeMessage> MessageAsync(Prepared prepared, CampaignRecipient recipient, GateDecision decision)
+    {
+        var campaign = prepared.Campaign;
+        var unsubscribe = $"{Settings.PublicBaseUrl.TrimEnd('/')}{CampaignLinks.Unsubscribe}/{tokens.Create(CampaignTokens.Unsubscribe, campaign.Id, recipient.Id)}";
+        var rendered = await TemplateRenderer.RenderAsync(prepared.For(decision.Language, recipient.Variant ?? campaign.WinnerVariant),
+            new TemplateData(decision.FirstName, decision.LastName, recipient.Email, decision.Language, campaign.Name, unsubscribe));
+        var message = new MimeMessage
+        {
+            MessageId = recipient.MessageId!,
+            Date = clock.GetUtcNow(),
+            Subject = rendered.Subject,
+            Body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = Tracked(rendered.Html, campaign.Id, recipient.Id) }.ToMessageBody(),
+        };
+        message.From.Add(MailboxAddress.Parse(campaign.From));
+        message.To.Add(MailboxAddress.Parse(recipient.Email!));
+        // RFC 2369 and RFC 8058: the receiving client's unsubscribe button POSTs this URL with no cookie and no form.
+        message.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
+        message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        message.Headers.Add("Precedence", "bulk");
+        message.Headers.Add("X-Campaign-Id", campaign.Id.ToString());
+        return message;
+    }
+
+    [GeneratedRegex("""href\s*=\s*"(https?://[^"]+)"|href\s*=\s*'(https?://[^']+)'""", RegexOptions.IgnoreCase)]
+    private static partial Regex Links();
+
+    /// <summary>The HTML with each web link through the click redirect (signed per recipient and URL) and the open pixel.</summary>
+    private string Tracked(string html, Guid campaignId, Guid recipientId)
+    {
+        var baseUrl = Settings.PublicBaseUrl.TrimEnd('/');
+        var linked = Links().Replace(html, match =>
+        {
+            var url = System.Net.WebUtility.HtmlDecode(match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value);
+            var click = $"{baseUrl}{CampaignLinks.Click}/{tokens.Create(CampaignTokens.Click, campaignId, recipientId, url)}?url={Uri.EscapeDataString(url)}";
+            return $"href=\"{System.Net.WebUtility.HtmlEncode(click)}\"";
+        });
+        var pixel = $"<img src=\"{baseUrl}{CampaignLinks.Open}/{tokens.Create(CampaignTokens.Open, campaignId, recipientId)}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:none\">";
+        var end = linked.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        return end >= 0 ? linked.Insert(end, pixel) : linked + pixel;
+    }
+
+    /// <summary>
+    /// The test's recipients are all done: the wait starts; once it is over, the subject with the higher unique open (or
+    /// click) rate among its sent recipients wins (ties: the first), and the held recipients become pending: they keep no
+    /// variant of their own (so each subject's statistics are its test share's) and are sent the winner's subject.
+    /// </summary>
+    private async Task AdvanceTestAsync(MarketingDbContext db, Guid campaignId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var campaign = await db.Campaigns.FromSql($"SELECT * FROM campaigns WHERE id = {campaignId} FOR UPDATE").IgnoreQueryFilters().SingleAsync(cancellationToken);
+        if (campaign.Status != CampaignStatuses.Sending || campaign.WinnerVariant is not null
+            || await db.CampaignRecipients.AnyAsync(r => r.CampaignId == campaignId && r.Status == RecipientStatuses.Pending, cancellationToken))
+        {
+            return;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (campaign.TestEndsAt is null)
+        {
+            campaign.TestEndsAt = now.AddSeconds(campaign.TestWaitSeconds ?? 3600);
+        }
+        else if (campaign.TestEndsAt <= now)
+        {
+            var byClicks = campaign.TestMetric == TestMetrics.Clicks;
+            var results = await db.CampaignRecipients
+                .Where(r => r.CampaignId == campaignId && r.Variant != null && r.Status == RecipientStatuses.Sent)
+                .GroupBy(r => r.Variant!.Value)
+                .Select(g => new { Variant = g.Key, Sent = g.Count(), Engaged = g.Count(r => byClicks ? r.FirstClickedAt != null : r.FirstOpenedAt != null) })
+                .ToListAsync(cancellationToken);
+            var winner = results.OrderByDescending(r => r.Sent == 0 ? 0 : (double)r.Engaged / r.Sent).ThenBy(r => r.Variant).FirstOrDefault()?.Variant ?? 0;
+            campaign.WinnerVariant = winner;
+            await db.CampaignRecipients.Where(r => r.CampaignId == campaignId && r.Status == RecipientStatuses.Held)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RecipientStatuses.Pending), cancellationToken);
+            logger.LogInformation("Campaign {CampaignId}: subject {Winner} won the test", campaignId, winner);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>A campaign with no recipient left to send is sent: its counts go out as <see cref="CampaignSent"/>.</summary>
+    private async Task FinishIfDoneAsync(MarketingDbContext db, Guid campaignId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var campaign = await db.Campaigns.FromSql($"SELECT * FROM campaigns WHERE id = {campaignId} FOR UPDATE").IgnoreQueryFilters().SingleAsync(cancellationToken);
+        if (campaign.Status != CampaignStatuses.Sending
+            || await db.CampaignRecipients.AnyAsync(
+                r => r.CampaignId == campaignId && (r.Status == RecipientStatuses.Pending || r.Status == RecipientStatuses.Held), cancellationToken))
+        {
+            return;
+        }
+        var counts = await db.CampaignRecipients.Where(r => r.CampaignId == campaignId).GroupBy(r => r.Status)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        campaign.Status = CampaignStatuses.Sent;
+        campaign.FinishedAt = now;
+        db.AddEvent(new CampaignSent(Guid.CreateVersion7(), now, campaign.TenantId, campaign.Id, 1, campaign.Id, campaign.Name, campaign.SegmentId,
+            campaign.Purpose, counts.Values.Sum(), counts.GetValueOrDefault(RecipientStatuses.Sent), counts.GetValueOrDefault(RecipientStatuses.Skipped),
+            counts.GetValueOrDefault(RecipientStatuses.Failed), campaign.StartedAt ?? now, now));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        outbox.Notify();
+        logger.LogInformation("Campaign {CampaignId} sent", campaignId);
+    }
+
+    private async Task<SmtpClient> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var smtp = new SmtpClient { Timeout = (int)SmtpTimeout.TotalMilliseconds };
+        try
+        {
+            await smtp.ConnectAsync(server.Host, server.Port, server.UseTls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.None, cancellationToken);
+            if (server.UserName is { Length: > 0 } user)
+            {
+                await smtp.AuthenticateAsync(user, server.Password ?? "", cancellationToken);
+            }
+            return smtp;
+        }
+        catch
+        {
+            smtp.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task DisconnectAsync(SmtpClient? smtp)
+    {
+        if (smtp is { IsConnected: true })
+        {
+            try
+            {
+                await smtp.DisconnectAsync(quit: true, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is IOException or SmtpProtocolException or SmtpCommandException)
+            {
+                // Everything was sent and recorded; a failed QUIT changes nothing.
+            }
+        }
+        smtp?.Dispose();
+    }
+
+    /// <summary>Spaces sends evenly at the campaign's rate (a burst after a pause is not allowed to catch up).</summary>
+    private sealed class Pace
+    {
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        private TimeSpan _next = TimeSpan.Zero;
+
+        public async Task WaitAsync(int perSecond, CancellationToken cancellationToken)
+        {
+            var now = _watch.Elapsed;
+            // Task.Delay cannot wait less than about a millisecond: at high rates, wait only when a whole one is owed.
+            if (_next - now >= TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(_next - now, cancellationToken);
+            }
+            else if (_next < now)
+            {
+                _next = now;
+            }
+            _next += TimeSpan.FromSeconds(1.0 / perSecond);
+        }
+    }
+}
+
+/// <summary>The public (anonymous) routes of campaign emails, under the gateway's public prefix.</summary>
+public static class CampaignLinks
+{
+    public const string Prefix = "/api/v1/public/campaigns";
+    public const string Unsubscribe = Prefix + "/u";
+    public const string Open = Prefix + "/o";
+    public const string Click = Prefix + "/c";
+}
