@@ -32,6 +32,7 @@ internal static class Extensions
             LeadConversionConsumer.Register(bus, ServiceName);
             TicketRequesterConsumer.Register(bus, ServiceName);
             FormSubmittedConsumer.Register(bus, ServiceName);
+            CrmPlatform.Contacts.Journeys.PersonTagConsumer.Register(bus, ServiceName);
         });
         builder.AddImports();
     }

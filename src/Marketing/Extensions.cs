@@ -3,6 +3,8 @@ using CrmPlatform.Persistence.Gdpr;
 using CrmPlatform.Marketing.Data;
 using CrmPlatform.Marketing.Segments;
 using CrmPlatform.Marketing.Forms;
+using CrmPlatform.Marketing.Attribution;
+using CrmPlatform.Marketing.Journeys;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Marketing;
@@ -23,6 +25,8 @@ internal static class Extensions
             bus.AddConsentReplicaConsumer<MarketingDbContext>(ServiceName);
             bus.AddGdprConsumer<MarketingDbContext>(ServiceName);
             builder.AddSegments(bus);
+            builder.AddJourneys(bus);
+            AttributionConsumer.Register(builder, bus);
         });
     }
 }

@@ -15,10 +15,18 @@ public static class Permissions
     /// <summary>Web form definitions: marketers and admins build them; read-only users may look.</summary>
     public const string Forms = "forms";
 
+    /// <summary>Journeys and the paths of the people in them: marketers' work (and admins').</summary>
+    public const string Journeys = "journeys";
+
+    /// <summary>Revenue attributed to campaigns and channels: marketers and admins.</summary>
+    public const string Attribution = "attribution";
+
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(Contactability, Operation.Read, [.. Roles.All])
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
         .Allow(Segments, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
         .Allow(Forms, Operation.Read, Roles.Admin, Roles.Marketing, Roles.ReadOnly)
-        .Allow(Forms, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing);
+        .Allow(Forms, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
+        .Allow(Journeys, [Operation.Read, Operation.Create, Operation.Update], Roles.Admin, Roles.Marketing)
+        .Allow(Attribution, Operation.Read, Roles.Admin, Roles.Marketing);
 }

@@ -19,5 +19,7 @@ app.MapSegmentsApi();
 app.MapAuditApi();
 app.MapFormsApi();
 app.MapPublicFormsApi();
+app.MapJourneysApi();
+app.MapAttributionApi();
 
 await app.RunAsync();

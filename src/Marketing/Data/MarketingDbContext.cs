@@ -1,4 +1,6 @@
+using CrmPlatform.Marketing.Attribution;
 using CrmPlatform.Marketing.Forms;
+using CrmPlatform.Marketing.Journeys;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Consents;
@@ -20,6 +22,12 @@ public sealed class MarketingDbContext(DbContextOptions<MarketingDbContext> opti
     public DbSet<ContactBehaviour> ContactBehaviours => Set<ContactBehaviour>();
     public DbSet<WebForm> WebForms => Set<WebForm>();
     public DbSet<FormSubmissionRecord> FormSubmissions => Set<FormSubmissionRecord>();
+    public DbSet<Journey> Journeys => Set<Journey>();
+    public DbSet<JourneyVersion> JourneyVersions => Set<JourneyVersion>();
+    public DbSet<JourneyEnrolment> JourneyEnrolments => Set<JourneyEnrolment>();
+    public DbSet<JourneyStepExecution> JourneyStepExecutions => Set<JourneyStepExecution>();
+    public DbSet<Touchpoint> Touchpoints => Set<Touchpoint>();
+    public DbSet<AttributionCredit> AttributionCredits => Set<AttributionCredit>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -28,6 +36,8 @@ public sealed class MarketingDbContext(DbContextOptions<MarketingDbContext> opti
         modelBuilder.AddSegments();
         modelBuilder.AddAuditLog();
         modelBuilder.AddWebForms();
+        modelBuilder.AddJourneys();
+        modelBuilder.AddAttribution();
         base.OnModelCreating(modelBuilder);
     }
 }
