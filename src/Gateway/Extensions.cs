@@ -53,6 +53,8 @@ internal static class Extensions
         ("/api/v1/marketing", "marketing", false),
         ("/api/v1/segments", "marketing", false),
         ("/api/v1/forms", "marketing", false),
+        ("/api/v1/journeys", "marketing", false),
+        ("/api/v1/attribution", "marketing", false),
         // Marketing's web forms on tenants' own sites: the snippet, the token and the submissions, for visitors.
         (PublicFormsPrefix, "marketing", true),
         ("/api/v1/tickets", "service", false),
