@@ -228,7 +228,7 @@ public static class JourneysApi
             return ApiProblems.NotFound("enrolment", enrolmentId);
         }
         var steps = await db.JourneyStepExecutions.AsNoTracking().Where(x => x.EnrolmentId == enrolmentId)
-            .OrderBy(x => x.ExecutedAt).ThenBy(x => x.Id)
+            .OrderBy(x => x.Number)
             .Select(x => new EnrolmentStepResponse(x.Id, x.StepId, x.Kind, x.Outcome, x.Detail, x.ExecutedAt))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(new EnrolmentPathResponse(EnrolmentResponse.From(enrolment), steps));

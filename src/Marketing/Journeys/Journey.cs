@@ -102,6 +102,8 @@ public sealed class JourneyStepExecution : ITenantOwned
     public Guid Id { get; init; }
     public Guid TenantId { get; set; }
     public Guid EnrolmentId { get; init; }
+    /// <summary>The step's place in the person's path (1, 2, …): steps run in one go share their time.</summary>
+    public int Number { get; init; }
     public string StepId { get; init; } = "";
     public string Kind { get; init; } = "";
     public string Outcome { get; init; } = "";
@@ -175,7 +177,7 @@ public static class JourneyModel
             execution.Property(x => x.Outcome).HasMaxLength(30);
             execution.Property(x => x.Detail).HasMaxLength(2000);
             execution.HasOne<JourneyEnrolment>().WithMany().HasForeignKey(x => x.EnrolmentId).OnDelete(DeleteBehavior.Cascade);
-            execution.HasIndex(x => new { x.EnrolmentId, x.ExecutedAt });
+            execution.HasIndex(x => new { x.EnrolmentId, x.Number }).IsUnique();
         });
         return modelBuilder;
     }

@@ -213,7 +213,7 @@ public sealed class JourneyRunner(
             enrolment.StepsExecuted++;
             db.JourneyStepExecutions.Add(new JourneyStepExecution
             {
-                Id = executionId, EnrolmentId = enrolment.Id, StepId = step.Id, Kind = step.Kind, Outcome = outcome, Detail = detail, ExecutedAt = now,
+                Id = executionId, EnrolmentId = enrolment.Id, Number = enrolment.StepsExecuted, StepId = step.Id, Kind = step.Kind, Outcome = outcome, Detail = detail, ExecutedAt = now,
             });
             db.AddEvent(new JourneyStepExecuted(executionId, now, enrolment.TenantId, enrolment.Id, enrolment.StepsExecuted,
                 enrolment.JourneyId, enrolment.JourneyVersion, enrolment.PersonId, step.Id, step.Kind, outcome, now));

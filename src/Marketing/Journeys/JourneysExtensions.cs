@@ -36,7 +36,7 @@ public sealed class JourneyEnrolmentsPart : IPersonalDataPart<MarketingDbContext
             .Select(e => new
             {
                 e.Id, e.JourneyId, e.JourneyVersion, e.Status, EnteredAt = e.CreatedAt, e.FinishedAt, e.ExitReason,
-                Steps = db.JourneyStepExecutions.Where(x => x.EnrolmentId == e.Id).OrderBy(x => x.ExecutedAt)
+                Steps = db.JourneyStepExecutions.Where(x => x.EnrolmentId == e.Id).OrderBy(x => x.Number)
                     .Select(x => new { x.StepId, x.Kind, x.Outcome, x.Detail, x.ExecutedAt }).ToList(),
             })
             .ToListAsync(cancellationToken);

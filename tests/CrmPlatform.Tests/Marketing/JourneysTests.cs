@@ -320,11 +320,15 @@ public sealed class JourneysTests(PlatformFixture fixture) : JourneyTestBase(fix
             definition = new { trigger = new { kind = "segment-entry", segmentId = segment }, start = "a", steps = new[] { new { id = "a", kind = "add-tag", tag = "x" } } },
         }).CreatedAsync();
         var id = journey.Id();
-        (await tenant.Marketing.SendJsonAsync(HttpMethod.Post, $"/api/v1/journeys/{id}/status", new { status = "paused" })).AssertProblem(HttpStatusCode.Conflict);
-        (await tenant.Marketing.SendJsonAsync(HttpMethod.Post, $"/api/v1/journeys/{id}/status", new { status = "active" }, "\"7\"")).AssertProblem(HttpStatusCode.PreconditionFailed);
-        (await tenant.Marketing.SendJsonAsync(HttpMethod.Post, $"/api/v1/journeys/{id}/status", new { status = "sleeping" })).AssertProblem(HttpStatusCode.BadRequest);
-        Assert.Equal(HttpStatusCode.OK, (await tenant.Marketing.SendJsonAsync(HttpMethod.Post, $"/api/v1/journeys/{id}/status", new { status = "archived" })).Status);
-        (await tenant.Marketing.SendJsonAsync(HttpMethod.Post, $"/api/v1/journeys/{id}/status", new { status = "active" })).AssertProblem(HttpStatusCode.Conflict);
+        Task<ApiAnswer> Move(string status, string? etag = null) =>
+            tenant.Marketing.SendJsonAsync(HttpMethod.Post, $"/api/v1/journeys/{id}/status", new { status }, etag ?? journey.ETag());
+        (await Move("paused")).AssertProblem(HttpStatusCode.Conflict);
+        (await Move("active", "\"7\"")).AssertProblem(HttpStatusCode.PreconditionFailed);
+        (await tenant.Marketing.SendJsonAsync(HttpMethod.Post, $"/api/v1/journeys/{id}/status", new { status = "active" })).AssertProblem(HttpStatusCode.PreconditionRequired);
+        (await Move("sleeping")).AssertProblem(HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.OK, (await Move("archived")).Status);
+        journey = (await tenant.Marketing.GetJsonAsync($"/api/v1/journeys/{id}")).Body;
+        (await Move("active")).AssertProblem(HttpStatusCode.Conflict);
         var archived = (await tenant.Marketing.GetJsonAsync($"/api/v1/journeys/{id}")).Body;
         (await tenant.Marketing.PutJsonAsync($"/api/v1/journeys/{id}", new { name = "Again", definition = archived.GetProperty("definition") }, archived.ETag()))
             .AssertProblem(HttpStatusCode.Conflict);

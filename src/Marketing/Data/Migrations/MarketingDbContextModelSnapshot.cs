@@ -521,6 +521,10 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasColumnType("character varying(30)")
                         .HasColumnName("kind");
 
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -540,8 +544,9 @@ namespace CrmPlatform.Marketing.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_journey_step_executions");
 
-                    b.HasIndex("EnrolmentId", "ExecutedAt")
-                        .HasDatabaseName("ix_journey_step_executions_enrolment_id_executed_at");
+                    b.HasIndex("EnrolmentId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_journey_step_executions_enrolment_id_number");
 
                     b.ToTable("journey_step_executions", (string)null);
                 });

@@ -142,6 +142,7 @@ namespace CrmPlatform.Marketing.Data.Migrations
                     id = table.Column<Guid>(type: "uuid", nullable: false),
                     tenant_id = table.Column<Guid>(type: "uuid", nullable: false),
                     enrolment_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    number = table.Column<int>(type: "integer", nullable: false),
                     step_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     kind = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
                     outcome = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
@@ -210,9 +211,10 @@ namespace CrmPlatform.Marketing.Data.Migrations
                 columns: new[] { "tenant_id", "person_id" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_journey_step_executions_enrolment_id_executed_at",
+                name: "ix_journey_step_executions_enrolment_id_number",
                 table: "journey_step_executions",
-                columns: new[] { "enrolment_id", "executed_at" });
+                columns: new[] { "enrolment_id", "number" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_journeys_tenant_id_created_at_id",

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CrmPlatform.Marketing.Data.Migrations
 {
     [DbContext(typeof(MarketingDbContext))]
-    [Migration("20261206232227_JourneysAndAttribution")]
+    [Migration("20261206235153_JourneysAndAttribution")]
     partial class JourneysAndAttribution
     {
         /// <inheritdoc />
@@ -524,6 +524,10 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasColumnType("character varying(30)")
                         .HasColumnName("kind");
 
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -543,8 +547,9 @@ namespace CrmPlatform.Marketing.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_journey_step_executions");
 
-                    b.HasIndex("EnrolmentId", "ExecutedAt")
-                        .HasDatabaseName("ix_journey_step_executions_enrolment_id_executed_at");
+                    b.HasIndex("EnrolmentId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_journey_step_executions_enrolment_id_number");
 
                     b.ToTable("journey_step_executions", (string)null);
                 });
