@@ -33,6 +33,7 @@ internal static class Extensions
             TicketRequesterConsumer.Register(bus, ServiceName);
             FormSubmittedConsumer.Register(bus, ServiceName);
             Unsubscribes.UnsubscribedConsumer.Register(bus, ServiceName);
+            CrmPlatform.Contacts.Journeys.PersonTagConsumer.Register(bus, ServiceName);
         });
         builder.AddImports();
     }

@@ -56,6 +56,8 @@ internal static class Extensions
         ("/api/v1/email-templates", "marketing", false),
         ("/api/v1/campaigns", "marketing", false),
         ("/api/v1/suppressions", "marketing", false),
+        ("/api/v1/journeys", "marketing", false),
+        ("/api/v1/attribution", "marketing", false),
         // Marketing's web forms on tenants' own sites: the snippet, the token and the submissions, for visitors.
         (PublicFormsPrefix, "marketing", true),
         // Links in campaign emails (unsubscribe, open pixel, click redirect): their signed token is the credential.

@@ -4,6 +4,8 @@ using CrmPlatform.Marketing.Data;
 using CrmPlatform.Marketing.Segments;
 using CrmPlatform.Marketing.Forms;
 using CrmPlatform.Marketing.Campaigns;
+using CrmPlatform.Marketing.Attribution;
+using CrmPlatform.Marketing.Journeys;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Marketing;
@@ -26,6 +28,8 @@ internal static class Extensions
             bus.AddGdprConsumer<MarketingDbContext>(ServiceName);
             builder.AddSegments(bus);
             RecipientProfileConsumer.Register(bus, ServiceName);
+            builder.AddJourneys(bus);
+            AttributionConsumer.Register(builder, bus);
         });
     }
 }

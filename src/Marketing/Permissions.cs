@@ -24,6 +24,12 @@ public static class Permissions
     /// <summary>The suppression list (unsubscribes, bounces, complaints): marketers and admins.</summary>
     public const string Suppressions = "suppressions";
 
+    /// <summary>Journeys and the paths of the people in them: marketers' work (and admins').</summary>
+    public const string Journeys = "journeys";
+
+    /// <summary>Revenue attributed to campaigns and channels: marketers and admins.</summary>
+    public const string Attribution = "attribution";
+
     public static readonly PermissionMatrix Matrix = new PermissionMatrix()
         .Allow(Contactability, Operation.Read, [.. Roles.All])
         .Allow(AuditApi.Resource, Operation.Read, Roles.Admin)
@@ -32,5 +38,7 @@ public static class Permissions
         .Allow(Forms, [Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
         .Allow(EmailTemplates, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
         .Allow(Campaigns, [Operation.Read, Operation.Create, Operation.Update, Operation.Delete], Roles.Admin, Roles.Marketing)
-        .Allow(Suppressions, [Operation.Read, Operation.Create, Operation.Delete], Roles.Admin, Roles.Marketing);
+        .Allow(Suppressions, [Operation.Read, Operation.Create, Operation.Delete], Roles.Admin, Roles.Marketing)
+        .Allow(Journeys, [Operation.Read, Operation.Create, Operation.Update], Roles.Admin, Roles.Marketing)
+        .Allow(Attribution, Operation.Read, Roles.Admin, Roles.Marketing);
 }

@@ -23,5 +23,7 @@ app.MapTemplatesApi();
 app.MapCampaignsApi();
 app.MapSuppressionsApi();
 app.MapPublicCampaignsApi();
+app.MapJourneysApi();
+app.MapAttributionApi();
 
 await app.RunAsync();

@@ -37,6 +37,7 @@ internal static class Extensions
             bus.AddRequestClient<FindLikelyMatches>(RequestTimeout.After(ms: (int)matchTimeout.TotalMilliseconds));
             builder.AddLeadConversions(bus, ServiceName);
             bus.AddEngagementConsumer(ServiceName);
+            SalesTaskRequestConsumer.Register(bus, ServiceName);
         });
         builder.Services.AddPersonalDataPart<SalesDbContext, OpportunitiesPart>();
         builder.Services.AddPersonalDataPart<SalesDbContext, QuotesPart>();

@@ -1,5 +1,7 @@
 using CrmPlatform.Marketing.Campaigns;
+using CrmPlatform.Marketing.Attribution;
 using CrmPlatform.Marketing.Forms;
+using CrmPlatform.Marketing.Journeys;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.Persistence.Consents;
@@ -27,6 +29,12 @@ public sealed class MarketingDbContext(DbContextOptions<MarketingDbContext> opti
     public DbSet<CampaignEngagement> CampaignEngagements => Set<CampaignEngagement>();
     public DbSet<Suppression> Suppressions => Set<Suppression>();
     public DbSet<RecipientProfile> RecipientProfiles => Set<RecipientProfile>();
+    public DbSet<Journey> Journeys => Set<Journey>();
+    public DbSet<JourneyVersion> JourneyVersions => Set<JourneyVersion>();
+    public DbSet<JourneyEnrolment> JourneyEnrolments => Set<JourneyEnrolment>();
+    public DbSet<JourneyStepExecution> JourneyStepExecutions => Set<JourneyStepExecution>();
+    public DbSet<Touchpoint> Touchpoints => Set<Touchpoint>();
+    public DbSet<AttributionCredit> AttributionCredits => Set<AttributionCredit>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -36,6 +44,8 @@ public sealed class MarketingDbContext(DbContextOptions<MarketingDbContext> opti
         modelBuilder.AddAuditLog();
         modelBuilder.AddWebForms();
         modelBuilder.AddCampaigns();
+        modelBuilder.AddJourneys();
+        modelBuilder.AddAttribution();
         base.OnModelCreating(modelBuilder);
     }
 }

@@ -35,6 +35,7 @@ public sealed class ContactDirectoryConsumer<TDbContext>(
     {
         contact.DisplayName = organization.Name;
         contact.Industry = organization.Industry;
+        contact.OwnerId = organization.OwnerId;
         SetAttributes(contact, organization.LifecycleStage, organization.Addresses, organization.Tags, organization.CustomFields);
         contact.IsDeleted = false;
     }
@@ -50,6 +51,7 @@ public sealed class ContactDirectoryConsumer<TDbContext>(
         contact.ProcessingRestricted = person.ProcessingRestricted ?? false;
         contact.ObjectsToDirectMarketing = person.ObjectsToDirectMarketing ?? false;
         contact.Industry = person.Industry;
+        contact.OwnerId = person.OwnerId;
         SetAttributes(contact, person.LifecycleStage, person.Addresses, person.Tags, person.CustomFields);
         contact.IsDeleted = false;
     }

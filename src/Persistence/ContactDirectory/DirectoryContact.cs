@@ -36,6 +36,8 @@ public sealed class DirectoryContact : ReplicaRow
     public List<string> Tags { get; set; } = [];
     /// <summary>The tenant's custom fields that have a value, as a JSON object by key (as Contacts' events carry them).</summary>
     public string? CustomFields { get; set; }
+    /// <summary>Who the contact belongs to in Contacts (a user or API client id): a journey's task goes to them.</summary>
+    public string? OwnerId { get; set; }
 }
 
 /// <summary>A DbContext that keeps the contact directory.</summary>
@@ -63,6 +65,7 @@ public static class ContactDirectoryModel
             contact.Property(c => c.Country).HasMaxLength(2);
             contact.Property(c => c.Tags).HasDefaultValueSql("'{}'::text[]");
             contact.Property(c => c.CustomFields).HasColumnType("jsonb");
+            contact.Property(c => c.OwnerId).HasMaxLength(200);
         });
         return modelBuilder;
     }

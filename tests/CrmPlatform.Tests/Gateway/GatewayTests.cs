@@ -76,6 +76,8 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
     [InlineData("/api/v1/marketing/contacts/0199e000-0000-7000-8000-000000000001/can-contact?purpose=newsletter&channel=email", "marketing")]
     [InlineData("/api/v1/forms?limit=5", "marketing")]
     [InlineData("/api/v1/forms/0199e000-0000-7000-8000-000000000001", "marketing")]
+    [InlineData("/api/v1/journeys/0199e000-0000-7000-8000-000000000001/enrolments", "marketing")]
+    [InlineData("/api/v1/attribution/campaigns?model=linear", "marketing")]
     [InlineData("/api/v1/tickets/0199e000-0000-7000-8000-000000000001/assignments", "service")]
     [InlineData("/api/v1/support-agents/agent-1", "service")]
     [InlineData("/api/v1/routing-rules?limit=5", "service")]

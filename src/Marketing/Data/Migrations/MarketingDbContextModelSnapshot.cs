@@ -23,6 +23,133 @@ namespace CrmPlatform.Marketing.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("CrmPlatform.Marketing.Attribution.AttributionCredit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)")
+                        .HasColumnName("amount");
+
+                    b.Property<Guid?>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Model")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("model");
+
+                    b.Property<Guid>("OpportunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("opportunity_id");
+
+                    b.Property<int>("OpportunityVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("opportunity_version");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("TouchpointId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("touchpoint_id");
+
+                    b.Property<DateTime>("WonAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("won_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_attribution_credits");
+
+                    b.HasIndex("TenantId", "Model", "WonAt")
+                        .HasDatabaseName("ix_attribution_credits_tenant_id_model_won_at");
+
+                    b.HasIndex("TenantId", "OpportunityId", "Model", "TouchpointId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_attribution_credits_tenant_id_opportunity_id_model_touchpoi");
+
+                    b.ToTable("attribution_credits", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Marketing.Attribution.Touchpoint", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("CampaignId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("campaign_id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)")
+                        .HasColumnName("email");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<Guid?>("PersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("person_id");
+
+                    b.Property<Guid>("SourceEventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_event_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_attribution_touchpoints");
+
+                    b.HasIndex("TenantId", "SourceEventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_attribution_touchpoints_tenant_id_source_event_id");
+
+                    b.HasIndex("TenantId", "Email", "OccurredAt")
+                        .HasDatabaseName("ix_attribution_touchpoints_tenant_id_email_occurred_at");
+
+                    b.HasIndex("TenantId", "PersonId", "OccurredAt")
+                        .HasDatabaseName("ix_attribution_touchpoints_tenant_id_person_id_occurred_at");
+
+                    b.ToTable("attribution_touchpoints", (string)null);
+                });
+
             modelBuilder.Entity("CrmPlatform.Marketing.Campaigns.Campaign", b =>
                 {
                     b.Property<Guid>("Id")
@@ -647,6 +774,264 @@ namespace CrmPlatform.Marketing.Data.Migrations
                     b.ToTable("web_forms", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Marketing.Journeys.Journey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("definition");
+
+                    b.Property<int>("DefinitionVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("definition_version");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TriggerEvent")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("trigger_event");
+
+                    b.Property<string>("TriggerKind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("trigger_kind");
+
+                    b.Property<Guid?>("TriggerRefId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("trigger_ref_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_journeys");
+
+                    b.HasIndex("TenantId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_journeys_tenant_id_created_at_id");
+
+                    b.HasIndex("TenantId", "TriggerKind", "Status")
+                        .HasDatabaseName("ix_journeys_tenant_id_trigger_kind_status");
+
+                    b.ToTable("journeys", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Marketing.Journeys.JourneyEnrolment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("entered_at");
+
+                    b.Property<string>("CurrentStep")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("current_step");
+
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("ExitReason")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("exit_reason");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<Guid>("JourneyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("journey_id");
+
+                    b.Property<int>("JourneyVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("journey_version");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("person_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<int>("StepsExecuted")
+                        .HasColumnType("integer")
+                        .HasColumnName("steps_executed");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<Guid>("TriggerEventId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("trigger_event_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_journey_enrolments");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_journey_enrolments_due")
+                        .HasFilter("status = 'active'");
+
+                    b.HasIndex("JourneyId", "PersonId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_journey_enrolments_current")
+                        .HasFilter("status = 'active'");
+
+                    b.HasIndex("TenantId", "PersonId")
+                        .HasDatabaseName("ix_journey_enrolments_tenant_id_person_id");
+
+                    b.HasIndex("JourneyId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_journey_enrolments_journey_id_entered_at_id");
+
+                    b.ToTable("journey_enrolments", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Marketing.Journeys.JourneyStepExecution", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("detail");
+
+                    b.Property<Guid>("EnrolmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("enrolment_id");
+
+                    b.Property<DateTime>("ExecutedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("executed_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("kind");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("StepId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("step_id");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_journey_step_executions");
+
+                    b.HasIndex("EnrolmentId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_journey_step_executions_enrolment_id_number");
+
+                    b.ToTable("journey_step_executions", (string)null);
+                });
+
+            modelBuilder.Entity("CrmPlatform.Marketing.Journeys.JourneyVersion", b =>
+                {
+                    b.Property<Guid>("JourneyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("journey_id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("definition");
+
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("JourneyId", "Number")
+                        .HasName("pk_journey_versions");
+
+                    b.ToTable("journey_versions", (string)null);
+                });
+
             modelBuilder.Entity("CrmPlatform.Marketing.Segments.ContactBehaviour", b =>
                 {
                     b.Property<Guid>("TenantId")
@@ -973,6 +1358,11 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
 
+                    b.Property<string>("OwnerId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("owner_id");
+
                     b.Property<bool>("ProcessingRestricted")
                         .HasColumnType("boolean")
                         .HasColumnName("processing_restricted");
@@ -1128,6 +1518,36 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_form_submissions_web_forms_form_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Marketing.Journeys.JourneyEnrolment", b =>
+                {
+                    b.HasOne("CrmPlatform.Marketing.Journeys.Journey", null)
+                        .WithMany()
+                        .HasForeignKey("JourneyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_journey_enrolments_journeys_journey_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Marketing.Journeys.JourneyStepExecution", b =>
+                {
+                    b.HasOne("CrmPlatform.Marketing.Journeys.JourneyEnrolment", null)
+                        .WithMany()
+                        .HasForeignKey("EnrolmentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_journey_step_executions_journey_enrolments_enrolment_id");
+                });
+
+            modelBuilder.Entity("CrmPlatform.Marketing.Journeys.JourneyVersion", b =>
+                {
+                    b.HasOne("CrmPlatform.Marketing.Journeys.Journey", null)
+                        .WithMany()
+                        .HasForeignKey("JourneyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_journey_versions_journeys_journey_id");
                 });
 
             modelBuilder.Entity("CrmPlatform.Marketing.Segments.SegmentMembership", b =>

@@ -207,6 +207,11 @@ namespace CrmPlatform.Service.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
 
+                    b.Property<string>("OwnerId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("owner_id");
+
                     b.Property<bool>("ProcessingRestricted")
                         .HasColumnType("boolean")
                         .HasColumnName("processing_restricted");
