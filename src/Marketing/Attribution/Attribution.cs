@@ -18,12 +18,17 @@ public static class Attributions
     public static int LookbackDays(IConfiguration configuration) => configuration.GetValue<int?>("Marketing:Attribution:LookbackDays") ?? 90;
 
     /// <summary>
-    /// Records that a person became a member of a campaign's audience (the campaign sender calls it for each recipient),
-    /// once per <paramref name="sourceId"/> (a recipient row's id, say). Adds to <paramref name="db"/>; the caller saves.
+    /// Records every recipient a finished campaign reached as a campaign-membership touchpoint (at the time their message
+    /// went), in one statement in the caller's transaction; skipped people received nothing and are not touched. The
+    /// recipient row is the source, so finishing twice records nothing new.
     /// </summary>
-    public static Task<bool> RecordCampaignMembershipAsync(
-        MarketingDbContext db, Guid personId, Guid campaignId, DateTime occurredAt, Guid sourceId, CancellationToken cancellationToken, string channel = "email") =>
-        RecordAsync(db, personId, null, campaignId, channel, TouchpointKinds.CampaignMembership, occurredAt, sourceId, cancellationToken);
+    public static Task<int> RecordCampaignMembershipsAsync(MarketingDbContext db, Guid campaignId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"""
+            INSERT INTO attribution_touchpoints (id, tenant_id, person_id, email, campaign_id, channel, kind, occurred_at, source_event_id)
+            SELECT gen_random_uuid(), r.tenant_id, r.person_id, lower(r.email), r.campaign_id, 'email', {TouchpointKinds.CampaignMembership}, r.sent_at, r.id
+            FROM campaign_recipients r WHERE r.campaign_id = {campaignId} AND r.status = 'sent' AND r.sent_at IS NOT NULL
+            ON CONFLICT (tenant_id, source_event_id) DO NOTHING
+            """, cancellationToken);
 
     /// <summary>Adds a touchpoint unless one was recorded from the same source; the caller saves.</summary>
     public static async Task<bool> RecordAsync(

@@ -1,3 +1,4 @@
+using CrmPlatform.Marketing.Attribution;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CrmPlatform.Contracts.Marketing.V1;
@@ -403,6 +404,7 @@ public sealed partial class CampaignSender(
         var now = clock.GetUtcNow().UtcDateTime;
         campaign.Status = CampaignStatuses.Sent;
         campaign.FinishedAt = now;
+        await Attributions.RecordCampaignMembershipsAsync(db, campaignId, cancellationToken);
         db.AddEvent(new CampaignSent(Guid.CreateVersion7(), now, campaign.TenantId, campaign.Id, 1, campaign.Id, campaign.Name, campaign.SegmentId,
             campaign.Purpose, counts.Values.Sum(), counts.GetValueOrDefault(RecipientStatuses.Sent), counts.GetValueOrDefault(RecipientStatuses.Skipped),
             counts.GetValueOrDefault(RecipientStatuses.Failed), campaign.StartedAt ?? now, now));

@@ -126,34 +126,6 @@ public sealed class AttributionTests(PlatformFixture fixture) : IClassFixture<Pl
     }
 
     [Fact]
-    public async Task A_campaign_membership_recorded_by_the_sender_is_a_touchpoint_once()
-    {
-        var tenant = await NewTenantAsync();
-        var (person, _) = await PersonAsync(tenant);
-        var campaign = Guid.NewGuid();
-        var recipient = Guid.NewGuid();
-        var at = DateTime.UtcNow.AddDays(-3);
-        for (var i = 0; i < 2; i++)
-        {
-            await QueryAsync(tenant.Id, async db =>
-            {
-                var recorded = await Attributions.RecordCampaignMembershipAsync(db, person, campaign, at, recipient, CancellationToken.None);
-                await db.SaveChangesAsync();
-                Assert.Equal(i == 0, recorded);
-                return recorded;
-            });
-        }
-        var touchpoint = Assert.Single(await QueryAsync(tenant.Id, db => db.Touchpoints.AsNoTracking().ToListAsync()));
-        Assert.Equal((person, campaign, "email", "campaign-membership"), (touchpoint.PersonId!.Value, touchpoint.CampaignId!.Value, touchpoint.Channel, touchpoint.Kind));
-
-        var now = DateTime.UtcNow;
-        await Platform.Sales.Services.GetRequiredService<IBus>().Publish(new OpportunityWon(Guid.NewGuid(), now, tenant.Id, Guid.NewGuid(), 2, now,
-            new OpportunitySnapshot("Deal", 99.99m, "EUR", person, Guid.NewGuid(), "won", 100, null, null)));
-        await Eventually.TrueAsync(async () => (await ReportAsync(tenant, "campaigns", "first-touch")).Count == 1, "the win is credited to the campaign");
-        Assert.Equal(99.99m, (await ReportAsync(tenant, "campaigns", "linear"))[$"{campaign}/EUR"]);
-    }
-
-    [Fact]
     public void Linear_shares_always_sum_to_the_amount()
     {
         Assert.Equal([33.34m, 33.33m, 33.33m], Attributions.Split(100.00m, 3));

@@ -192,6 +192,11 @@ public sealed partial class CampaignsTests(CampaignsTests.Fixture fixture) : ICl
         Assert.Equal((11, 3, 3, 8), (stats.GetProperty("recipients").GetInt32(), stats.GetProperty("sent").GetInt32(),
             stats.GetProperty("delivered").GetInt32(), stats.GetProperty("skipped").GetInt32()));
         Assert.Equal(1, stats.GetProperty("skippedByReason").GetProperty("objected").GetInt32());
+        // Attribution: the three people reached are members of the campaign from the moment their message went; no one skipped is.
+        var touchpoints = await PlatformServices.QueryAsync(Platform.Marketing, db => db.Touchpoints.IgnoreQueryFilters().AsNoTracking()
+            .Where(t => t.CampaignId == campaignId).ToListAsync());
+        Assert.Equal(new[] { ada.Id, nameless.Id, grete.Id }.Order(), touchpoints.Select(t => t.PersonId!.Value).Order());
+        Assert.All(touchpoints, t => Assert.Equal(("campaign-membership", "email", recipients[t.PersonId!.Value].SentAt), (t.Kind, t.Channel, (DateTime?)t.OccurredAt)));
     }
 
     [Fact]
