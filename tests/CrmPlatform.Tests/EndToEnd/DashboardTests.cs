@@ -67,7 +67,7 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardTests.Brow
     public async Task The_resources_page_shows_every_resource_running_and_healthy_and_the_mail_resource_links_its_inbox()
     {
         var page = await LoggedInPageAsync();
-        Assert.Equal(15, Host.ResourceNames.Count);
+        Assert.Equal(17, Host.ResourceNames.Count);
         await Expect(page.GetByText($"Showing {Host.ResourceNames.Count} resources")).ToBeVisibleAsync();
         foreach (var name in Host.ResourceNames)
         {
