@@ -6,6 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddGateway();
 builder.AddRateLimits();
+builder.AddRejectedRequestProblems();
 
 var app = builder.Build();
 

@@ -10,8 +10,10 @@ public static class DiscoveryApi
 {
     public static IEndpointRouteBuilder MapDiscoveryApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/.well-known/openid-configuration", GetConfiguration).AllowAnonymous().WithTags("Discovery");
-        app.MapGet("/.well-known/jwks.json", GetKeys).AllowAnonymous().WithTags("Discovery");
+        app.MapGet("/.well-known/openid-configuration", GetConfiguration).AllowAnonymous().WithTags("Discovery")
+            .Produces<Dictionary<string, object>>();
+        app.MapGet("/.well-known/jwks.json", GetKeys).AllowAnonymous().WithTags("Discovery")
+            .Produces<PublicKeySet>();
         return app;
     }
 
@@ -53,6 +55,9 @@ public static class DiscoveryApi
                 ["y"] = Base64UrlEncoder.Encode(parameters.Q.Y),
             };
         });
-        return TypedResults.Json(new { keys = jwks });
+        return TypedResults.Json(new PublicKeySet([.. jwks]));
     }
+
+    /// <summary>The public keys tokens are signed with (RFC 7517), each a map of its JWK parameters.</summary>
+    public sealed record PublicKeySet([property: System.Text.Json.Serialization.JsonPropertyName("keys")] IReadOnlyList<Dictionary<string, string>> Keys);
 }

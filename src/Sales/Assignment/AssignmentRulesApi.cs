@@ -25,7 +25,8 @@ public static class AssignmentRulesApi
         api.MapDelete("/{id:guid}", DeleteRule).RequirePermission(Permissions.AssignmentRules, Operation.Delete);
 
         var leads = app.MapGroup("/api/v1/leads").WithTags("Leads");
-        leads.MapPost("/{id:guid}/assign", AssignLead).RequirePermission(Permissions.LeadAssignments, Operation.Create);
+        leads.MapPost("/{id:guid}/assign", AssignLead).RequirePermission(Permissions.LeadAssignments, Operation.Create)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         leads.MapGet("/{id:guid}/assignments", ListAssignments).RequirePermission(Permissions.LeadAssignments, Operation.Read);
         return api;
     }

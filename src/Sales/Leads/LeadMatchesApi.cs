@@ -19,7 +19,8 @@ public sealed record LeadMatchesResponse(Guid LeadId, IReadOnlyList<LikelyMatch>
 public static class LeadMatchesApi
 {
     public static RouteHandlerBuilder MapLeadMatchesApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/v1/leads/{id:guid}/matches", GetMatches).WithTags("Leads").RequirePermission(Permissions.Leads, Operation.Read);
+        app.MapGet("/api/v1/leads/{id:guid}/matches", GetMatches).WithTags("Leads").RequirePermission(Permissions.Leads, Operation.Read)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     public static async Task<Results<Ok<LeadMatchesResponse>, ProblemHttpResult>> GetMatches(
         Guid id, SalesDbContext db, TenantContext tenant, IRequestClient<FindLikelyMatches> contacts, CancellationToken cancellationToken)

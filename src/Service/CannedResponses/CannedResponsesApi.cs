@@ -54,7 +54,8 @@ public static class CannedResponsesApi
         api.MapPost("/", CreateResponse).RequirePermission(Permissions.CannedResponses, Operation.Create);
         api.MapPut("/{id:guid}", UpdateResponse).RequirePermission(Permissions.CannedResponses, Operation.Update);
         api.MapDelete("/{id:guid}", DeleteResponse).RequirePermission(Permissions.CannedResponses, Operation.Delete);
-        api.MapPost("/{id:guid}/render", Render).RequirePermission(Permissions.CannedResponses, Operation.Read);
+        api.MapPost("/{id:guid}/render", Render).RequirePermission(Permissions.CannedResponses, Operation.Read)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return api;
     }
 

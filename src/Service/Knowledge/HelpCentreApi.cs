@@ -36,7 +36,8 @@ public static class HelpCentreApi
     {
         var api = app.MapGroup("/api/v1/help-centre/{tenantId:guid}").WithTags("Help centre").AllowAnonymous();
         api.MapGet("/articles", ListArticles).Lists(ListFields).WithName("listHelpCentreArticles");
-        api.MapGet("/articles/{id:guid}", GetArticle).WithName("getHelpCentreArticle");
+        api.MapGet("/articles/{id:guid}", GetArticle).WithName("getHelpCentreArticle")
+            .Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/categories", ListCategories).WithName("listHelpCentreCategories");
         api.MapGet("/search", Search).WithName("searchHelpCentre");
         return api;

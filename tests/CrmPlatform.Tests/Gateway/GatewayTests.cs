@@ -307,6 +307,39 @@ public sealed class GatewayTests(IdentityFixture fixture) : IAsyncLifetime, ICla
         (await _client.SendJsonAsync(HttpMethod.Post, "/nothing/here", "{}")).AssertProblem(HttpStatusCode.NotFound);
     }
 
+    /// <summary>
+    /// Requests Kestrel refuses before routing (here a <c>%00</c> in the path and a header line without a colon) answer
+    /// a problem with a trace id like every other error; an answer before them on the same connection is untouched.
+    /// Sent over a raw socket: HTTP clients refuse to send such requests at all.
+    /// </summary>
+    [Theory]
+    [InlineData("GET /api/v1/people/%00 HTTP/1.1\r\nHost: localhost\r\n\r\n")]
+    [InlineData("GET /api/v1/people HTTP/1.1\r\nHost: localhost\r\nNo colon here\r\n\r\n")]
+    public async Task Requests_refused_before_routing_answer_a_problem_with_a_trace_id(string refused)
+    {
+        var address = new Uri(_gateway.Address);
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(address.Host, address.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes("GET /api/v1/unknown HTTP/1.1\r\nHost: localhost\r\n\r\n" + refused));
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        var answers = await reader.ReadToEndAsync();
+
+        var parts = answers.Split("HTTP/1.1 ", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, parts.Length);
+        Assert.StartsWith("404 Not Found\r\n", parts[0]);
+        Assert.StartsWith("400 Bad Request\r\n", parts[1]);
+        var head = parts[1][..parts[1].IndexOf("\r\n\r\n", StringComparison.Ordinal)];
+        Assert.Contains("\r\nContent-Type: application/problem+json", head);
+        var traceId = System.Text.RegularExpressions.Regex.Match(head, "\r\nX-Trace-Id: ([0-9a-f]{32})").Groups[1].Value;
+        Assert.NotEmpty(traceId);
+        var problem = System.Text.Json.JsonDocument.Parse(parts[1][(head.Length + 4)..]).RootElement;
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Equal("Bad Request", problem.Str("title"));
+        Assert.Equal(traceId, problem.Str("traceId"));
+        Assert.StartsWith("The server refused the request before routing it: ", problem.Str("detail"));
+    }
+
     [Fact]
     public async Task Health_reports_the_readiness_of_every_service_behind_it()
     {

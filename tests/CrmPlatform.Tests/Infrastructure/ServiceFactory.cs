@@ -24,6 +24,11 @@ public sealed class ServiceFactory<TEntryPoint>(IReadOnlyDictionary<string, stri
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<ResponseContractCache>();
+            services.AddTransient<IStartupFilter, ResponseContractStartupFilter>();
+        });
         if (_onKestrel)
         {
             builder.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");

@@ -12,7 +12,7 @@ namespace CrmPlatform.Contacts.Apis.Gdpr;
 public sealed record GdprRequestBody(Guid? PersonId, string? Type);
 
 /// <summary>One service's answer: when, and for an erasure what it erased (counts by kind).</summary>
-public sealed record GdprServiceStatus(string Service, bool Answered, DateTime? At, JsonElement? Erased);
+public sealed record GdprServiceStatus(string Service, bool Answered, DateTime? At, IReadOnlyDictionary<string, int>? Erased);
 
 public sealed record GdprRequestResponse(
     Guid Id, Guid PersonId, string Type, string Status, bool Overdue, string RequestedBy, DateTime RequestedAt, DateTime? CompletedAt,
@@ -23,7 +23,7 @@ public sealed record GdprRequestResponse(
         r.RequestedBy, r.CreatedAt, r.CompletedAt,
         [.. r.ExpectedServices.Select(service => r.Replies.SingleOrDefault(reply => reply.Service == service) is { } reply
             ? new GdprServiceStatus(service, true, reply.At,
-                r.Type == GdprRequestTypes.Erasure ? JsonDocument.Parse(reply.Content).RootElement.Clone() : null)
+                r.Type == GdprRequestTypes.Erasure ? JsonSerializer.Deserialize<Dictionary<string, int>>(reply.Content) : null)
             : new GdprServiceStatus(service, false, null, null))],
         [.. r.ExpectedServices.Where(service => r.Replies.All(reply => reply.Service != service))],
         r.Version);

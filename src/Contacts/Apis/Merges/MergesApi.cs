@@ -19,8 +19,10 @@ public static class MergesApi
 {
     public static void MapMergesApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/people/merge", MergePeople).WithTags("Merges").RequirePermission(Permissions.People, Operation.Delete);
-        app.MapPost("/api/v1/organizations/merge", MergeOrganizations).WithTags("Merges").RequirePermission(Permissions.Organizations, Operation.Delete);
+        app.MapPost("/api/v1/people/merge", MergePeople).WithTags("Merges").RequirePermission(Permissions.People, Operation.Delete)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        app.MapPost("/api/v1/organizations/merge", MergeOrganizations).WithTags("Merges").RequirePermission(Permissions.Organizations, Operation.Delete)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         var merges = app.MapGroup("/api/v1/merges").WithTags("Merges");
         merges.MapGet("/{id:guid}", GetMerge).RequirePermission(Permissions.Merges, Operation.Read);
         merges.MapPost("/{id:guid}/undo", UndoMerge).RequirePermission(Permissions.Merges, Operation.Create)

@@ -24,7 +24,8 @@ public static class LeadConversionApi
     public static RouteGroupBuilder MapLeadConversionApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/leads").WithTags("Lead conversion");
-        api.MapPost("/{id:guid}/convert", ConvertLead).RequirePermission(Permissions.LeadConversions, Operation.Create);
+        api.MapPost("/{id:guid}/convert", ConvertLead).RequirePermission(Permissions.LeadConversions, Operation.Create)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         api.MapGet("/{id:guid}/conversion", GetConversion).RequirePermission(Permissions.LeadConversions, Operation.Read);
         return api;
     }

@@ -43,13 +43,14 @@ public static class LeadImportsApi
         // The file is the body: this endpoint's own size limit replaces the 1 MiB every other request has.
         api.MapPost("/", CreateImport).WithMetadata(new RequestSizeLimitAttribute(limit)).DisableAntiforgery();
         api.MapGet("/", ListImports);
-        api.MapGet("/{id:guid}", GetImport);
-        api.MapPut("/{id:guid}/mapping", UpdateSettings);
+        api.MapGet("/{id:guid}", GetImport).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPut("/{id:guid}/mapping", UpdateSettings).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/{id:guid}/dry-run", (Guid id, SalesDbContext db, LeadImporter importer, CancellationToken ct) =>
-            RunAsync(id, dryRun: true, db, importer, ct)).WithName("dryRunImport");
+            RunAsync(id, dryRun: true, db, importer, ct)).WithName("dryRunImport").ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/{id:guid}/run", (Guid id, SalesDbContext db, LeadImporter importer, CancellationToken ct) =>
-            RunAsync(id, dryRun: false, db, importer, ct)).WithName("runImport");
-        api.MapGet("/{id:guid}/rejected", GetRejectedRows).Produces<string>(StatusCodes.Status200OK, "text/csv");
+            RunAsync(id, dryRun: false, db, importer, ct)).WithName("runImport").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/{id:guid}/rejected", GetRejectedRows).Produces<string>(StatusCodes.Status200OK, "text/csv")
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static IQueryable<LeadImportJob> VisibleJobs(SalesDbContext db) =>
