@@ -2,6 +2,7 @@ using CrmPlatform.Marketing.Campaigns;
 using CrmPlatform.Marketing.Data;
 using CrmPlatform.Persistence.Paging;
 using CrmPlatform.ServiceDefaults;
+using CrmPlatform.Templating;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

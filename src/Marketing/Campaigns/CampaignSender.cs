@@ -7,6 +7,7 @@ using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Mail;
 using CrmPlatform.Persistence.Outbox;
 using CrmPlatform.ServiceDefaults;
+using CrmPlatform.Templating;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.EntityFrameworkCore;

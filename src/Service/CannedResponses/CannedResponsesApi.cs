@@ -3,6 +3,7 @@ using CrmPlatform.Persistence.Paging;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Knowledge;
 using CrmPlatform.ServiceDefaults;
+using CrmPlatform.Templating;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,5 @@
 using CrmPlatform.Service.CannedResponses;
+using CrmPlatform.Templating;
 
 namespace CrmPlatform.Tests.Service;
 
