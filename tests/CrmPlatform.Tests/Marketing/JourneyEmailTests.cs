@@ -168,7 +168,8 @@ public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture)
         // The first run of the step after the email fails at commit (the step's transaction rolls back, the runner
         // retries it): a sequence counts the attempts, since it is not rolled back.
         var suffix = Guid.NewGuid().ToString("N")[..12];
-        await QueryAsync(Platform.Marketing, tenant.Id, db => db.Database.ExecuteSqlRawAsync($"""
+        // Names and ids made here, not input: raw SQL is safe (DDL takes no parameters).
+        var install = $"""
             CREATE SEQUENCE journey_fail_{suffix};
             CREATE FUNCTION journey_fail_{suffix}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -178,7 +179,10 @@ public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture)
                 RETURN NEW;
             END $$;
             CREATE TRIGGER journey_fail_{suffix} BEFORE INSERT ON journey_step_executions FOR EACH ROW EXECUTE FUNCTION journey_fail_{suffix}();
-            """));
+            """;
+        var attempts = $"SELECT last_value AS \"Value\" FROM journey_fail_{suffix}";
+        var uninstall = $"DROP TRIGGER journey_fail_{suffix} ON journey_step_executions; DROP FUNCTION journey_fail_{suffix}(); DROP SEQUENCE journey_fail_{suffix};";
+        await QueryAsync(Platform.Marketing, tenant.Id, db => db.Database.ExecuteSqlRawAsync(install));
         try
         {
             var bus = Platform.Service.Services.GetRequiredService<IBus>();
@@ -191,7 +195,7 @@ public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture)
                 p => Step(p, "mail").Str("outcome") == "sent", "the email is sent", TimeSpan.FromSeconds(30));
             Assert.Equal(["mail", "after"], path.GetProperty("steps").EnumerateArray().Select(s => s.Str("stepId")));
             Assert.Equal(2L, await QueryAsync(Platform.Marketing, tenant.Id,
-                db => db.Database.SqlQueryRaw<long>($"SELECT last_value AS \"Value\" FROM journey_fail_{suffix}").SingleAsync()));
+                db => db.Database.SqlQueryRaw<long>(attempts).SingleAsync()));
             await Task.Delay(1500);
             Assert.Single(await EnrolmentsAsync(tenant, journey, person.Id));
             Assert.Single(MailsTo(person.Email));
@@ -200,9 +204,7 @@ public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture)
         }
         finally
         {
-            await QueryAsync(Platform.Marketing, tenant.Id, db => db.Database.ExecuteSqlRawAsync($"""
-                DROP TRIGGER journey_fail_{suffix} ON journey_step_executions; DROP FUNCTION journey_fail_{suffix}(); DROP SEQUENCE journey_fail_{suffix};
-                """));
+            await QueryAsync(Platform.Marketing, tenant.Id, db => db.Database.ExecuteSqlRawAsync(uninstall));
         }
     }
 
@@ -221,11 +223,12 @@ public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture)
         var person = await PersonAsync(tenant, "Alan", consent: true);
         var bus = Platform.Service.Services.GetRequiredService<IBus>();
         var ticket = new TicketSnapshot(7, "Help", "solved", "normal", "web", person.Id, null, null, null, null, null, [], null, null);
-        foreach (var _ in Enumerable.Range(0, 2))
+        foreach (var stays in new[] { 1, 2 })
         {
             var solved = new TicketSolved(Guid.NewGuid(), DateTime.UtcNow, tenant.Id, Guid.NewGuid(), 2, DateTime.UtcNow, ticket);
             await bus.Publish(solved, context => context.MessageId = solved.EventId);
-            await Eventually.TrueAsync(async () => (await EnrolmentsAsync(tenant, journey, person.Id)).All(e => e.Str("status") == "completed"), "the stay ends");
+            await Eventually.TrueAsync(async () => (await EnrolmentsAsync(tenant, journey, person.Id)) is var e && e.Count == stays && e.All(x => x.Str("status") == "completed"),
+                "the stay ends");
         }
         await Eventually.TrueAsync(() => Task.FromResult(MailsTo(person.Email).Count == 2), "a mail per stay");
         Assert.Equal(2, (await EnrolmentsAsync(tenant, journey, person.Id)).Count);
@@ -283,8 +286,8 @@ public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture)
             start = "wait",
             steps = new object[]
             {
-                new { id = "wait", kind = "wait", duration = "PT2S", next = "notify" },
-                new { id = "notify", kind = "notify-user", userId = "owner", message = "Two seconds later", next = (string?)null },
+                new { id = "wait", kind = "wait", duration = "PT5S", next = "notify" },
+                new { id = "notify", kind = "notify-user", userId = "owner", message = "Five seconds later", next = (string?)null },
             },
         });
         var person = await PersonAsync(tenant, "Emmy", consent: false);
@@ -296,6 +299,7 @@ public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture)
         var paused = await tenant.Marketing.SendJsonAsync(HttpMethod.Post, $"/api/v1/journeys/{journey}/status", new { status = "paused" }, current.ETag());
         Assert.Equal(HttpStatusCode.OK, paused.Status);
         var due = waiting.GetProperty("dueAt").GetDateTime();
+        Assert.True(DateTime.UtcNow < due, "paused before the timer was due");
         await Task.Delay(due - DateTime.UtcNow + TimeSpan.FromSeconds(2));
 
         // Past due, still waiting at the same step, nothing run.
@@ -324,7 +328,7 @@ public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture)
             start = "wait",
             steps = new object[]
             {
-                new { id = "wait", kind = "wait", duration = "PT3S", next = "mail" },
+                new { id = "wait", kind = "wait", duration = "PT8S", next = "mail" },
                 MailStep(template),
             },
             exit = new { rule = Leaf("lifecycleStage", "eq", "customer") },
@@ -341,7 +345,7 @@ public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture)
         await Eventually.TrueAsync(() => QueryAsync(Platform.Marketing, tenant.Id,
             db => db.DirectoryContacts.AnyAsync(c => c.Id == person.Id && c.LifecycleStage == "customer")), "Marketing has the change");
 
-        var path = await FinishedPathAsync(tenant, journey, person.Id);
+        var path = await FinishedPathAsync(tenant, journey, person.Id, TimeSpan.FromSeconds(30));
         Assert.Equal(("exited", "exit-rule"), (path.GetProperty("enrolment").Str("status"), path.GetProperty("enrolment").Str("exitReason")));
         Assert.Equal(["wait:waiting"], Steps(path).Select(s => $"{s.Step}:{s.Outcome}"));
         await Task.Delay(500);
