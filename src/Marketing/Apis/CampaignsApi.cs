@@ -48,13 +48,13 @@ public sealed record CampaignRequest(string? Name, Guid? TemplateId, Guid? Segme
 public sealed record CampaignResponse(
     Guid Id, string Name, Guid TemplateId, Guid SegmentId, string Purpose, string From, string Status, int? MessagesPerSecond,
     DateTime? ScheduledAt, string? TimeZone, DateTime? StartedAt, DateTime? FinishedAt, AbTestResponse? AbTest,
-    DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version)
+    DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version, Guid? JourneyId = null)
 {
     public static CampaignResponse Of(Campaign c) => new(
         c.Id, c.Name, c.TemplateId, c.SegmentId, c.Purpose, c.From, c.Status, c.MessagesPerSecond, c.ScheduledAt, c.TimeZone, c.StartedAt,
         c.FinishedAt,
         c.HasTest ? new AbTestResponse(c.TestSubjects, c.TestPercent ?? 20, c.TestWaitSeconds ?? 3600, c.TestMetric ?? TestMetrics.Opens, c.TestEndsAt, c.WinnerVariant) : null,
-        c.CreatedAt, c.CreatedBy, c.UpdatedAt, c.UpdatedBy, c.Version);
+        c.CreatedAt, c.CreatedBy, c.UpdatedAt, c.UpdatedBy, c.Version, c.JourneyId);
 }
 
 /// <summary>One subject of an A/B test: to how many it was sent, and their unique opens and clicks.</summary>

@@ -47,8 +47,15 @@ public sealed record EnrolmentResponse(
         e.Id, e.JourneyId, e.JourneyVersion, e.PersonId, e.Status, e.CurrentStep, e.DueAt, e.CreatedAt, e.FinishedAt, e.ExitReason, e.Attempts, e.LastError);
 }
 
-/// <summary>One step the person went through: when, and what came of it.</summary>
-public sealed record EnrolmentStepResponse(Guid Id, string StepId, string Kind, string Outcome, string? Detail, DateTime ExecutedAt);
+/// <summary>
+/// One step the person went through: when, and what came of it. A send-email step's outcome follows its email
+/// (<c>queued</c>, <c>sent</c>, <c>skipped</c> with the consent gate's reason as detail, <c>failed</c>), told in <see cref="Email"/>.
+/// </summary>
+public sealed record EnrolmentStepResponse(Guid Id, string StepId, string Kind, string Outcome, string? Detail, DateTime ExecutedAt, EnrolmentStepEmail? Email = null);
+
+/// <summary>The email a send-email step queued: its journey campaign (statistics at <c>/api/v1/campaigns/{campaignId}/statistics</c>) and how it went.</summary>
+public sealed record EnrolmentStepEmail(
+    Guid CampaignId, string Status, string? SkipReason, string? Error, DateTime? SentAt, DateTime? FirstOpenedAt, DateTime? FirstClickedAt);
 
 /// <summary>An enrolment with the person's path so far.</summary>
 public sealed record EnrolmentPathResponse(EnrolmentResponse Enrolment, IReadOnlyList<EnrolmentStepResponse> Steps);
@@ -100,7 +107,7 @@ public static class JourneysApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        if (await UnknownTriggerAsync(db, definition!, cancellationToken) is { } unknown)
+        if (await UnknownReferencesAsync(db, definition!, request.Definition!.Value, cancellationToken) is { } unknown)
         {
             return unknown;
         }
@@ -137,7 +144,7 @@ public static class JourneysApi
         {
             return ApiProblems.Conflict($"The journey '{id}' is archived: it does not change any more.");
         }
-        if (await UnknownTriggerAsync(db, definition!, cancellationToken) is { } unknown)
+        if (await UnknownReferencesAsync(db, definition!, request.Definition!.Value, cancellationToken) is { } unknown)
         {
             return unknown;
         }
@@ -227,15 +234,24 @@ public static class JourneysApi
         {
             return ApiProblems.NotFound("enrolment", enrolmentId);
         }
-        var steps = await db.JourneyStepExecutions.AsNoTracking().Where(x => x.EnrolmentId == enrolmentId)
-            .OrderBy(x => x.Number)
-            .Select(x => new EnrolmentStepResponse(x.Id, x.StepId, x.Kind, x.Outcome, x.Detail, x.ExecutedAt))
-            .ToListAsync(cancellationToken);
+        var executions = await db.JourneyStepExecutions.AsNoTracking().Where(x => x.EnrolmentId == enrolmentId)
+            .OrderBy(x => x.Number).ToListAsync(cancellationToken);
+        // A send-email step queued a campaign recipient: its path shows what the sender made of it since.
+        var recipientIds = executions.Where(x => x.Kind == SendEmailAction.KindName).Select(x => SendEmailAction.RecipientId(x.Id)).ToList();
+        var emails = recipientIds.Count == 0 ? []
+            : await db.CampaignRecipients.AsNoTracking().Where(r => recipientIds.Contains(r.Id))
+                .Select(r => new { r.Id, Email = new EnrolmentStepEmail(r.CampaignId, JourneyEmailOutcomes.Of(r.Status), r.SkipReason, r.Error, r.SentAt, r.FirstOpenedAt, r.FirstClickedAt) })
+                .ToDictionaryAsync(r => r.Id, r => r.Email, cancellationToken);
+        var steps = executions.Select(x => emails.GetValueOrDefault(SendEmailAction.RecipientId(x.Id)) is { } email && x.Kind == SendEmailAction.KindName
+                ? new EnrolmentStepResponse(x.Id, x.StepId, x.Kind, email.Status, email.SkipReason ?? email.Error ?? x.Detail, x.ExecutedAt, email)
+                : new EnrolmentStepResponse(x.Id, x.StepId, x.Kind, x.Outcome, x.Detail, x.ExecutedAt))
+            .ToList();
         return TypedResults.Ok(new EnrolmentPathResponse(EnrolmentResponse.From(enrolment), steps));
     }
 
-    /// <summary>A trigger's segment or form must be the tenant's: 422 naming the path otherwise.</summary>
-    private static async Task<ProblemHttpResult?> UnknownTriggerAsync(MarketingDbContext db, JourneyDefinition definition, CancellationToken cancellationToken)
+    /// <summary>A trigger's segment or form and the send-email steps' templates must be the tenant's: 422 naming each path otherwise.</summary>
+    private static async Task<ProblemHttpResult?> UnknownReferencesAsync(
+        MarketingDbContext db, JourneyDefinition definition, JsonElement json, CancellationToken cancellationToken)
     {
         var trigger = definition.Trigger;
         var (exists, field) = trigger.Kind switch
@@ -244,8 +260,13 @@ public static class JourneysApi
             TriggerKinds.FormSubmission => (await db.WebForms.AnyAsync(f => f.Id == trigger.RefId, cancellationToken), "definition.trigger.formId"),
             _ => (true, ""),
         };
-        return exists ? null : ApiProblems.Unprocessable($"The tenant has no {(field.EndsWith("segmentId", StringComparison.Ordinal) ? "segment" : "form")} '{trigger.RefId}'.",
-            new Dictionary<string, string[]> { [field] = [$"Unknown id '{trigger.RefId}'."] });
+        var errors = await SendEmailAction.UnknownTemplatesAsync(db, json, cancellationToken);
+        if (!exists)
+        {
+            errors[field] = [$"Unknown id '{trigger.RefId}'."];
+        }
+        return errors.Count == 0 ? null
+            : ApiProblems.Unprocessable($"The definition names what the tenant does not have: {string.Join(", ", errors.Keys)}.", errors);
     }
 
     /// <summary>Sets the fields and, when the definition changed (or is new), saves it as the next version.</summary>

@@ -51,6 +51,12 @@ public sealed class Campaign : UnownedAuditedEntity
     public DateTime? TestEndsAt { get; set; }
     public int? WinnerVariant { get; set; }
 
+    /// <summary>
+    /// Set for a journey's automated campaign (one per send-email step): it has no segment, gains recipients one at a
+    /// time as people reach the step, and stays sending (never finishes) so the sender keeps picking them up.
+    /// </summary>
+    public Guid? JourneyId { get; set; }
+
     public bool HasTest => TestSubjects.Count > 0;
 }
 
@@ -114,6 +120,8 @@ public sealed class CampaignRecipient : ITenantOwned
     public DateTime? FirstOpenedAt { get; set; }
     public DateTime? FirstClickedAt { get; set; }
     public DateTime? UnsubscribedAt { get; set; }
+    /// <summary>The journey stay that queued this email (a journey campaign may address a person once per stay); null for a segment campaign.</summary>
+    public Guid? EnrolmentId { get; init; }
 }
 
 /// <summary>An open or click of a campaign email, each one (unique counts come from the recipient's first).</summary>
@@ -200,7 +208,9 @@ public static class CampaignModel
             recipient.ToTable("campaign_recipients");
             recipient.HasKey(r => r.Id);
             recipient.HasOne<Campaign>().WithMany().HasForeignKey(r => r.CampaignId).OnDelete(DeleteBehavior.Cascade);
-            recipient.HasIndex(r => new { r.CampaignId, r.PersonId }).IsUnique();
+            // Once per campaign and person (segment campaigns: enrolment_id is null and nulls count as equal), or once per
+            // journey stay. The sender's ON CONFLICT names these three columns.
+            recipient.HasIndex(r => new { r.CampaignId, r.PersonId, r.EnrolmentId }).IsUnique().AreNullsDistinct(false);
             recipient.HasIndex(r => new { r.CampaignId, r.Id }).HasFilter("status = 'pending'").HasDatabaseName("ix_campaign_recipients_pending");
             recipient.HasIndex(r => new { r.TenantId, r.PersonId });
             recipient.Property(r => r.Email).HasMaxLength(Suppression.EmailMaxLength);

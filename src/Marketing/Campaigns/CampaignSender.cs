@@ -93,7 +93,7 @@ public sealed partial class CampaignSender(
                 FROM segment_memberships m
                 LEFT JOIN directory_contacts c ON c.id = m.person_id AND c.tenant_id = m.tenant_id
                 WHERE m.tenant_id = {campaign.TenantId} AND m.segment_id = {campaign.SegmentId} AND m.left_at IS NULL
-                ON CONFLICT (campaign_id, person_id) DO NOTHING
+                ON CONFLICT (campaign_id, person_id, enrolment_id) DO NOTHING
                 """, cancellationToken);
             if (campaign.HasTest)
             {
@@ -394,7 +394,8 @@ public sealed partial class CampaignSender(
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var campaign = await db.Campaigns.FromSql($"SELECT * FROM campaigns WHERE id = {campaignId} FOR UPDATE").IgnoreQueryFilters().SingleAsync(cancellationToken);
-        if (campaign.Status != CampaignStatuses.Sending
+        // A journey's campaign is never done: the next person may reach its step at any time.
+        if (campaign.Status != CampaignStatuses.Sending || campaign.JourneyId is not null
             || await db.CampaignRecipients.AnyAsync(
                 r => r.CampaignId == campaignId && (r.Status == RecipientStatuses.Pending || r.Status == RecipientStatuses.Held), cancellationToken))
         {

@@ -14,6 +14,9 @@ public sealed record JourneyActionContext(
     public Guid RequestId(int n = 0) => DerivedIds.From(ExecutionId, "request", n);
 
     public string RequestedBy => $"journey:{Journey.Id}";
+
+    /// <summary>The id of the step being run.</summary>
+    public string StepId { get; init; } = "";
 }
 
 /// <summary>

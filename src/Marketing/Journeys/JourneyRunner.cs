@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using CrmPlatform.Contracts.Marketing.V1;
+using CrmPlatform.Marketing.Campaigns;
 using CrmPlatform.Marketing.Data;
 using CrmPlatform.Marketing.Segments;
 using CrmPlatform.Persistence;
@@ -132,6 +133,8 @@ public sealed class JourneyRunner(
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 scope.ServiceProvider.GetRequiredService<OutboxSignal>().Notify();
+                // A send-email step may have queued a recipient: the campaign sender need not wait for its next poll.
+                scope.ServiceProvider.GetRequiredService<CampaignSignal>().Notify();
                 return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -205,7 +208,7 @@ public sealed class JourneyRunner(
                     (outcome, next) = yes ? ("yes", step.Yes) : ("no", step.No);
                     break;
                 default:
-                    var context = new JourneyActionContext(db, services, journey, enrolment, executionId, now);
+                    var context = new JourneyActionContext(db, services, journey, enrolment, executionId, now) { StepId = step.Id };
                     (outcome, detail) = await step.Action!.RunAsync(context, step.Settings!, cancellationToken);
                     next = step.Next;
                     break;

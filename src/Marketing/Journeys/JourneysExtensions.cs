@@ -16,6 +16,7 @@ public static class JourneysExtensions
         JourneyActions.Add<AddTagAction>(builder.Services);
         JourneyActions.Add<CreateTaskAction>(builder.Services);
         JourneyActions.Add<NotifyUserAction>(builder.Services);
+        JourneyActions.Add<SendEmailAction>(builder.Services);
         builder.Services.AddSingleton<JourneyActions>();
         builder.Services.AddSingleton<JourneySignal>();
         builder.Services.AddSingleton<JourneyRunner>();

@@ -175,6 +175,10 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasColumnType("character varying(320)")
                         .HasColumnName("from");
 
+                    b.Property<Guid?>("JourneyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("journey_id");
+
                     b.Property<int?>("MessagesPerSecond")
                         .HasColumnType("integer")
                         .HasColumnName("messages_per_second");
@@ -350,6 +354,10 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasColumnType("character varying(320)")
                         .HasColumnName("email");
 
+                    b.Property<Guid?>("EnrolmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("enrolment_id");
+
                     b.Property<string>("Error")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)")
@@ -406,12 +414,14 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasDatabaseName("ix_campaign_recipients_pending")
                         .HasFilter("status = 'pending'");
 
-                    b.HasIndex("CampaignId", "PersonId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_campaign_recipients_campaign_id_person_id");
-
                     b.HasIndex("TenantId", "PersonId")
                         .HasDatabaseName("ix_campaign_recipients_tenant_id_person_id");
+
+                    b.HasIndex("CampaignId", "PersonId", "EnrolmentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_campaign_recipients_campaign_id_person_id_enrolment_id");
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("CampaignId", "PersonId", "EnrolmentId"), false);
 
                     b.ToTable("campaign_recipients", (string)null);
                 });
