@@ -20,6 +20,8 @@ internal static class Extensions
             .ValidateOnStart();
         builder.Services.AddSingleton(services => new MailStore(services.GetRequiredService<IOptions<MailOptions>>().Value.Capacity));
 
+        builder.Services.AddSingleton(services => new RecipientRefusals(services.GetRequiredService<IOptions<MailOptions>>().Value.RefuseRecipients));
+
         // One instance for both roles: the host starts and stops it, and tests reach it to read the port or to stop it.
         builder.Services.AddSingleton<SmtpListener>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SmtpListener>());

@@ -18,4 +18,7 @@ public sealed class MailOptions
     /// <summary>How many messages are kept; the oldest go first.</summary>
     [Range(1, 100_000)]
     public int Capacity { get; set; } = 1000;
+
+    /// <summary>Addresses refused at RCPT TO, with the reply code (550: a hard bounce; 4xx: a soft one).</summary>
+    public Dictionary<string, int> RefuseRecipients { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -11,7 +11,7 @@ namespace CrmPlatform.Mail.Smtp;
 /// restart binds the port the first start got (even when port 0 let the system choose it), so clients that were given
 /// that port find the server again.
 /// </summary>
-public sealed partial class SmtpListener(MailStore store, IOptions<MailOptions> options, ILogger<SmtpListener> logger) : IHostedService
+public sealed partial class SmtpListener(MailStore store, RecipientRefusals refusals, IOptions<MailOptions> options, ILogger<SmtpListener> logger) : IHostedService
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private CancellationTokenSource? _stopping;
@@ -45,6 +45,7 @@ public sealed partial class SmtpListener(MailStore store, IOptions<MailOptions> 
             var services = new SmtpServer.ComponentModel.ServiceProvider();
             services.Add(endpoints);
             services.Add(new StoringMessageStore(store, logger));
+            services.Add(new RefusingMailboxFilter(refusals));
             var server = new SmtpServer.SmtpServer(ServerOptions(Port != 0 ? Port : options.Value.SmtpPort), services);
             server.SessionFaulted += (_, e) => LogSessionFaulted(logger, e.Exception);
 

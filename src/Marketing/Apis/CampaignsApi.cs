@@ -48,13 +48,14 @@ public sealed record CampaignRequest(string? Name, Guid? TemplateId, Guid? Segme
 public sealed record CampaignResponse(
     Guid Id, string Name, Guid TemplateId, Guid SegmentId, string Purpose, string From, string Status, int? MessagesPerSecond,
     DateTime? ScheduledAt, string? TimeZone, DateTime? StartedAt, DateTime? FinishedAt, AbTestResponse? AbTest,
-    DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version, Guid? JourneyId = null)
+    DateTime CreatedAt, string? CreatedBy, DateTime UpdatedAt, string? UpdatedBy, int Version, string? TimeZoneMode = null, DateTime? LocalTime = null,
+    Guid? JourneyId = null)
 {
     public static CampaignResponse Of(Campaign c) => new(
         c.Id, c.Name, c.TemplateId, c.SegmentId, c.Purpose, c.From, c.Status, c.MessagesPerSecond, c.ScheduledAt, c.TimeZone, c.StartedAt,
         c.FinishedAt,
         c.HasTest ? new AbTestResponse(c.TestSubjects, c.TestPercent ?? 20, c.TestWaitSeconds ?? 3600, c.TestMetric ?? TestMetrics.Opens, c.TestEndsAt, c.WinnerVariant) : null,
-        c.CreatedAt, c.CreatedBy, c.UpdatedAt, c.UpdatedBy, c.Version, c.JourneyId);
+        c.CreatedAt, c.CreatedBy, c.UpdatedAt, c.UpdatedBy, c.Version, c.TimeZoneMode, c.LocalTime, c.JourneyId);
 }
 
 /// <summary>One subject of an A/B test: to how many it was sent, and their unique opens and clicks.</summary>
@@ -62,15 +63,19 @@ public sealed record CampaignVariantStatistics(int Variant, string Subject, int 
 
 /// <summary>
 /// When to send: nothing (now), <c>at</c> (an instant with its offset, <c>2026-12-24T09:00:00+01:00</c>), or
-/// <c>localTime</c> (<c>2026-12-24T09:00:00</c>) in <c>timeZone</c> (IANA; the tenant's zone when omitted).
+/// <c>localTime</c> (<c>2026-12-24T09:00:00</c>) read as <c>timeZoneMode</c> says: <c>fixed</c> in <c>timeZone</c>
+/// (IANA), <c>tenant</c> in the tenant's zone, <c>recipient</c> in each recipient's own (their country's; the tenant's
+/// when unknown). Without a mode: <c>fixed</c> when <c>timeZone</c> is given, else <c>tenant</c>.
 /// </summary>
-public sealed record CampaignSendRequest(DateTimeOffset? At, DateTime? LocalTime, string? TimeZone);
+public sealed record CampaignSendRequest(DateTimeOffset? At, DateTime? LocalTime, string? TimeZone, string? TimeZoneMode = null);
 
 /// <summary>A hard bounce of one recipient's address, as the mail system reported it.</summary>
 public sealed record CampaignBounceRequest(string? Email, string? Diagnostic);
 
 /// <summary>What became of a campaign.</summary>
 /// <param name="Delivered">Accepted by the SMTP server, less the hard bounces reported since.</param>
+/// <param name="Failed">Not delivered for good: refused by the SMTP server (the bounces among them) or not renderable.</param>
+/// <param name="Bounced">Refused by the SMTP server when sent (5xx, or 4xx on every try) or reported as bounced since.</param>
 public sealed record CampaignStatistics(
     Guid CampaignId, string Status, int Recipients, int Pending, int Sent, int Delivered, int Failed, int Bounced,
     int Skipped, IReadOnlyDictionary<string, int> SkippedByReason, int UniqueOpens, int UniqueClicks, int Opens, int Clicks, int Unsubscribes,
@@ -210,12 +215,18 @@ public static class CampaignsApi
         CampaignSignal signal, CancellationToken cancellationToken)
     {
         request ??= new CampaignSendRequest(null, null, null);
-        var zoneId = request.TimeZone ?? settings.Value.TimeZone;
-        TimeZoneInfo? zone = null;
+        var mode = request.LocalTime is null ? null : request.TimeZoneMode ?? (request.TimeZone is null ? TimeZoneModes.Tenant : TimeZoneModes.Fixed);
         var errors = new FieldErrors()
             .When(request.At is not null && request.LocalTime is not null, "at", "Give at or localTime, not both.")
             .When(request.TimeZone is not null && request.LocalTime is null, "timeZone", "timeZone goes with localTime.")
-            .When(!TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out zone), "timeZone", $"'{zoneId}' is not an IANA time zone.");
+            .When(request.TimeZoneMode is not null && request.LocalTime is null, "timeZoneMode", "timeZoneMode goes with localTime.")
+            .When(request.TimeZoneMode is not null && !TimeZoneModes.All.Contains(request.TimeZoneMode), "timeZoneMode",
+                $"timeZoneMode is one of: {string.Join(", ", TimeZoneModes.All)}.")
+            .When(mode == TimeZoneModes.Fixed && request.TimeZone is null, "timeZone", "A fixed localTime needs its timeZone.")
+            .When(mode is TimeZoneModes.Tenant or TimeZoneModes.Recipient && request.TimeZone is not null, "timeZone",
+                $"timeZone goes with the fixed mode only; {mode} uses the tenant's or the recipients' zones.")
+            .When(request.TimeZone is not null && LocalTimes.Find(request.TimeZone) is null, "timeZone",
+                $"'{request.TimeZone}' is not an IANA time zone (such as Europe/Berlin, America/New_York or UTC).");
         if (!errors.IsValid)
         {
             return TypedResults.ValidationProblem(errors);
@@ -238,13 +249,23 @@ public static class CampaignsApi
             return ApiProblems.Conflict("No mail server is configured (ConnectionStrings__mail): nothing could be sent.");
         }
         var now = clock.GetUtcNow().UtcDateTime;
+        var zone = mode switch
+        {
+            TimeZoneModes.Fixed => LocalTimes.Find(request.TimeZone)!,
+            TimeZoneModes.Tenant => settings.Value.TimeZoneOf(campaign.TenantId),
+            _ => null,
+        };
         campaign.ScheduledAt = request switch
         {
             { At: { } at } => at.UtcDateTime,
-            { LocalTime: { } local } => TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone!),
+            // Per recipient: sending starts when the earliest zone reaches the time; each recipient waits for theirs.
+            { LocalTime: { } local } when zone is null => DateTime.SpecifyKind(local - LocalTimes.EarliestOffset, DateTimeKind.Utc),
+            { LocalTime: { } local } => LocalTimes.ToUtc(local, zone!),
             _ => now,
         };
-        campaign.TimeZone = request.LocalTime is null ? null : zoneId;
+        campaign.TimeZone = zone?.Id;
+        campaign.TimeZoneMode = mode;
+        campaign.LocalTime = request.LocalTime is { } wall ? DateTime.SpecifyKind(wall, DateTimeKind.Unspecified) : null;
         campaign.Status = CampaignStatuses.Scheduled;
         try
         {
@@ -309,6 +330,7 @@ public static class CampaignsApi
         var people = await recipients.GroupBy(r => 1).Select(g => new
         {
             Bounced = g.Count(r => r.BouncedAt != null),
+            BouncedAfterSent = g.Count(r => r.BouncedAt != null && r.Status == RecipientStatuses.Sent),
             Opened = g.Count(r => r.FirstOpenedAt != null),
             Clicked = g.Count(r => r.FirstClickedAt != null),
             Unsubscribed = g.Count(r => r.UnsubscribedAt != null),
@@ -326,7 +348,7 @@ public static class CampaignsApi
             campaign.WinnerVariant == i)).ToList();
         return TypedResults.Ok(new CampaignStatistics(
             id, campaign.Status, byStatus.Values.Sum(),
-            byStatus.GetValueOrDefault(RecipientStatuses.Pending) + byStatus.GetValueOrDefault(RecipientStatuses.Held), sent, sent - (people?.Bounced ?? 0),
+            byStatus.GetValueOrDefault(RecipientStatuses.Pending) + byStatus.GetValueOrDefault(RecipientStatuses.Held), sent, sent - (people?.BouncedAfterSent ?? 0),
             byStatus.GetValueOrDefault(RecipientStatuses.Failed), people?.Bounced ?? 0, byStatus.GetValueOrDefault(RecipientStatuses.Skipped), byReason,
             people?.Opened ?? 0, people?.Clicked ?? 0, engagement.GetValueOrDefault(EngagementKinds.Open), engagement.GetValueOrDefault(EngagementKinds.Click),
             people?.Unsubscribed ?? 0, variantStatistics));

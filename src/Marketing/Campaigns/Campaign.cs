@@ -32,8 +32,12 @@ public sealed class Campaign : UnownedAuditedEntity
     public int? MessagesPerSecond { get; set; }
     /// <summary>When sending starts (UTC); set when the campaign is scheduled or sent now.</summary>
     public DateTime? ScheduledAt { get; set; }
-    /// <summary>The IANA zone a local schedule was given in (for showing it back).</summary>
+    /// <summary>The IANA zone a local schedule was given in (for showing it back); null for a per-recipient one.</summary>
     public string? TimeZone { get; set; }
+    /// <summary>How <see cref="LocalTime"/> is read (<see cref="TimeZoneModes"/>); null when sent now or at an instant.</summary>
+    public string? TimeZoneMode { get; set; }
+    /// <summary>The wall-clock time asked for; with <see cref="TimeZoneModes.Recipient"/>, each recipient's is worked out when sending starts.</summary>
+    public DateTime? LocalTime { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
 
@@ -76,7 +80,10 @@ public static class RecipientStatuses
     public const string Skipped = "skipped";
     /// <summary>Accepted by the SMTP server (delivered, as far as we can know).</summary>
     public const string Sent = "sent";
-    /// <summary>The SMTP server refused the recipient for good.</summary>
+    /// <summary>
+    /// Not delivered, for good: the SMTP server refused the recipient (a hard bounce, or a soft one on every try; both
+    /// set <see cref="CampaignRecipient.BouncedAt"/>) or the message did not render.
+    /// </summary>
     public const string Failed = "failed";
     /// <summary>Waiting for the A/B test's winner (then pending, with the winning subject).</summary>
     public const string Held = "held";
@@ -111,6 +118,10 @@ public sealed class CampaignRecipient : ITenantOwned
     public DateTime? ClaimedUntil { get; set; }
     /// <summary>Recorded before sending, the same on a resend, so a duplicate is recognisable.</summary>
     public string? MessageId { get; set; }
+    /// <summary>Not sent before this instant (the recipient's local time, or a soft bounce's retry); null: at once.</summary>
+    public DateTime? DueAt { get; set; }
+    /// <summary>Tries the SMTP server refused for now (4xx); at the limit the recipient counts as bounced.</summary>
+    public int Attempts { get; set; }
     /// <summary>The A/B subject variant (0-based) this recipient gets; null without a test.</summary>
     public int? Variant { get; set; }
     public DateTime CreatedAt { get; init; }
@@ -198,6 +209,9 @@ public static class CampaignModel
             campaign.Property(c => c.From).HasMaxLength(Suppression.EmailMaxLength);
             campaign.Property(c => c.Status).HasMaxLength(20);
             campaign.Property(c => c.TimeZone).HasMaxLength(64);
+            campaign.Property(c => c.TimeZoneMode).HasMaxLength(10);
+            // A wall-clock time, in no zone until a recipient's or the tenant's is applied.
+            campaign.Property(c => c.LocalTime).HasColumnType("timestamp without time zone");
             campaign.Property(c => c.TestSubjects).HasJsonColumn();
             campaign.Property(c => c.TestMetric).HasMaxLength(10);
             // The sender's queue across tenants.

@@ -95,6 +95,10 @@ public sealed partial class CampaignSender(
                 WHERE m.tenant_id = {campaign.TenantId} AND m.segment_id = {campaign.SegmentId} AND m.left_at IS NULL
                 ON CONFLICT (campaign_id, person_id, enrolment_id) DO NOTHING
                 """, cancellationToken);
+            if (campaign.TimeZoneMode == TimeZoneModes.Recipient && campaign.LocalTime is { } local)
+            {
+                await SetRecipientDueTimesAsync(db, campaign, local, cancellationToken);
+            }
             if (campaign.HasTest)
             {
                 // A random test share, split evenly over the subjects (row n gets subject n mod k); the rest wait for the winner.
@@ -115,6 +119,39 @@ public sealed partial class CampaignSender(
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             logger.LogInformation("Campaign {CampaignId} started: {Recipients} recipients", campaign.Id, written);
+        }
+    }
+
+    /// <summary>
+    /// Each recipient's local time as an instant: in their country's zone (<see cref="LocalTimes.ForCountry"/>), else the
+    /// tenant's. A recipient whose time has already passed when sending starts is due at once (sent now, not a day late:
+    /// the campaign's content is usually about today).
+    /// </summary>
+    private async Task SetRecipientDueTimesAsync(MarketingDbContext db, Campaign campaign, DateTime local, CancellationToken cancellationToken)
+    {
+        var fallback = LocalTimes.ToUtc(local, Settings.TimeZoneOf(campaign.TenantId));
+        await db.Database.ExecuteSqlAsync($"UPDATE campaign_recipients SET due_at = {fallback} WHERE campaign_id = {campaign.Id}", cancellationToken);
+        var countries = await db.Database.SqlQuery<string>($"""
+            SELECT DISTINCT c.country AS "Value" FROM campaign_recipients r
+            JOIN directory_contacts c ON c.id = r.person_id AND c.tenant_id = r.tenant_id
+            WHERE r.campaign_id = {campaign.Id} AND c.country IS NOT NULL
+            """).ToListAsync(cancellationToken);
+        foreach (var country in countries)
+        {
+            if (LocalTimes.ForCountry(country) is not { } zone)
+            {
+                continue;
+            }
+            var due = LocalTimes.ToUtc(local, zone);
+            if (due == fallback)
+            {
+                continue;
+            }
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE campaign_recipients r SET due_at = {due}
+                FROM directory_contacts c
+                WHERE r.campaign_id = {campaign.Id} AND c.id = r.person_id AND c.tenant_id = r.tenant_id AND c.country = {country}
+                """, cancellationToken);
         }
     }
 
@@ -236,6 +273,7 @@ public sealed partial class CampaignSender(
             WHERE id IN (
                 SELECT id FROM campaign_recipients
                 WHERE campaign_id = {campaign.Id} AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < {now})
+                  AND (due_at IS NULL OR due_at <= {now})
                 ORDER BY id LIMIT {size} FOR UPDATE SKIP LOCKED)
             RETURNING *
             """).IgnoreQueryFilters().AsNoTracking().ToListAsync(cancellationToken);
@@ -284,7 +322,12 @@ public sealed partial class CampaignSender(
         }
         catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.RecipientNotAccepted && (int)ex.StatusCode >= 500)
         {
-            await MarkAsync(db, recipient, RecipientStatuses.Failed, Clip(ex.Message));
+            await HardBounceAsync(db, prepared.Campaign, recipient, $"{(int)ex.StatusCode} {ex.Message}");
+            return smtp;
+        }
+        catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.RecipientNotAccepted && (int)ex.StatusCode >= 400)
+        {
+            await SoftBounceAsync(db, recipient, $"{(int)ex.StatusCode} {ex.Message}");
             return smtp;
         }
         catch (Exception ex) when (ex is IOException or SmtpCommandException or SmtpProtocolException or System.Net.Sockets.SocketException or TimeoutException)
@@ -307,6 +350,50 @@ public sealed partial class CampaignSender(
             .SetProperty(r => r.Error, error)
             .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
         recipient.Status = status;
+    }
+
+    /// <summary>
+    /// The server refused the address for good (5xx at RCPT TO): the recipient is bounced and the address suppressed for
+    /// every later campaign of the tenant, together, so neither is kept without the other.
+    /// </summary>
+    private async Task HardBounceAsync(MarketingDbContext db, Campaign campaign, CampaignRecipient recipient, string error)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        await db.CampaignRecipients.Where(r => r.Id == recipient.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Status, RecipientStatuses.Failed)
+            .SetProperty(r => r.BouncedAt, now)
+            .SetProperty(r => r.Error, Clip(error))
+            .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+        // ON CONFLICT: an address already suppressed (for whatever reason) keeps its first reason.
+        var note = error.Length > 500 ? error[..500] : error;
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO suppressions (id, tenant_id, email, reason, campaign_id, note, created_at)
+            VALUES ({Guid.CreateVersion7()}, {campaign.TenantId}, {Suppression.Normalize(recipient.Email!)}, {SuppressionReasons.HardBounce}, {campaign.Id}, {note}, {now})
+            ON CONFLICT (tenant_id, email) DO NOTHING
+            """, CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+        recipient.Status = RecipientStatuses.Failed;
+        logger.LogInformation("Campaign {CampaignId}: recipient {RecipientId} hard-bounced; the address is suppressed", campaign.Id, recipient.Id);
+    }
+
+    /// <summary>
+    /// The server cannot take the recipient now (4xx at RCPT TO): tried again after the retry delay, up to the attempts
+    /// allowed; then bounced, without suppression (the mailbox may well work next time).
+    /// </summary>
+    private async Task SoftBounceAsync(MarketingDbContext db, CampaignRecipient recipient, string error)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var attempts = recipient.Attempts + 1;
+        var givenUp = attempts >= Math.Max(1, Settings.SoftBounceAttempts);
+        await db.CampaignRecipients.Where(r => r.Id == recipient.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Attempts, attempts)
+            .SetProperty(r => r.Status, givenUp ? RecipientStatuses.Failed : RecipientStatuses.Pending)
+            .SetProperty(r => r.BouncedAt, givenUp ? now : null)
+            .SetProperty(r => r.DueAt, givenUp ? recipient.DueAt : now + Settings.SoftBounceRetryDelay)
+            .SetProperty(r => r.Error, Clip(error))
+            .SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
+        recipient.Status = givenUp ? RecipientStatuses.Failed : RecipientStatuses.Pending;
     }
 
     private static string Clip(string value) => value.Length > 1000 ? value[..1000] : value;

@@ -11,8 +11,21 @@ public sealed class CampaignSettings
     /// <summary>No campaign may ask for more.</summary>
     public int MaxMessagesPerSecond { get; set; } = 5000;
 
-    /// <summary>The tenant's time zone (IANA) for schedules given as a local time without a zone.</summary>
+    /// <summary>
+    /// The tenants' time zone (IANA) for schedules given as a local time without a zone, and for recipients whose zone is
+    /// unknown. The platform keeps no time zone per tenant anywhere else, so it is a Marketing setting: this default
+    /// (UTC) and <see cref="TenantTimeZones"/> per tenant.
+    /// </summary>
     public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>A tenant's own time zone (IANA) by tenant id, over <see cref="TimeZone"/>.</summary>
+    public Dictionary<string, string> TenantTimeZones { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How many times a recipient the SMTP server refuses with a 4xx (a soft bounce) is tried in all.</summary>
+    public int SoftBounceAttempts { get; set; } = 3;
+
+    /// <summary>How long a soft-bounced recipient waits before the next try.</summary>
+    public TimeSpan SoftBounceRetryDelay { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
     /// Where recipients reach the public routes (unsubscribe, pixel, clicks): the gateway's public address, e.g.
@@ -34,4 +47,8 @@ public sealed class CampaignSettings
 
     /// <summary>How often the sender looks for due campaigns when nothing woke it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The tenant's zone: its own, else the default, else UTC (a zone that does not resolve is not used).</summary>
+    public TimeZoneInfo TimeZoneOf(Guid tenantId) =>
+        LocalTimes.Find(TenantTimeZones.GetValueOrDefault(tenantId.ToString())) ?? LocalTimes.Find(TimeZone) ?? TimeZoneInfo.Utc;
 }

@@ -13,7 +13,11 @@ internal static class CampaignsExtensions
     /// </summary>
     public static void AddCampaigns(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CampaignSettings>().BindConfiguration(CampaignSettings.Section);
+        builder.Services.AddOptions<CampaignSettings>().BindConfiguration(CampaignSettings.Section)
+            // A zone that does not resolve would quietly become UTC: refuse to start instead.
+            .Validate(s => LocalTimes.Find(s.TimeZone) is not null && s.TenantTimeZones.Values.All(z => LocalTimes.Find(z) is not null),
+                $"{CampaignSettings.Section}:TimeZone and :TenantTimeZones name IANA time zones.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<CampaignTokens>();
         builder.Services.AddSingleton<CampaignSignal>();
         builder.Services.AddPersonalDataPart<MarketingDbContext, CampaignRecipientsPart>();

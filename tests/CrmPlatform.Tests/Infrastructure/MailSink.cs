@@ -35,6 +35,8 @@ public sealed class MailSink : IAsyncDisposable
     }
 
     public MailStore Store => _factory.Services.GetRequiredService<MailStore>();
+    /// <summary>Addresses the SMTP side refuses (550 or 4xx) until accepted again.</summary>
+    public RecipientRefusals Refusals => _factory.Services.GetRequiredService<RecipientRefusals>();
     public SmtpListener Smtp => _factory.Services.GetRequiredService<SmtpListener>();
     public int SmtpPort => Smtp.Port;
 

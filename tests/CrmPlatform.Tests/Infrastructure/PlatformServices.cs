@@ -42,6 +42,9 @@ public sealed class PlatformServices : IAsyncDisposable
     /// <summary>Marketing's settings (its database among them), to start it again on the same data.</summary>
     public IReadOnlyDictionary<string, string> MarketingSettings { get; private set; } = new Dictionary<string, string>();
 
+    /// <summary>Replacements of Marketing's registrations (a controllable clock), kept for a restart.</summary>
+    public Action<IServiceCollection>? MarketingServices { get; private set; }
+
     /// <summary>
     /// Stops Marketing (as a host is stopped: its background work is cancelled) and starts a new instance on the same
     /// database and broker: a restart.
@@ -49,7 +52,7 @@ public sealed class PlatformServices : IAsyncDisposable
     public async Task RestartMarketingAsync()
     {
         await Marketing.DisposeAsync();
-        Marketing = new(MarketingSettings);
+        Marketing = new(MarketingSettings, MarketingServices);
         _ = Marketing.Server;
     }
     public ServiceFactory<ServiceDbContext> Service { get; }
@@ -61,9 +64,10 @@ public sealed class PlatformServices : IAsyncDisposable
     /// <param name="serviceSettings">Service's own further settings, such as its mail server.</param>
     /// <param name="integrationsSettings">Integrations' own further settings (retry schedule, mail server).</param>
     /// <param name="marketingSettings">Marketing's own further settings, such as its mail server.</param>
+    /// <param name="marketingServices">Replacements of Marketing's registrations, such as a controllable <see cref="TimeProvider"/>.</param>
     public static async Task<PlatformServices> StartAsync(string messagingUri, IReadOnlyDictionary<string, string>? contactsSettings = null,
         IReadOnlyDictionary<string, string>? serviceSettings = null, IReadOnlyDictionary<string, string>? integrationsSettings = null,
-        IReadOnlyDictionary<string, string>? marketingSettings = null)
+        IReadOnlyDictionary<string, string>? marketingSettings = null, Action<IServiceCollection>? marketingServices = null)
     {
         var servers = await TestServers.GetAsync();
         var identity = await IdentityServer.StartAsync(messagingUri);
@@ -78,10 +82,11 @@ public sealed class PlatformServices : IAsyncDisposable
         var platform = new PlatformServices(
             identity, await identity.AdminTokenAsync(),
             new((await Settings("contactsdb")).Concat(contactsSettings ?? new Dictionary<string, string>()).ToDictionary()), new(await Settings("salesdb")),
-            new(marketing), new(Overlaid(await Settings("servicedb"), ServiceSettings, serviceSettings)),
+            new(marketing, marketingServices), new(Overlaid(await Settings("servicedb"), ServiceSettings, serviceSettings)),
             new(Overlaid(await Settings("integrationsdb"), IntegrationsSettings, integrationsSettings)))
         {
             MarketingSettings = marketing,
+            MarketingServices = marketingServices,
         };
 
         // Touching Server starts the host: migrations, then the bus with its queues.
@@ -126,10 +131,11 @@ public sealed class PlatformServices : IAsyncDisposable
 
     public static async Task<PlatformServices> StartOnSharedBrokerAsync(IReadOnlyDictionary<string, string>? contactsSettings = null,
         IReadOnlyDictionary<string, string>? serviceSettings = null, IReadOnlyDictionary<string, string>? integrationsSettings = null,
-        IReadOnlyDictionary<string, string>? marketingSettings = null)
+        IReadOnlyDictionary<string, string>? marketingSettings = null, Action<IServiceCollection>? marketingServices = null)
     {
         var servers = await TestServers.GetAsync();
-        return await StartAsync(await servers.CreateVirtualHostAsync(), contactsSettings, serviceSettings, integrationsSettings, marketingSettings);
+        return await StartAsync(await servers.CreateVirtualHostAsync(), contactsSettings, serviceSettings, integrationsSettings, marketingSettings,
+            marketingServices);
     }
 
     /// <summary>An HTTP client for a service that sends <paramref name="token"/> (the admin's by default).</summary>

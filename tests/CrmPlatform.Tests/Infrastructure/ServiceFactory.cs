@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CrmPlatform.Tests.Infrastructure;
@@ -11,7 +12,9 @@ namespace CrmPlatform.Tests.Infrastructure;
 /// the way the AppHost configures it (Aspire-style connection strings). <typeparamref name="TEntryPoint"/> is any public
 /// type of the service.
 /// </summary>
-public sealed class ServiceFactory<TEntryPoint>(IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<TEntryPoint>
+/// <param name="services">Replacements of the service's own registrations (applied after them), such as a controllable <see cref="TimeProvider"/>.</param>
+public sealed class ServiceFactory<TEntryPoint>(IReadOnlyDictionary<string, string> settings, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -29,6 +32,10 @@ public sealed class ServiceFactory<TEntryPoint>(IReadOnlyDictionary<string, stri
             services.AddSingleton<ResponseContractCache>();
             services.AddTransient<IStartupFilter, ResponseContractStartupFilter>();
         });
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
+        }
         if (_onKestrel)
         {
             builder.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");

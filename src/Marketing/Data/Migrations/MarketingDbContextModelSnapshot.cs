@@ -179,6 +179,10 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("journey_id");
 
+                    b.Property<DateTime?>("LocalTime")
+                        .HasColumnType("timestamp without time zone")
+                        .HasColumnName("local_time");
+
                     b.Property<int?>("MessagesPerSecond")
                         .HasColumnType("integer")
                         .HasColumnName("messages_per_second");
@@ -249,6 +253,11 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("time_zone");
+
+                    b.Property<string>("TimeZoneMode")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("time_zone_mode");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -333,6 +342,10 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<DateTime?>("BouncedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("bounced_at");
@@ -348,6 +361,10 @@ namespace CrmPlatform.Marketing.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("due_at");
 
                     b.Property<string>("Email")
                         .HasMaxLength(320)
