@@ -7,6 +7,7 @@ using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Infrastructure;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -79,7 +80,7 @@ public sealed class AmqpDeliveryTests(AmqpDeliveryTests.Fixture fixture) : IClas
     }
 
     private Task<IConnection> PlatformConnectionAsync() =>
-        new ConnectionFactory { Uri = new Uri(Platform.Integrations.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>().GetConnectionString("messaging")!) }
+        new ConnectionFactory { Uri = new Uri(Platform.Integrations.Services.GetRequiredService<IConfiguration>().GetConnectionString("messaging")!) }
             .CreateConnectionAsync();
 
     private static async Task<T> QueryAsync<T>(PlatformServices platform, Guid tenantId, Func<IntegrationsDbContext, Task<T>> query)
