@@ -70,6 +70,10 @@ var integrations = builder.AddService<Projects.Integrations>("integrations")
     .WithEnvironment("ConnectionStrings__mail", mail.Resource.SmtpConnectionString()).WaitFor(mail)
     .WithEnvironment("Integrations__Webhooks__AllowPrivateTargets", webhooksAllowPrivateTargets)
     .WithReference(messaging).WaitFor(messaging)
+    // Partners' AMQP subscriptions: their broker users and permissions are provisioned through the management API.
+    .WithEnvironment("Integrations__Amqp__ManagementUri", messaging.Resource.ManagementUri)
+    .WithEnvironment("Integrations__Amqp__ManagementUser", RabbitMqServerResource.AdminUser)
+    .WithEnvironment("Integrations__Amqp__ManagementPassword", messaging.Resource.AdminPassword)
     .WithReference(identity);
 
 ReferenceExpression SigningKey(string name) =>

@@ -1,3 +1,4 @@
+using CrmPlatform.Integrations.Amqp;
 using CrmPlatform.Integrations.Data;
 using CrmPlatform.Integrations.Delivery;
 using CrmPlatform.Integrations.Events;
@@ -50,6 +51,15 @@ internal static class Extensions
             // The dispatcher times each attempt itself and records the outcome; no client-level retries or timeout.
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        builder.AddPartnerBroker();
         builder.Services.AddHostedService<WebhookDispatcher>();
+    }
+
+    /// <summary>AMQP subscriptions: the management API (users, permissions) and the publishing connection.</summary>
+    private static void AddPartnerBroker(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<AmqpSettings>(builder.Configuration.GetSection(AmqpSettings.Section));
+        builder.Services.AddHttpClient(PartnerBroker.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
+        builder.Services.AddSingleton<PartnerBroker>();
     }
 }

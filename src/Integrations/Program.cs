@@ -1,5 +1,7 @@
 using CrmPlatform.Integrations;
 using CrmPlatform.Integrations.Apis;
+using CrmPlatform.Integrations.Data;
+using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.Audit;
 using CrmPlatform.ServiceDefaults;
 
@@ -11,6 +13,7 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseIdempotentPosts<IntegrationsDbContext>();
 app.MapEventSubscriptionsApi();
 app.MapAuditApi();
 

@@ -18,18 +18,20 @@ public static class RabbitMqBuilderExtensions
     {
         var directory = state.DataFolder(name);
         var password = builder.AddGeneratedSecret(state, $"{name}-password");
+        var adminPassword = builder.AddGeneratedSecret(state, $"{name}-admin-password");
         var portMapper = new EpmdResource($"{name}-epmd", directory);
         var epmd = builder.AddResource(portMapper)
             .WithEndpoint(EpmdResource.EndpointName, endpoint => (endpoint.UriScheme, endpoint.IsProxied) = ("tcp", false))
             .WithArgs("-address", "127.0.0.1", "-port", portMapper.PrimaryEndpoint.Property(EndpointProperty.TargetPort))
             .WithIconName("PlugConnected");
-        var server = new RabbitMqServerResource(name, directory, password.Resource, epmd.Resource);
+        var server = new RabbitMqServerResource(name, directory, password.Resource, adminPassword.Resource, epmd.Resource);
         var healthCheck = new AcceptsLoginCheck(server);
         builder.Services.AddHealthChecks().AddCheck($"{name}-accepts-logins", healthCheck);
 
         var resource = builder.AddResource(server)
             .WithEndpoint(RabbitMqServerResource.AmqpEndpointName, endpoint => (endpoint.UriScheme, endpoint.IsProxied) = ("amqp", false))
             .WithEndpoint(RabbitMqServerResource.DistributionEndpointName, endpoint => (endpoint.UriScheme, endpoint.IsProxied) = ("tcp", false))
+            .WithEndpoint(RabbitMqServerResource.ManagementEndpointName, endpoint => (endpoint.UriScheme, endpoint.IsProxied) = ("http", false))
             .WithEnvironment(context =>
             {
                 foreach (var (variable, value) in server.NodeEnvironment(endpoint => endpoint.Property(EndpointProperty.TargetPort)))
@@ -44,6 +46,7 @@ public static class RabbitMqBuilderExtensions
             .OnBeforeResourceStarted((server, _, cancellationToken) => WriteConfigurationAsync(server, cancellationToken));
         epmd.WithParentRelationship(resource);
         password.WithParentRelationship(resource);
+        adminPassword.WithParentRelationship(resource);
         return resource;
     }
 
@@ -51,6 +54,8 @@ public static class RabbitMqBuilderExtensions
     /// Written before every start. A new node's first user is <c>crm</c> rather than <c>guest</c>; definitions.json,
     /// imported at every boot before the node accepts connections, sets that user's password to the one in the state
     /// folder, so a node created earlier (or with another password) follows it too. Both files are private (mode 600).
+    /// The management plugin is enabled for Integrations, which provisions partners' users through its HTTP API (the
+    /// only way to manage users from a process that is not on the node); its listener is on 127.0.0.1.
     /// </summary>
     private static async Task WriteConfigurationAsync(RabbitMqServerResource server, CancellationToken cancellationToken)
     {
@@ -60,10 +65,15 @@ public static class RabbitMqBuilderExtensions
         }
 
         var password = (await server.Password.GetValueAsync(cancellationToken))!;
+        var adminPassword = (await server.AdminPassword.GetValueAsync(cancellationToken))!;
         var definitions = Path.Combine(server.Directory, "definitions.json");
         await WritePrivatelyAsync(definitions, JsonSerializer.Serialize(new
         {
-            users = new[] { new { name = RabbitMqServerResource.User, password_hash = PasswordHash(password), hashing_algorithm = "rabbit_password_hashing_sha256", tags = Array.Empty<string>() } },
+            users = new[]
+            {
+                new { name = RabbitMqServerResource.User, password_hash = PasswordHash(password), hashing_algorithm = "rabbit_password_hashing_sha256", tags = Array.Empty<string>() },
+                new { name = RabbitMqServerResource.AdminUser, password_hash = PasswordHash(adminPassword), hashing_algorithm = "rabbit_password_hashing_sha256", tags = new[] { "administrator" } },
+            },
             vhosts = new[] { new { name = RabbitMqServerResource.VirtualHost } },
             permissions = new[] { new { user = RabbitMqServerResource.User, vhost = RabbitMqServerResource.VirtualHost, configure = ".*", write = ".*", read = ".*" } },
         }), cancellationToken);
@@ -80,7 +90,7 @@ public static class RabbitMqBuilderExtensions
 
             """, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(server.Directory, "rabbitmq-env.conf"), "", cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(server.Directory, "enabled_plugins"), "[].\n", cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(server.Directory, "enabled_plugins"), "[rabbitmq_management].\n", cancellationToken);
     }
 
     /// <summary>RabbitMQ's rabbit_password_hashing_sha256: base64(salt + SHA-256(salt + password)), a 4-byte salt.</summary>

@@ -4,20 +4,30 @@ namespace CrmPlatform.AppHost.RabbitMq;
 
 /// <summary>
 /// A RabbitMQ node run from the machine's installation (no container) in the foreground, with its data, configuration
-/// and Erlang cookie in a folder of the state folder, on 127.0.0.1 only; one user and one virtual host for the platform.
+/// and Erlang cookie in a folder of the state folder, on 127.0.0.1 only; one user and one virtual host for the platform,
+/// and a broker administrator (management HTTP API only) that provisions partners' users and permissions.
 /// </summary>
-public sealed class RabbitMqServerResource(string name, string directory, ParameterResource password, EpmdResource epmd)
+public sealed class RabbitMqServerResource(string name, string directory, ParameterResource password, ParameterResource adminPassword, EpmdResource epmd)
     : ExecutableResource(name, Installation, directory), IResourceWithConnectionString
 {
     public const string User = "crm";
     public const string VirtualHost = "crm";
+
+    /// <summary>
+    /// Manages users and permissions through the management API (Integrations' partner users). It has no permission in
+    /// any virtual host, so it cannot read or publish messages itself.
+    /// </summary>
+    public const string AdminUser = "crm-broker-admin";
     internal const string AmqpEndpointName = "amqp";
     internal const string DistributionEndpointName = "dist";
+    internal const string ManagementEndpointName = "management";
     private const string Installation = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 
     public string Directory { get; } = directory;
 
     public ParameterResource Password { get; } = password;
+
+    public ParameterResource AdminPassword { get; } = adminPassword;
 
     /// <summary>The node's own port mapper, a resource of its own so that it is stopped with the platform.</summary>
     public EpmdResource Epmd { get; } = epmd;
@@ -25,6 +35,12 @@ public sealed class RabbitMqServerResource(string name, string directory, Parame
     public EndpointReference AmqpEndpoint => field ??= new(this, AmqpEndpointName);
 
     public EndpointReference DistributionEndpoint => field ??= new(this, DistributionEndpointName);
+
+    /// <summary>The management plugin's HTTP API, on 127.0.0.1.</summary>
+    public EndpointReference ManagementEndpoint => field ??= new(this, ManagementEndpointName);
+
+    /// <summary>The management API's base address (<c>http://127.0.0.1:port</c>).</summary>
+    public ReferenceExpression ManagementUri => ReferenceExpression.Create($"http://127.0.0.1:{ManagementEndpoint.Property(EndpointProperty.Port)}");
 
     public ReferenceExpression ConnectionStringExpression => ConnectionStringFor(VirtualHost);
 
@@ -58,7 +74,12 @@ public sealed class RabbitMqServerResource(string name, string directory, Parame
         ("RABBITMQ_MNESIA_BASE", Path.Combine(Directory, "mnesia")),
         ("RABBITMQ_LOG_BASE", Path.Combine(Directory, "log")),
         ("RABBITMQ_PID_FILE", Path.Combine(Directory, "rabbitmq.pid")),
-        ("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-kernel inet_dist_use_interface {127,0,0,1}"),
+        // The management listener's port is only known at start: given as the application's setting on the command line
+        // (one word, no spaces: the start script splits the variable on whitespace).
+        ("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", port(ManagementEndpoint) is string management
+            ? $"-kernel inet_dist_use_interface {{127,0,0,1}} -rabbitmq_management tcp_config [{{ip,\"127.0.0.1\"}},{{port,{management}}}]"
+            : ReferenceExpression.Create(
+                $"-kernel inet_dist_use_interface {{127,0,0,1}} -rabbitmq_management tcp_config [{{ip,\"127.0.0.1\"}},{{port,{(EndpointReferenceExpression)port(ManagementEndpoint)}}}]")),
     ];
 
     /// <summary>rabbitmqctl against this node while it runs; a failure throws with what it printed.</summary>

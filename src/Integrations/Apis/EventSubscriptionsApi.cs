@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CrmPlatform.Integrations.Amqp;
 using CrmPlatform.Integrations.Data;
 using CrmPlatform.Integrations.Delivery;
 using CrmPlatform.Integrations.Events;
@@ -13,20 +14,32 @@ using Microsoft.Extensions.Options;
 namespace CrmPlatform.Integrations.Apis;
 
 /// <summary>
-/// A webhook subscription as written. <c>eventTypes</c>: catalogue keys (<c>Contacts.V1.PersonCreated</c>, see
-/// <c>/docs/asyncapi/events.json</c>); <c>filter</c>: top-level payload fields and the values they must equal;
-/// <c>scopes</c>: <c>people:read</c>, <c>consents:read</c> (fields outside them are removed from the data);
-/// <c>ordered</c>: one event at a time in publication order; <c>status</c>: <c>active</c> (default) or <c>disabled</c>.
+/// A subscription as written. <c>transport</c>: <c>webhook</c> (default; <c>url</c> required) or <c>amqp</c> (no
+/// <c>url</c>: the platform provisions a queue and a broker user that can only read it); <c>eventTypes</c>: catalogue
+/// keys (<c>Contacts.V1.PersonCreated</c>, see <c>/docs/asyncapi/events.json</c>); <c>filter</c>: top-level payload
+/// fields and the values they must equal; <c>scopes</c>: <c>people:read</c>, <c>consents:read</c> (fields outside them
+/// are removed from the data); <c>ordered</c>: one event at a time in publication order; <c>status</c>: <c>active</c>
+/// (default) or <c>disabled</c>. The transport of a subscription cannot change.
 /// </summary>
 public sealed record EventSubscriptionRequest(
-    string? Url, string? Description, List<string>? EventTypes, JsonElement? Filter, List<string>? Scopes, bool? Ordered, string? Status)
+    string? Url, string? Description, List<string>? EventTypes, JsonElement? Filter, List<string>? Scopes, bool? Ordered, string? Status,
+    string? Transport = null)
 {
     public const int MaxEventTypes = 100;
 
+    public string TransportOrDefault => Transport ?? SubscriptionTransport.Webhook;
+
     public FieldErrors Validate(out string? filter)
     {
+        var amqp = TransportOrDefault == SubscriptionTransport.Amqp;
         var errors = new FieldErrors()
-            .Required("url", Url, Subscription.UrlMaxLength)
+            .When(!SubscriptionTransport.All.Contains(TransportOrDefault), "transport", $"transport is one of: {string.Join(", ", SubscriptionTransport.All)}.")
+            .When(amqp && Url is not null, "url", "An amqp subscription has no url: its events go to the queue the platform provisions.");
+        if (!amqp)
+        {
+            errors.Required("url", Url, Subscription.UrlMaxLength);
+        }
+        errors
             .MaxLength("description", Description, Subscription.DescriptionMaxLength)
             .When(EventTypes is not { Count: > 0 }, "eventTypes", "eventTypes names at least one event type of the catalogue.")
             .When(EventTypes is { Count: > MaxEventTypes }, "eventTypes", $"eventTypes names at most {MaxEventTypes} types.")
@@ -44,14 +57,25 @@ public sealed record EventSubscriptionRequest(
     }
 }
 
-/// <summary>A subscription; <c>secret</c> is shown only when it is created (and its new one when rotated).</summary>
+/// <summary>
+/// Where an AMQP subscription's events wait: connect to <c>uri</c> (user in it, no password) as <c>username</c> and
+/// consume <c>queue</c>. <c>password</c> is shown only in the answer to the create.
+/// </summary>
+public sealed record AmqpConnectionResponse(string Uri, string Queue, string Username, string? Password);
+
+/// <summary>
+/// A subscription; a webhook's <c>secret</c> is shown only when it is created (and its new one when rotated), an AMQP
+/// subscription's broker password only when it is created.
+/// </summary>
 public sealed record EventSubscriptionResponse(
-    Guid Id, string Url, string? Description, IReadOnlyList<string> EventTypes, JsonElement? Filter, IReadOnlyList<string> Scopes,
-    bool Ordered, string Status, string? DisabledReason, DateTime? FailingSince, DateTime CreatedAt, DateTime UpdatedAt, int Version,
-    string? Secret)
+    Guid Id, string Transport, string? Url, AmqpConnectionResponse? Amqp, string? Description, IReadOnlyList<string> EventTypes,
+    JsonElement? Filter, IReadOnlyList<string> Scopes, bool Ordered, string Status, string? DisabledReason, DateTime? FailingSince,
+    DateTime CreatedAt, DateTime UpdatedAt, int Version, string? Secret)
 {
-    public static EventSubscriptionResponse From(Subscription s, string? secret = null) => new(
-        s.Id, s.Url, s.Description, s.EventTypes, s.Filter is null ? null : JsonDocument.Parse(s.Filter).RootElement.Clone(), s.Scopes,
+    public static EventSubscriptionResponse From(Subscription s, PartnerBroker broker, string? secret = null, string? amqpPassword = null) => new(
+        s.Id, s.Transport, s.Url,
+        s.AmqpUser is null ? null : new AmqpConnectionResponse(broker.PartnerUri(s.AmqpUser), s.AmqpQueue!, s.AmqpUser, amqpPassword),
+        s.Description, s.EventTypes, s.Filter is null ? null : JsonDocument.Parse(s.Filter).RootElement.Clone(), s.Scopes,
         s.Ordered, s.Status, s.DisabledReason, s.FailingSince, s.CreatedAt, s.UpdatedAt, s.Version, secret);
 }
 
@@ -80,9 +104,11 @@ public static class EventSubscriptionsApi
         var api = app.MapGroup("/api/v1/event-subscriptions").WithTags("Event subscriptions");
         api.MapGet("/", ListEventSubscriptions).RequirePermission(Permissions.EventSubscriptions, Operation.Read);
         api.MapGet("/{id:guid}", GetEventSubscription).RequirePermission(Permissions.EventSubscriptions, Operation.Read);
-        api.MapPost("/", CreateEventSubscription).RequirePermission(Permissions.EventSubscriptions, Operation.Create);
+        api.MapPost("/", CreateEventSubscription).RequirePermission(Permissions.EventSubscriptions, Operation.Create)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPut("/{id:guid}", UpdateEventSubscription).RequirePermission(Permissions.EventSubscriptions, Operation.Update);
-        api.MapDelete("/{id:guid}", DeleteEventSubscription).RequirePermission(Permissions.EventSubscriptions, Operation.Delete);
+        api.MapDelete("/{id:guid}", DeleteEventSubscription).RequirePermission(Permissions.EventSubscriptions, Operation.Delete)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/{id:guid}/rotate-secret", RotateEventSubscriptionSecret).RequirePermission(Permissions.EventSubscriptions, Operation.Update);
         api.MapGet("/{id:guid}/deliveries", ListEventSubscriptionDeliveries).RequirePermission(Permissions.EventSubscriptions, Operation.Read);
         api.MapPost("/{id:guid}/deliveries/{deliveryId:guid}/resend", ResendEventSubscriptionDelivery)
@@ -92,7 +118,7 @@ public static class EventSubscriptionsApi
     }
 
     public static async Task<Results<Ok<CursorPage<EventSubscriptionResponse>>, ValidationProblem>> ListEventSubscriptions(
-        IntegrationsDbContext db, int? limit, string? cursor, CancellationToken cancellationToken)
+        IntegrationsDbContext db, PartnerBroker broker, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (!PageRequest.TryParse(limit, cursor, out var page, out var errors))
         {
@@ -100,11 +126,11 @@ public static class EventSubscriptionsApi
         }
         var subscriptions = await db.Subscriptions.AsNoTracking().ToCursorPageAsync(page, s => s, cancellationToken);
         return TypedResults.Ok(new CursorPage<EventSubscriptionResponse>(
-            subscriptions.Items.Select(s => EventSubscriptionResponse.From(s)).ToList(), subscriptions.NextCursor));
+            subscriptions.Items.Select(s => EventSubscriptionResponse.From(s, broker)).ToList(), subscriptions.NextCursor));
     }
 
     public static async Task<Results<Ok<EventSubscriptionResponse>, ProblemHttpResult>> GetEventSubscription(
-        Guid id, IntegrationsDbContext db, HttpResponse response, CancellationToken cancellationToken)
+        Guid id, IntegrationsDbContext db, PartnerBroker broker, HttpResponse response, CancellationToken cancellationToken)
     {
         var subscription = await db.Subscriptions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (subscription is null)
@@ -112,11 +138,11 @@ public static class EventSubscriptionsApi
             return ApiProblems.NotFound(Resource, id);
         }
         ETags.Set(response, subscription.Version);
-        return TypedResults.Ok(EventSubscriptionResponse.From(subscription));
+        return TypedResults.Ok(EventSubscriptionResponse.From(subscription, broker));
     }
 
     public static async Task<Results<Created<EventSubscriptionResponse>, ValidationProblem, ProblemHttpResult>> CreateEventSubscription(
-        EventSubscriptionRequest request, IntegrationsDbContext db, HttpResponse response, IOptions<WebhookSettings> settings,
+        EventSubscriptionRequest request, IntegrationsDbContext db, PartnerBroker broker, HttpResponse response, IOptions<WebhookSettings> settings,
         CancellationToken cancellationToken)
     {
         var errors = request.Validate(out var filter);
@@ -124,21 +150,62 @@ public static class EventSubscriptionsApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        if (await TargetProblemAsync(request.Url!, settings.Value, cancellationToken) is { } target)
+        if (request.TransportOrDefault == SubscriptionTransport.Webhook)
         {
-            return target;
+            if (await TargetProblemAsync(request.Url!, settings.Value, cancellationToken) is { } target)
+            {
+                return target;
+            }
+            var webhook = new Subscription { Secret = WebhookSignature.NewSecret() };
+            Apply(request, filter, webhook);
+            db.Subscriptions.Add(webhook);
+            await db.SaveChangesAsync(cancellationToken);
+            ETags.Set(response, webhook.Version);
+            return TypedResults.Created($"/api/v1/event-subscriptions/{webhook.Id}", EventSubscriptionResponse.From(webhook, broker, webhook.Secret));
         }
-        var subscription = new Subscription { Secret = WebhookSignature.NewSecret() };
-        Apply(request, filter, subscription);
-        db.Subscriptions.Add(subscription);
-        await db.SaveChangesAsync(cancellationToken);
+
+        if (!broker.Enabled)
+        {
+            return ApiProblems.Unprocessable("AMQP delivery is not available on this platform.",
+                new Dictionary<string, string[]> { ["transport"] = ["AMQP delivery is not configured here; use a webhook."] });
+        }
+        // The broker's objects first, then the row: a subscription is only ever saved with a queue and user that exist,
+        // and if the save fails they are removed again.
+        var subscription = new Subscription { Transport = SubscriptionTransport.Amqp };
+        PartnerCredentials credentials;
+        try
+        {
+            credentials = await broker.ProvisionAsync(subscription.Id, cancellationToken);
+        }
+        catch (BrokerUnavailableException)
+        {
+            return BrokerUnavailable();
+        }
+        try
+        {
+            subscription.AmqpQueue = credentials.Queue;
+            subscription.AmqpUser = credentials.Username;
+            Apply(request, filter, subscription);
+            db.Subscriptions.Add(subscription);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            await broker.RevokeAsync(subscription.Id, CancellationToken.None);
+            throw;
+        }
         ETags.Set(response, subscription.Version);
-        return TypedResults.Created($"/api/v1/event-subscriptions/{subscription.Id}", EventSubscriptionResponse.From(subscription, subscription.Secret));
+        return TypedResults.Created($"/api/v1/event-subscriptions/{subscription.Id}",
+            EventSubscriptionResponse.From(subscription, broker, amqpPassword: credentials.Password));
     }
 
+    private static ProblemHttpResult BrokerUnavailable() => TypedResults.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Message broker unavailable",
+        detail: "The message broker could not be reached or refused the change; nothing was changed. Try again shortly.");
+
     public static async Task<Results<Ok<EventSubscriptionResponse>, ValidationProblem, ProblemHttpResult>> UpdateEventSubscription(
-        Guid id, EventSubscriptionRequest request, IntegrationsDbContext db, HttpContext http, IOptions<WebhookSettings> settings,
-        CancellationToken cancellationToken)
+        Guid id, EventSubscriptionRequest request, IntegrationsDbContext db, PartnerBroker broker, HttpContext http,
+        IOptions<WebhookSettings> settings, CancellationToken cancellationToken)
     {
         var errors = request.Validate(out var filter);
         if (!errors.IsValid)
@@ -154,7 +221,12 @@ public static class EventSubscriptionsApi
         {
             return precondition;
         }
-        if (await TargetProblemAsync(request.Url!, settings.Value, cancellationToken) is { } target)
+        if (request.TransportOrDefault != subscription.Transport)
+        {
+            return ApiProblems.Unprocessable($"This subscription's transport is {subscription.Transport}; it cannot change (create another subscription).",
+                new Dictionary<string, string[]> { ["transport"] = [$"transport stays {subscription.Transport}."] });
+        }
+        if (subscription.Transport == SubscriptionTransport.Webhook && await TargetProblemAsync(request.Url!, settings.Value, cancellationToken) is { } target)
         {
             return target;
         }
@@ -168,11 +240,11 @@ public static class EventSubscriptionsApi
             return ApiProblems.ConcurrentUpdate(Resource, id);
         }
         ETags.Set(http.Response, subscription.Version);
-        return TypedResults.Ok(EventSubscriptionResponse.From(subscription));
+        return TypedResults.Ok(EventSubscriptionResponse.From(subscription, broker));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteEventSubscription(
-        Guid id, IntegrationsDbContext db, HttpRequest request, CancellationToken cancellationToken)
+        Guid id, IntegrationsDbContext db, PartnerBroker broker, HttpRequest request, CancellationToken cancellationToken)
     {
         var subscription = await db.Subscriptions.SingleOrDefaultAsync(s => s.Id == id, cancellationToken);
         if (subscription is null)
@@ -182,6 +254,19 @@ public static class EventSubscriptionsApi
         if (ETags.CheckIfMatch(request, subscription.Version, out _) is { } precondition)
         {
             return precondition;
+        }
+        if (subscription.Transport == SubscriptionTransport.Amqp)
+        {
+            // Access goes first: if the broker cannot revoke it, the subscription stays (and the delete can be retried)
+            // rather than leaving a user that reads a queue nobody owns.
+            try
+            {
+                await broker.RevokeAsync(subscription.Id, cancellationToken);
+            }
+            catch (BrokerUnavailableException)
+            {
+                return BrokerUnavailable();
+            }
         }
         db.Subscriptions.Remove(subscription);
         try
@@ -207,6 +292,10 @@ public static class EventSubscriptionsApi
         if (ETags.CheckIfMatch(http.Request, subscription.Version, out _) is { } precondition)
         {
             return precondition;
+        }
+        if (subscription.Transport != SubscriptionTransport.Webhook)
+        {
+            return ApiProblems.Conflict($"The subscription '{id}' delivers over AMQP: it has no signing secret to rotate.");
         }
         subscription.PreviousSecret = subscription.Secret;
         subscription.PreviousSecretExpiresAt = clock.GetUtcNow().UtcDateTime + settings.Value.SecretOverlap;
@@ -354,7 +443,7 @@ public static class EventSubscriptionsApi
 
     private static void Apply(EventSubscriptionRequest request, string? filter, Subscription subscription)
     {
-        subscription.Url = request.Url!.Trim();
+        subscription.Url = request.Url?.Trim();
         subscription.Description = request.Description?.Trim();
         subscription.EventTypes = request.EventTypes!.Distinct().Order(StringComparer.Ordinal).ToList();
         subscription.Filter = filter;

@@ -3,6 +3,7 @@ using CrmPlatform.Integrations.Events;
 using CrmPlatform.Integrations.Subscriptions;
 using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Audit;
+using CrmPlatform.Persistence.Idempotency;
 using CrmPlatform.Persistence.Mail;
 using CrmPlatform.Persistence.Tenancy;
 using CrmPlatform.ServiceDefaults;
@@ -11,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmPlatform.Integrations.Data;
 
 public sealed class IntegrationsDbContext(DbContextOptions<IntegrationsDbContext> options, TenantContext tenant, TimeProvider clock)
-    : TenantDbContext(options, tenant, clock), IEmailOutboxDbContext
+    : TenantDbContext(options, tenant, clock), IEmailOutboxDbContext, IIdempotencyDbContext
 {
     public DbSet<EventLogEntry> EventLog => Set<EventLogEntry>();
     public DbSet<ErasedPerson> ErasedPeople => Set<ErasedPerson>();
@@ -20,6 +21,7 @@ public sealed class IntegrationsDbContext(DbContextOptions<IntegrationsDbContext
     public DbSet<WebhookDelivery> Deliveries => Set<WebhookDelivery>();
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
     public DbSet<OutgoingEmail> OutgoingEmails => Set<OutgoingEmail>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -27,6 +29,7 @@ public sealed class IntegrationsDbContext(DbContextOptions<IntegrationsDbContext
         modelBuilder.AddSubscriptions();
         modelBuilder.AddDeliveries();
         modelBuilder.AddEmailOutbox();
+        modelBuilder.AddIdempotencyRecords();
         modelBuilder.AddAuditLog();
         base.OnModelCreating(modelBuilder);
     }

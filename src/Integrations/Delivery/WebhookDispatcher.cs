@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EventLogEntry = CrmPlatform.Integrations.Events.EventLogEntry;
 using System.Net.Http.Headers;
+using CrmPlatform.Integrations.Amqp;
 using CrmPlatform.Integrations.Data;
 using CrmPlatform.Integrations.Events;
 using CrmPlatform.Integrations.Subscriptions;
@@ -15,10 +16,12 @@ namespace CrmPlatform.Integrations.Delivery;
 /// Sends due deliveries. Each worker claims a batch with <c>FOR UPDATE SKIP LOCKED</c> and leases it by moving its next
 /// attempt past the request timeout (so several workers and instances share the queue, and a crash only delays a
 /// retry), sends the whole batch concurrently, then records every attempt and outcome in one transaction. At least
-/// once: a delivery whose outcome was not recorded is sent again when its lease ends, with the same webhook-id.
+/// once: a delivery whose outcome was not recorded is sent again when its lease ends, with the same webhook-id. AMQP
+/// subscriptions share all of it (retries, ordering, delivery log, dead letters, replay); only the send differs: a
+/// publish to the subscription's queue that counts as delivered once the broker confirmed it.
 /// </summary>
 public sealed class WebhookDispatcher(
-    IServiceScopeFactory scopes, IHttpClientFactory httpClients, IOptions<WebhookSettings> options, DeliverySignal signal,
+    IServiceScopeFactory scopes, IHttpClientFactory httpClients, PartnerBroker broker, IOptions<WebhookSettings> options, DeliverySignal signal,
     TimeProvider clock, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
@@ -62,9 +65,10 @@ public sealed class WebhookDispatcher(
 
     private sealed record Claim(Guid Id, Guid TenantId, Guid SubscriptionId, Guid EventId, int Attempts);
 
+    /// <summary>An attempt's result: delivered when nothing went wrong (a 2xx answer, or the broker's confirm).</summary>
     private sealed record Outcome(Claim Claim, DateTime AttemptedAt, int? StatusCode, int LatencyMs, string? Error)
     {
-        public bool Delivered => StatusCode is >= 200 and < 300;
+        public bool Delivered => Error is null;
     }
 
     private async Task<int> DispatchBatchAsync(CancellationToken stoppingToken)
@@ -149,11 +153,15 @@ public sealed class WebhookDispatcher(
 
     private async Task<Outcome> SendAsync(HttpClient http, Claim claim, Subscription subscription, EventLogEntry entry, CancellationToken stoppingToken)
     {
+        if (subscription.Transport == SubscriptionTransport.Amqp)
+        {
+            return await PublishAsync(claim, subscription, entry, stoppingToken);
+        }
         var attemptedAt = clock.GetUtcNow();
         var body = CloudEventBody.Encode(entry, subscription.Scopes);
         var timestamp = attemptedAt.ToUnixTimeSeconds();
         var webhookId = entry.EventId.ToString();
-        using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url) { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url!) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(CloudEventBody.ContentType + "; charset=utf-8");
         request.Headers.TryAddWithoutValidation("webhook-id", webhookId);
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -176,6 +184,31 @@ public sealed class WebhookDispatcher(
         catch (HttpRequestException ex)
         {
             return new Outcome(claim, attemptedAt.UtcDateTime, null, (int)watch.ElapsedMilliseconds, Truncate(ex.InnerException?.Message ?? ex.Message));
+        }
+    }
+
+    /// <summary>The same CloudEvent as a webhook's body (structured mode), published to the subscription's queue.</summary>
+    private async Task<Outcome> PublishAsync(Claim claim, Subscription subscription, EventLogEntry entry, CancellationToken stoppingToken)
+    {
+        var attemptedAt = clock.GetUtcNow();
+        var body = CloudEventBody.Encode(entry, subscription.Scopes);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(Settings.Timeout);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            await broker.PublishAsync(subscription.AmqpQueue!, entry.EventId, CloudEventBody.TypeOf(entry.Type),
+                new DateTimeOffset(DateTime.SpecifyKind(entry.OccurredAt, DateTimeKind.Utc)), body, timeout.Token);
+            return new Outcome(claim, attemptedAt.UtcDateTime, null, (int)watch.ElapsedMilliseconds, null);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return new Outcome(claim, attemptedAt.UtcDateTime, null, (int)watch.ElapsedMilliseconds, $"Not confirmed after {Settings.Timeout.TotalSeconds:0.###} s");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A returned message (its queue is gone), a nack, or a lost connection: retried like a failed request.
+            return new Outcome(claim, attemptedAt.UtcDateTime, null, (int)watch.ElapsedMilliseconds, Truncate($"AMQP: {ex.Message}"));
         }
     }
 
@@ -285,9 +318,10 @@ public sealed class WebhookDispatcher(
             .Select(a => a.Email).ToListAsync(cancellationToken);
         foreach (var email in admins)
         {
-            var message = OutgoingEmail.Create(email, $"Webhook disabled: {subscription.Url}",
+            var target = subscription.Url ?? $"AMQP queue {subscription.AmqpQueue}";
+            var message = OutgoingEmail.Create(email, $"Webhook disabled: {target}",
                 $"""
-                The webhook subscription {subscription.Id} ({subscription.Url}) has been disabled: {subscription.DisabledReason}
+                The event subscription {subscription.Id} ({target}) has been disabled: {subscription.DisabledReason}
 
                 Nothing is sent to it until it is enabled again (PUT /api/v1/event-subscriptions/{subscription.Id} with "status": "active").
                 Deliveries that were pending resume then; events of the time in between can be replayed

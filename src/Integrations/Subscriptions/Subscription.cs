@@ -14,16 +14,38 @@ public static class SubscriptionStatus
     public static readonly IReadOnlyList<string> All = [Active, Disabled];
 }
 
+/// <summary>How a subscription's events leave the platform.</summary>
+public static class SubscriptionTransport
+{
+    /// <summary>HTTPS POST to the partner's URL, signed per Standard Webhooks.</summary>
+    public const string Webhook = "webhook";
+
+    /// <summary>A durable queue on the platform's broker that only the subscription's own broker user can read.</summary>
+    public const string Amqp = "amqp";
+
+    public static readonly IReadOnlyList<string> All = [Webhook, Amqp];
+}
+
 /// <summary>
-/// A partner's webhook: which event types of its tenant it receives (optionally filtered), where, what fields it may
-/// see (scopes), and the secret its deliveries are signed with. Configuration of the tenant, audited.
+/// A partner's subscription: which event types of its tenant it receives (optionally filtered), how (a webhook URL
+/// and the secret its deliveries are signed with, or an AMQP queue and broker user of its own), and what fields it
+/// may see (scopes). Configuration of the tenant, audited.
 /// </summary>
 public sealed class Subscription : UnownedAuditedEntity
 {
     public const int UrlMaxLength = 2000;
     public const int DescriptionMaxLength = 500;
 
-    public string Url { get; set; } = "";
+    public const int AmqpNameMaxLength = 100;
+
+    public string Transport { get; set; } = SubscriptionTransport.Webhook;
+
+    /// <summary>The webhook's URL; null for AMQP.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>AMQP: the queue the events are published to and the broker user that alone may read it.</summary>
+    public string? AmqpQueue { get; set; }
+    public string? AmqpUser { get; set; }
     public string? Description { get; set; }
 
     /// <summary>Catalogue keys (<c>Contacts.V1.PersonCreated</c>).</summary>
@@ -40,6 +62,7 @@ public sealed class Subscription : UnownedAuditedEntity
     /// <summary>Why it was disabled by the platform (sustained failure); null when a person disabled it or it is active.</summary>
     public string? DisabledReason { get; set; }
 
+    /// <summary>The webhook signing secret; empty for AMQP (the broker user's password is never stored).</summary>
     [AuditRedacted]
     public string Secret { get; set; } = "";
 
@@ -67,6 +90,9 @@ public static class SubscriptionModel
             subscription.HasKey(s => s.Id);
             subscription.HasIndex(s => new { s.TenantId, s.CreatedAt, s.Id });
             subscription.Property(s => s.Url).HasMaxLength(Subscription.UrlMaxLength);
+            subscription.Property(s => s.Transport).HasMaxLength(20).HasDefaultValue(SubscriptionTransport.Webhook);
+            subscription.Property(s => s.AmqpQueue).HasMaxLength(Subscription.AmqpNameMaxLength);
+            subscription.Property(s => s.AmqpUser).HasMaxLength(Subscription.AmqpNameMaxLength);
             subscription.Property(s => s.Description).HasMaxLength(Subscription.DescriptionMaxLength);
             subscription.Property(s => s.Filter).HasColumnType("jsonb");
             subscription.Property(s => s.Status).HasMaxLength(20);

@@ -41,7 +41,7 @@ public sealed partial class RunScriptTests
         var secrets = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(settings.StateDirectory, "secrets.json")))!.AsObject();
         // The bootstrap client's secret is not among them: this test passes its own, as an operator may (Parameters__…).
         string[] generated = ["otlp-api-key", "dashboard-api-key", "postgres-password", "identitydb-password", "contactsdb-password",
-            "salesdb-password", "marketingdb-password", "servicedb-password", "integrationsdb-password", "messaging-password",
+            "salesdb-password", "marketingdb-password", "servicedb-password", "integrationsdb-password", "messaging-password", "messaging-admin-password",
             "csat-signing-key-1", "csat-signing-key-2", "web-form-token-key-1", "web-form-token-key-2",
             "marketing-web-form-token-key-1", "marketing-web-form-token-key-2",
             "marketing-campaign-token-key-1", "marketing-campaign-token-key-2"];

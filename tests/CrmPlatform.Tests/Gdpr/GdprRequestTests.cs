@@ -12,8 +12,8 @@ using static CrmPlatform.Tests.Duplicates.DuplicateData;
 namespace CrmPlatform.Tests.Gdpr;
 
 /// <summary>
-/// Data subject requests across the four services on real PostgreSQL and RabbitMQ: access (one export with every
-/// service's data), erasure (anonymized everywhere, confirmed by every service), restriction and objection (honoured by
+/// Data subject requests across the four domain services and Integrations on real PostgreSQL and RabbitMQ: access (one
+/// export with every service's data), erasure (anonymized everywhere, confirmed by every service), restriction and objection (honoured by
 /// Marketing and Sales), permissions and tenant isolation.
 /// </summary>
 public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<PlatformFixture>
@@ -21,13 +21,14 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
     private PlatformServices Platform => fixture.Platform;
     private readonly GdprSteps _steps = new(fixture.Platform);
 
-    private static readonly string[] AllServices = ["contacts", "sales", "marketing", "service"];
+    private static readonly string[] AllServices = ["contacts", "sales", "marketing", "service", "integrations"];
 
     [Fact]
-    public async Task An_access_request_exports_one_document_with_the_data_of_all_four_services()
+    public async Task An_access_request_exports_one_document_with_the_data_of_every_service_integrations_event_log_included()
     {
         var person = await _steps.PersonEverywhereAsync("Katherine", "Johnson");
         await _steps.OpportunityAsync(person, "Katherine's trajectory study");
+        await LoggedByIntegrationsAsync(person);
 
         var created = await _steps.RequestAsync(person, "access");
         Assert.Equal(HttpStatusCode.Created, created.Status);
@@ -62,7 +63,15 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
             Assert.Equal("Katherine Johnson", data.GetProperty("contactDirectory").Str("displayName"));
             Assert.Equal("granted", data.GetProperty("consents")[0].Str("status"));
         }
+        // Integrations keeps the events partners are sent (and replays): the person's are in the export.
+        var eventLog = services.GetProperty("integrations").GetProperty("data").GetProperty("eventLog");
+        var logged = Assert.Single(eventLog.EnumerateArray(), e => e.Str("type") == "Contacts.V1.PersonCreated");
+        Assert.Equal("Katherine", logged.GetProperty("payload").GetProperty("person").Str("firstName"));
     }
+
+    /// <summary>Integrations has logged the person's creation (its intake runs apart from the replicas the steps wait for).</summary>
+    private Task LoggedByIntegrationsAsync(Guid person) => Eventually.TrueAsync(
+        () => PlatformServices.QueryAsync(Platform.Integrations, db => db.EventLog.AnyAsync(e => e.PersonId == person)), "Integrations logged the person");
 
     [Fact]
     public async Task An_export_before_every_service_has_answered_is_a_409_naming_the_missing_ones()
@@ -89,13 +98,14 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
     }
 
     [Fact]
-    public async Task An_erasure_is_confirmed_by_all_four_services_and_leaves_no_personal_data_readable()
+    public async Task An_erasure_is_confirmed_by_every_service_integrations_included_and_leaves_no_personal_data_readable()
     {
         var person = await _steps.PersonEverywhereAsync("Dorothy", "Vaughan");
         var opportunity = await _steps.OpportunityAsync(person, "Dorothy's FORTRAN upgrade");
         var lost = await _steps.Sales.PutJsonAsync($"/api/v1/opportunities/{opportunity.Id()}/stage",
             new { stage = "closed-lost", lostReason = "Dorothy moved to another lab", competitor = "IBM" }, opportunity.ETag());
         Assert.Equal(HttpStatusCode.OK, lost.Status);
+        await LoggedByIntegrationsAsync(person);
 
         var request = await _steps.CompletedRequestAsync(person, "erasure");
         var services = request.GetProperty("services").EnumerateArray().ToList();
@@ -140,6 +150,12 @@ public sealed class GdprRequestTests(PlatformFixture fixture) : IClassFixture<Pl
             var contact = await Eventually.ReturnsAsync(entry, c => c!.Email?.EndsWith("@erased.invalid") != false, "the replica is anonymized");
             Assert.DoesNotContain("Dorothy", contact!.DisplayName);
         }
+
+        // Integrations' event log, which deliveries and replays read, no longer names her (confirmed before completion).
+        var logged = await PlatformServices.QueryAsync(Platform.Integrations, db => db.EventLog.AsNoTracking().Where(e => e.PersonId == person).ToListAsync());
+        Assert.NotEmpty(logged);
+        Assert.All(logged, e => Assert.NotNull(e.Redacted));
+        Assert.All(logged, e => Assert.DoesNotContain("Dorothy", e.Payload));
     }
 
     [Fact]

@@ -57,7 +57,10 @@ public sealed class PlatformServices : IAsyncDisposable
     }
     public ServiceFactory<ServiceDbContext> Service { get; }
 
-    /// <summary>Partners' event subscriptions and webhooks; private (loopback, http) targets allowed, as in development.</summary>
+    /// <summary>
+    /// Partners' event subscriptions, webhooks and AMQP queues (provisioned on the shared broker's management API);
+    /// private (loopback, http) targets allowed, as in development.
+    /// </summary>
     public ServiceFactory<IntegrationsDbContext> Integrations { get; }
 
     /// <param name="contactsSettings">Contacts' own further settings, such as its mail server.</param>
@@ -83,7 +86,7 @@ public sealed class PlatformServices : IAsyncDisposable
             identity, await identity.AdminTokenAsync(),
             new((await Settings("contactsdb")).Concat(contactsSettings ?? new Dictionary<string, string>()).ToDictionary()), new(await Settings("salesdb")),
             new(marketing, marketingServices), new(Overlaid(await Settings("servicedb"), ServiceSettings, serviceSettings)),
-            new(Overlaid(await Settings("integrationsdb"), IntegrationsSettings, integrationsSettings)))
+            new(Overlaid(await Settings("integrationsdb"), IntegrationsSettings, await servers.BrokerManagementSettingsAsync(), integrationsSettings)))
         {
             MarketingSettings = marketing,
             MarketingServices = marketingServices,

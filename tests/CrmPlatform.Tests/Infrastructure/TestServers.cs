@@ -133,6 +133,14 @@ public sealed class TestServers
         return (await _rabbitMq.ConnectionStringFor(virtualHost).GetValueAsync(CancellationToken.None))!;
     }
 
+    /// <summary>Integrations' settings for the shared broker's management API (partners' AMQP users), as the AppHost gives them.</summary>
+    public async Task<Dictionary<string, string>> BrokerManagementSettingsAsync() => new()
+    {
+        ["Integrations:Amqp:ManagementUri"] = (await _rabbitMq.ManagementUri.GetValueAsync(CancellationToken.None))!,
+        ["Integrations:Amqp:ManagementUser"] = RabbitMqServerResource.AdminUser,
+        ["Integrations:Amqp:ManagementPassword"] = (await _rabbitMq.AdminPassword.GetValueAsync(CancellationToken.None))!,
+    };
+
     /// <summary>A broker of its own, for tests that stop and start it. The caller disposes it.</summary>
     public static async Task<PrivateBroker> StartPrivateRabbitMqAsync(string name)
     {

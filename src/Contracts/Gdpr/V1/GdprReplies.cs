@@ -10,7 +10,10 @@ public static class GdprServiceNames
     public const string Marketing = "marketing";
     public const string Service = "service";
 
-    public static readonly IReadOnlyList<string> All = [Contacts, Sales, Marketing, Service];
+    /// <summary>Partners' event subscriptions: keeps the event log (payloads that name people) deliveries and replays read.</summary>
+    public const string Integrations = "integrations";
+
+    public static readonly IReadOnlyList<string> All = [Contacts, Sales, Marketing, Service, Integrations];
 }
 
 /// <summary>
