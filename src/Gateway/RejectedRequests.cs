@@ -139,6 +139,10 @@ public static class RejectedRequests
             return inner.FlushAsync(cancellationToken);
         }
 
+        // Kestrel passes these through to System.Text.Json, which asks them while it writes a body.
+        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
+        public override long UnflushedBytes => _held?.WrittenCount ?? inner.UnflushedBytes;
+
         public override void CancelPendingFlush() => inner.CancelPendingFlush();
         public override void Complete(Exception? exception = null) => inner.Complete(exception);
         public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);

@@ -104,6 +104,26 @@ public static partial class OpenApiClientConventions
     }
 
     /// <summary>
+    /// A nullable raw JSON value (<c>JsonElement?</c>) is any JSON, null included: System.Text.Json wrote it as a
+    /// <c>oneOf</c> of null and <c>JsonElement</c>, whose schema (<c>{}</c>) already takes null, so null matched both
+    /// branches and strict validators rejected every null (a static segment's rules, a subscription without a filter).
+    /// </summary>
+    public static void NullableJsonAsAnyJson(OpenApiDocument document)
+    {
+        foreach (var schema in document.Components?.Schemas?.Values ?? [])
+        {
+            foreach (var (name, property) in schema.Properties?.ToList() ?? [])
+            {
+                if (property.OneOf is { Count: 2 } oneOf && oneOf.Any(branch => branch.Type == JsonSchemaType.Null)
+                    && oneOf.OfType<OpenApiSchemaReference>().SingleOrDefault(branch => branch.Reference.Id == nameof(JsonElement)) is { } anyJson)
+                {
+                    schema.Properties![name] = anyJson;
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// A list of raw JSON values (kept as <see cref="JsonElement"/> so each is read and answered on its own, as the bulk
     /// endpoints do) is an array of any JSON; without an <c>items</c> schema, linters reject the array.
     /// </summary>

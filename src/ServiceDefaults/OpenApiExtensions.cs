@@ -37,6 +37,7 @@ public static class OpenApiExtensions
             };
             document.Security ??= [];
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });
+            OpenApiClientConventions.NullableJsonAsAnyJson(document);
             return Task.CompletedTask;
         })
         .AddOperationTransformer((operation, context, _) =>

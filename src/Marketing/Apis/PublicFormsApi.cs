@@ -32,11 +32,12 @@ public static class PublicFormsApi
     {
         var api = app.MapGroup(PublicPaths.Prefix + "/{id:guid}").WithTags("Web forms (public)").AllowAnonymous()
             .RequireCors(FormCorsPolicyProvider.PolicyName);
-        api.MapGet("/snippet", GetSnippet).Produces<string>(StatusCodes.Status200OK, "text/html");
-        api.MapGet("/token", IssueToken);
+        api.MapGet("/snippet", GetSnippet).Produces<string>(StatusCodes.Status200OK, "text/html").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/token", IssueToken).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/submissions", Submit).RequireRateLimiting(WebFormProtection.ClientRateLimit).DisableAntiforgery()
             .Accepts<Dictionary<string, string>>("application/json", "application/x-www-form-urlencoded")
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return api;
     }
 

@@ -25,7 +25,8 @@ public static class DecisionsApi
         MapPart<DealRisk, DealRiskRequest, DealRiskResponse>(api, "risks", "DealRisk", "objection or risk", db => db.DealRisks, (_, risk, _) => Task.FromResult(DealRiskResponse.From(risk)));
         api.MapPost("/commitments", CommitmentsEndpoints.Commit).RequirePermission(Permissions.Opportunities, Operation.Update);
         api.MapPut("/commitments/{commitmentId:guid}", CommitmentsEndpoints.Resolve).RequirePermission(Permissions.Opportunities, Operation.Update);
-        api.MapGet("/decision", DecisionEndpoints.GetDecision).RequirePermission(Permissions.Opportunities, Operation.Read);
+        api.MapGet("/decision", DecisionEndpoints.GetDecision).RequirePermission(Permissions.Opportunities, Operation.Read)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPut("/decision", DecisionEndpoints.RecordDecision).RequirePermission(Permissions.Opportunities, Operation.Update);
         return api;
     }

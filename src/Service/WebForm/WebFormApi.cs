@@ -44,8 +44,10 @@ public static class WebFormApi
     public static RouteGroupBuilder MapWebFormApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/help-centre/{tenantId:guid}/requests").WithTags("Help centre").AllowAnonymous();
-        api.MapGet("/form-token", IssueToken);
-        api.MapPost("/", Submit).RequireRateLimiting(WebFormProtection.ClientRateLimit).DisableAntiforgery();
+        api.MapGet("/form-token", IssueToken).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/", Submit).RequireRateLimiting(WebFormProtection.ClientRateLimit).DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return api;
     }
 
