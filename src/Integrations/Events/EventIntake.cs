@@ -79,10 +79,14 @@ public sealed class EventIntakeConsumer<TEvent>(
             var personId = EventIntake.PersonOf(Type, message.AggregateId, json);
             var payload = json.GetRawText();
             DateTime? redacted = null;
-            if (personId is { } person && await db.ErasedPeople.AnyAsync(e => e.PersonId == person, context.CancellationToken))
+            if (personId is { } person)
             {
-                payload = FieldProtection.RedactAll(payload);
-                redacted = now;
+                await EventLogPart.LockPersonAsync(db, person, context.CancellationToken);
+                if (await db.ErasedPeople.AnyAsync(e => e.PersonId == person, context.CancellationToken))
+                {
+                    payload = FieldProtection.RedactAll(payload);
+                    redacted = now;
+                }
             }
             var entry = new EventLogEntry
             {

@@ -23,6 +23,7 @@ public sealed class EventLogPart : IPersonalDataPart<IntegrationsDbContext>
 
     public async Task<int> EraseAsync(IntegrationsDbContext db, Guid personId, DateTime now, CancellationToken cancellationToken)
     {
+        await LockPersonAsync(db, personId, cancellationToken);
         if (!await db.ErasedPeople.AnyAsync(e => e.PersonId == personId, cancellationToken))
         {
             db.ErasedPeople.Add(new ErasedPerson { PersonId = personId, ErasedAt = now });
@@ -35,4 +36,11 @@ public sealed class EventLogPart : IPersonalDataPart<IntegrationsDbContext>
         }
         return entries.Count;
     }
+
+    /// <summary>
+    /// Serializes an erasure with the intake of an event about the same person, both in their own transactions: without
+    /// it an event read "not erased" just before the erasure commits is stored after the erasure's sweep, unredacted.
+    /// </summary>
+    public static Task LockPersonAsync(IntegrationsDbContext db, Guid personId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"event-log-person:" + personId}, 0))", cancellationToken);
 }
