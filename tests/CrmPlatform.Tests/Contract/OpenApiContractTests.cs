@@ -150,6 +150,9 @@ public sealed class OpenApiContractTests(PlatformFixture fixture) : IClassFixtur
         var export = (await DocumentAsync("contacts")).GetProperty("paths").GetProperty("/api/v1/people/export").GetProperty("get").GetProperty("responses");
         var formats = export.GetProperty("200").GetProperty("content").EnumerateObject().Select(c => c.Name).ToList();
         Assert.Equal(["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/json"], formats);
+        var records = export.GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        Assert.Equal("array", records.GetProperty("type").GetString());
+        Assert.Equal("#/components/schemas/PersonResponse", records.GetProperty("items").GetProperty("$ref").GetString());
     }
 
     private static JsonElement Resolve(JsonElement document, JsonElement schema) =>

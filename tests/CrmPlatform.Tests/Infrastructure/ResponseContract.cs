@@ -19,17 +19,16 @@ namespace CrmPlatform.Tests.Infrastructure;
 /// Holds every JSON answer of a service hosted by the tests to the service's own OpenAPI document: the operation is
 /// documented, the status is one it documents, and the body validates against the documented schema (JSON Schema
 /// 2020-12, formats included). So each test that calls an operation also checks its contract, on real responses. A
-/// break is written to <c>artifacts/contract-violations.txt</c>; with <c>CRM_ENFORCE_RESPONSE_CONTRACT=1</c> it also
-/// reaches the test as a 500 problem naming what differs, so the test fails where the drift happened.
+/// break is written to <c>artifacts/contract-violations.txt</c> and reaches the test as a 500 problem naming what
+/// differs, so the test fails where the drift happened.
 /// </summary>
 public sealed class ResponseContract(IOpenApiDocumentProvider documents)
 {
     /// <summary>
-    /// Whether a break turns the answer into a 500 (so the test that caused it fails) or is only recorded. Recorded only
-    /// for now: the gaps found when it was switched on are fixed (see docs/architecture.md), the remaining ones listed
-    /// in <c>artifacts/contract-violations.txt</c> are not yet, and each would fail a test that is not about them.
+    /// Whether a break turns the answer into a 500, so the test that caused it fails (the default), or is only recorded
+    /// (<c>CRM_ENFORCE_RESPONSE_CONTRACT=0</c>, for surveying many gaps in one run).
     /// </summary>
-    public static bool Enforced => Environment.GetEnvironmentVariable("CRM_ENFORCE_RESPONSE_CONTRACT") == "1";
+    public static bool Enforced => Environment.GetEnvironmentVariable("CRM_ENFORCE_RESPONSE_CONTRACT") != "0";
 
     private static readonly Lock ReportLock = new();
 

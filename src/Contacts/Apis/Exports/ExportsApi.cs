@@ -5,6 +5,7 @@ using CrmPlatform.Persistence.Paging;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 
 namespace CrmPlatform.Contacts.Apis;
 
@@ -17,16 +18,29 @@ public static class ExportsApi
 {
     public static void MapExportsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/people/export", ExportPeople).WithTags("People").ProducesExport().RequirePermission(Permissions.People, Operation.Read);
-        app.MapGet("/api/v1/organizations/export", ExportOrganizations).WithTags("Organizations").ProducesExport()
+        app.MapGet("/api/v1/people/export", ExportPeople).WithTags("People").ProducesExport<PersonResponse>().RequirePermission(Permissions.People, Operation.Read);
+        app.MapGet("/api/v1/organizations/export", ExportOrganizations).WithTags("Organizations").ProducesExport<OrganizationResponse>()
             .RequirePermission(Permissions.Organizations, Operation.Read);
     }
 
-    /// <summary>The 200 in every format <see cref="ExportWriter"/> writes, with the media types it writes them as.</summary>
-    private static RouteHandlerBuilder ProducesExport(this RouteHandlerBuilder endpoint)
+    /// <summary>
+    /// The 200 in every format <see cref="ExportWriter"/> writes, with the media types it writes them as. One
+    /// <c>Produces</c> per status gives every media type one schema, so the JSON one is set apart: an array of records.
+    /// </summary>
+    private static RouteHandlerBuilder ProducesExport<TRecord>(this RouteHandlerBuilder endpoint)
     {
         var mediaTypes = Enum.GetValues<ExportFormat>().Select(format => ExportWriter.ContentType(format).Split(';')[0]).ToArray();
-        return endpoint.Produces(StatusCodes.Status200OK, typeof(string), mediaTypes[0], mediaTypes[1..]);
+        return endpoint.Produces(StatusCodes.Status200OK, typeof(string), mediaTypes[0], mediaTypes[1..])
+            .AddOpenApiOperationTransformer((operation, context, _) =>
+            {
+                // A reference to the record's component (which the record's own endpoints define), not an inline copy.
+                var ok = operation.Responses![StatusCodes.Status200OK.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+                ok.Content![System.Net.Mime.MediaTypeNames.Application.Json].Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(typeof(TRecord).Name, context.Document),
+                };
+                return Task.CompletedTask;
+            });
     }
 
     public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportPeople(
