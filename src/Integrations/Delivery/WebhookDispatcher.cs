@@ -217,39 +217,33 @@ public sealed class WebhookDispatcher(
     private async Task RecordAsync(IntegrationsDbContext db, IServiceProvider services, IReadOnlyList<Outcome> outcomes, CancellationToken stoppingToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var ids = outcomes.Select(o => o.Claim.Id).ToList();
         await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken);
-        var deliveries = await db.Deliveries.IgnoreQueryFilters().Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, stoppingToken);
-        foreach (var outcome in outcomes)
-        {
-            if (!deliveries.TryGetValue(outcome.Claim.Id, out var delivery) || delivery.Status != DeliveryStatus.Pending)
-            {
-                continue;
-            }
-            delivery.Attempts++;
-            delivery.LastStatusCode = outcome.StatusCode;
-            delivery.LastError = outcome.Error;
-            if (outcome.Delivered)
-            {
-                delivery.Status = DeliveryStatus.Delivered;
-                delivery.CompletedAt = now;
-            }
-            else if (delivery.Attempts >= Settings.MaxAttempts)
-            {
-                delivery.Status = DeliveryStatus.Dead;
-                delivery.CompletedAt = now;
-            }
-            else
-            {
-                delivery.NextAttemptAt = now + Settings.RetryDelay(delivery.Attempts, Random.Shared.NextDouble());
-            }
-            db.DeliveryAttempts.Add(new DeliveryAttempt
-            {
-                TenantId = delivery.TenantId, DeliveryId = delivery.Id, AttemptedAt = outcome.AttemptedAt,
-                StatusCode = outcome.StatusCode, LatencyMs = outcome.LatencyMs, Error = outcome.Error,
-            });
-        }
-        await db.SaveChangesAsync(stoppingToken);
+        // Each delivery's attempt is counted and logged set-based, in one statement for the batch rather than a tracked
+        // entity and a row per delivery. A delivery no longer pending (dead-lettered or replayed meanwhile) is left as
+        // it is. The claim's attempt count is current: the lease kept every other worker away.
+        var ids = outcomes.Select(o => o.Claim.Id).ToArray();
+        var attemptIds = outcomes.Select(_ => Guid.CreateVersion7()).ToArray();
+        var attemptedAt = outcomes.Select(o => o.AttemptedAt).ToArray();
+        var statusCodes = outcomes.Select(o => o.StatusCode).ToArray();
+        var errors = outcomes.Select(o => o.Error).ToArray();
+        var latencies = outcomes.Select(o => o.LatencyMs).ToArray();
+        var retryAt = outcomes.Select(o => now + Settings.RetryDelay(o.Claim.Attempts + 1, Random.Shared.NextDouble())).ToArray();
+        await db.Database.ExecuteSqlAsync($"""
+            WITH outcome AS (
+                SELECT * FROM unnest({ids}, {attemptIds}, {attemptedAt}, {statusCodes}, {errors}, {latencies}, {retryAt})
+                    AS o(id, attempt_id, attempted_at, status_code, error, latency_ms, retry_at)),
+            recorded AS (
+                UPDATE deliveries d SET attempts = d.attempts + 1, last_status_code = o.status_code, last_error = o.error,
+                    status = CASE WHEN o.error IS NULL THEN {DeliveryStatus.Delivered}
+                                  WHEN d.attempts + 1 >= {Settings.MaxAttempts} THEN {DeliveryStatus.Dead} ELSE d.status END,
+                    completed_at = CASE WHEN o.error IS NULL OR d.attempts + 1 >= {Settings.MaxAttempts} THEN {now} END,
+                    next_attempt_at = CASE WHEN o.error IS NULL OR d.attempts + 1 >= {Settings.MaxAttempts} THEN d.next_attempt_at ELSE o.retry_at END
+                FROM outcome o WHERE d.id = o.id AND d.status = {DeliveryStatus.Pending}
+                RETURNING d.id, d.tenant_id)
+            INSERT INTO delivery_attempts (id, tenant_id, delivery_id, attempted_at, status_code, latency_ms, error)
+            SELECT o.attempt_id, r.tenant_id, r.id, o.attempted_at, o.status_code, o.latency_ms, o.error
+            FROM recorded r JOIN outcome o ON o.id = r.id
+            """, stoppingToken);
 
         // Health per subscription, outside the audited record (its version is the partner's ETag): a success clears
         // the failing streak; a failure starts it unless one is running.
