@@ -33,7 +33,7 @@ public sealed partial class SmtpListener(MailStore store, RecipientRefusals refu
             {
                 throw new InvalidOperationException("The SMTP listener is already running.");
             }
-            var endpoints = new EndpointListenerFactory();
+            var endpoints = new NoDelayEndpointListenerFactory();
             var bound = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
             endpoints.EndpointStarted += (_, e) =>
             {
