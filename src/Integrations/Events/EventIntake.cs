@@ -74,6 +74,7 @@ public sealed class EventIntakeConsumer<TEvent>(
         var created = 0;
         await db.ProcessOnceAsync(context.MessageId ?? message.EventId, EventIntake.ConsumerName, async () =>
         {
+            await Fanout.LockOrderedAsync(db, Type, context.CancellationToken);
             var now = clock.GetUtcNow().UtcDateTime;
             var json = JsonSerializer.SerializeToElement(message, EventIntake.PayloadJson);
             var personId = EventIntake.PersonOf(Type, message.AggregateId, json);
@@ -138,6 +139,23 @@ public sealed class EventIntakeConsumer<TEvent>(
 /// <summary>Turns logged events into deliveries for the subscriptions that take them.</summary>
 public static class Fanout
 {
+    /// <summary>
+    /// An ordered subscription is sent its events in the log's order, and the dispatcher sends one only when no earlier
+    /// one is pending. So for the events one is owed, the log's sequence must be the commit order: their intakes are
+    /// serialized by a lock per ordered subscription, taken before the sequence is drawn. Without it an event drawn
+    /// later but committed first was sent before the earlier one existed.
+    /// </summary>
+    public static async Task LockOrderedAsync(IntegrationsDbContext db, string type, CancellationToken cancellationToken)
+    {
+        var ordered = await db.Subscriptions.AsNoTracking()
+            .Where(s => s.Status == SubscriptionStatus.Active && s.Ordered && s.EventTypes.Contains(type))
+            .OrderBy(s => s.Id).Select(s => s.Id).ToListAsync(cancellationToken);
+        foreach (var id in ordered)
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"ordered-subscription:" + id}, 0))", cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Owes <paramref name="entry"/> to every active subscription of its tenant that takes its type and matches its filter
     /// (or to <paramref name="subscriptionId"/> alone, for a replay); returns how many deliveries it queued (unsaved

@@ -6,7 +6,6 @@ using CrmPlatform.AppHost.RabbitMq;
 using CrmPlatform.Contracts;
 using CrmPlatform.Contracts.Catalogue;
 using CrmPlatform.Tests.Infrastructure;
-using Json.Schema;
 using MassTransit;
 using RabbitMQ.Client;
 
@@ -155,25 +154,8 @@ public sealed class EventCatalogueTests
     /// <summary>Validates a body against the payload schema of a catalogue message; null when valid, else what is wrong.</summary>
     private static string? Validate(string messageKey, JsonNode body)
     {
-        var definitions = new JsonObject();
-        foreach (var (name, schema) in Document["components"]!["schemas"]!.AsObject())
-        {
-            definitions[name] = JsonNode.Parse(Rebased(schema!.ToJsonString()));
-        }
-        var root = new JsonObject
-        {
-            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
-            ["$defs"] = definitions,
-            ["allOf"] = new JsonArray(JsonNode.Parse(Rebased(Document["components"]!["messages"]![messageKey]!["payload"]!.ToJsonString()))),
-        };
-        var results = JsonSchema.FromText(root.ToJsonString()).Evaluate(JsonSerializer.SerializeToElement(body),
-            new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
-        return results.IsValid
-            ? null
-            : string.Join("; ", (results.Details ?? []).Where(d => d.Errors is { Count: > 0 })
-                .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")));
+        var results = StandaloneSchema.From(Document, Document["components"]!["messages"]![messageKey]!["payload"]!)
+            .Evaluate(JsonSerializer.SerializeToElement(body), StandaloneSchema.Options);
+        return results.IsValid ? null : StandaloneSchema.Explained(results);
     }
-
-    /// <summary>The catalogue's references point into <c>components/schemas</c>; a standalone schema has them in <c>$defs</c>.</summary>
-    private static string Rebased(string schema) => schema.Replace("#/components/schemas/", "#/$defs/", StringComparison.Ordinal);
 }

@@ -43,8 +43,6 @@ public sealed class ResponseContract(IOpenApiDocumentProvider documents)
         }
     }
 
-    private static readonly EvaluationOptions Options = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
-
     private readonly SemaphoreSlim _loading = new(1, 1);
     private JsonNode? _document;
     private readonly ConcurrentDictionary<string, JsonSchema?> _schemas = new();
@@ -84,24 +82,14 @@ public sealed class ResponseContract(IOpenApiDocumentProvider documents)
         {
             return $"{where}: answers {mediaType}, which the document does not list for this status";
         }
-        var schema = _schemas.GetOrAdd($"{method} {path} {status} {mediaType}", _ => media["schema"] is JsonNode s ? Compile(document, s) : null);
+        var schema = _schemas.GetOrAdd($"{method} {path} {status} {mediaType}", _ => media["schema"] is JsonNode s ? StandaloneSchema.From(document, s) : null);
         if (schema is null)
         {
             return null;
         }
         using var instance = JsonDocument.Parse(body);
-        var result = schema.Evaluate(instance.RootElement, Options);
-        return result.IsValid ? null : $"{where}: the body does not match the documented schema: {Explained(result)}";
-    }
-
-    /// <summary>The first few failures: their messages, or where in the schema the instance failed when a keyword gives none.</summary>
-    private static string Explained(EvaluationResults result)
-    {
-        // A branch that failed inside a keyword that passed (one side of a oneOf) is no reason; only failures all the way up are.
-        var passed = (result.Details ?? []).Where(d => d.IsValid).Select(d => d.EvaluationPath.ToString()).Where(p => p.Length > 0).ToList();
-        var failed = (result.Details ?? []).Where(d => !d.IsValid && !passed.Any(p => d.EvaluationPath.ToString().StartsWith(p + "/", StringComparison.Ordinal))).ToList();
-        var messages = failed.Where(d => d.Errors is { Count: > 0 }).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")).ToList();
-        return string.Join("; ", (messages.Count > 0 ? messages : failed.Select(d => $"{d.InstanceLocation} fails {d.EvaluationPath}")).Take(5));
+        var result = schema.Evaluate(instance.RootElement, StandaloneSchema.Options);
+        return result.IsValid ? null : $"{where}: the body does not match the documented schema: {StandaloneSchema.Explained(result)}";
     }
 
     private async Task<JsonNode> DocumentAsync(CancellationToken cancellationToken)
@@ -125,25 +113,6 @@ public sealed class ResponseContract(IOpenApiDocumentProvider documents)
             _loading.Release();
         }
     }
-
-    /// <summary>A standalone schema of one response: the document's component schemas become its <c>$defs</c>.</summary>
-    private static JsonSchema Compile(JsonNode document, JsonNode schema)
-    {
-        var definitions = new JsonObject();
-        foreach (var (name, component) in document["components"]?["schemas"]?.AsObject() ?? [])
-        {
-            definitions[name] = JsonNode.Parse(Rebased(component!.ToJsonString()));
-        }
-        var root = new JsonObject
-        {
-            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
-            ["$defs"] = definitions,
-            ["allOf"] = new JsonArray(JsonNode.Parse(Rebased(schema.ToJsonString()))),
-        };
-        return JsonSchema.FromText(root.ToJsonString());
-    }
-
-    private static string Rebased(string schema) => schema.Replace("#/components/schemas/", "#/$defs/", StringComparison.Ordinal);
 
     /// <summary>A route template as the document names it: <c>api/v1/people/{id:guid}</c> is <c>/api/v1/people/{id}</c>.</summary>
     private static string OpenApiPath(string template) =>
