@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Contacts.Data;
 
@@ -57,6 +58,5 @@ public static class OrganizationHierarchy
     /// under A) would each pass a cycle check that cannot see the other; with the lock the second sees the first.
     /// </summary>
     public static Task LockAsync(this ContactsDbContext db, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended({"organization-hierarchy:" + db.CurrentTenantId}, 0))", cancellationToken);
+        db.LockForTransactionAsync("organization-hierarchy:" + db.CurrentTenantId, cancellationToken);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using CrmPlatform.Integrations.Data;
 using CrmPlatform.Persistence.Gdpr;
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Integrations.Events;
 
@@ -42,5 +43,5 @@ public sealed class EventLogPart : IPersonalDataPart<IntegrationsDbContext>
     /// it an event read "not erased" just before the erasure commits is stored after the erasure's sweep, unredacted.
     /// </summary>
     public static Task LockPersonAsync(IntegrationsDbContext db, Guid personId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"event-log-person:" + personId}, 0))", cancellationToken);
+        db.LockForTransactionAsync("event-log-person:" + personId, cancellationToken);
 }

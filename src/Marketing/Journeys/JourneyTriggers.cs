@@ -9,6 +9,7 @@ using CrmPlatform.Persistence.Inbox;
 using CrmPlatform.ServiceDefaults;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Marketing.Journeys;
 
@@ -92,7 +93,7 @@ public static class JourneyEnrolments
     /// </summary>
     public static async Task<bool> EnrolAsync(MarketingDbContext db, Journey journey, Guid personId, Guid triggerEventId, DateTime now, CancellationToken cancellationToken)
     {
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"journey:" + journey.Id + ":" + personId}, 0))", cancellationToken);
+        await db.LockForTransactionAsync("journey:" + journey.Id + ":" + personId, cancellationToken);
         var last = await db.JourneyEnrolments.AsNoTracking()
             .Where(e => e.JourneyId == journey.Id && e.PersonId == personId)
             .OrderByDescending(e => e.CreatedAt).FirstOrDefaultAsync(cancellationToken);

@@ -5,6 +5,7 @@ using CrmPlatform.Marketing.Data;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
+using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Marketing.Journeys;
 
@@ -84,7 +85,7 @@ public sealed class SendEmailAction : IJourneyAction
     {
         var db = context.Db;
         var id = DerivedIds.From("journey-campaign", context.Journey.Id, context.StepId, email.TemplateId, email.Purpose, email.From);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"journey-campaign:" + id}, 0))", cancellationToken);
+        await db.LockForTransactionAsync("journey-campaign:" + id, cancellationToken);
         var campaign = await db.Campaigns.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (campaign is not null)
         {

@@ -2,6 +2,7 @@ using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales.Leads;
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Sales.Assignment;
 
@@ -108,7 +109,7 @@ public static class LeadAssigner
         if (db.Database.CurrentTransaction is not null)
         {
             var lockKey = $"lead-assignment:{tenant}";
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", cancellationToken);
+            await db.LockForTransactionAsync(lockKey, cancellationToken);
         }
         var leads = await db.Leads.IgnoreQueryFilters()
             .Where(l => l.TenantId == tenant && members.Contains(l.OwnerId!) && OpenLeadStatuses.Contains(l.Status))

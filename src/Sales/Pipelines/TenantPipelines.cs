@@ -3,6 +3,7 @@ using CrmPlatform.Sales.Model;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Sales.Pipelines;
 
@@ -46,7 +47,7 @@ public static class TenantPipelines
     /// that two of them, or one and the seeding, never both find "no default" or both clear the old one.
     /// </summary>
     public static Task LockDefaultAsync(SalesDbContext db, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"default-pipeline:" + db.CurrentTenantId}, 0))", cancellationToken);
+        db.LockForTransactionAsync("default-pipeline:" + db.CurrentTenantId, cancellationToken);
 
     /// <summary>
     /// A pipeline to change, locked until the caller's transaction ends: opportunities entering one of its stages wait

@@ -109,8 +109,7 @@ public static class QuotesApi
 
         // Numbers are given one at a time per tenant, so two quotes created at once cannot take the same one.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended({"quote-number:" + db.CurrentTenantId}, 0))", cancellationToken);
+        await db.LockForTransactionAsync("quote-number:" + db.CurrentTenantId, cancellationToken);
         var number = (await db.Quotes.MaxAsync(q => (int?)q.Number, cancellationToken) ?? 0) + 1;
         var quote = Quote.Draft(number, opportunityId, content!);
         db.Quotes.Add(quote);

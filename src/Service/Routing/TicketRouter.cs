@@ -1,6 +1,7 @@
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Tickets;
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Service.Routing;
 
@@ -124,7 +125,7 @@ public static class TicketRouter
     private static async Task<(string?, string)> LeastLoadedAsync(ServiceDbContext db, List<string> eligible, CancellationToken cancellationToken)
     {
         var lockKey = $"ticket-routing:{db.CurrentTenantId}";
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({lockKey}, 0))", cancellationToken);
+        await db.LockForTransactionAsync(lockKey, cancellationToken);
         var loads = await db.Tickets.AsNoTracking()
             .Where(t => eligible.Contains(t.AssigneeId!) && TicketStatuses.Unsolved.Contains(t.Status))
             .GroupBy(t => t.AssigneeId!).Select(g => new { Agent = g.Key, Count = g.Count() })

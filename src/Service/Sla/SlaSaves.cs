@@ -14,7 +14,7 @@ internal static class SlaSaves
     /// ends, so two of them never both find "no default" or both clear the old one.
     /// </summary>
     public static Task LockDefaultAsync(ServiceDbContext db, string kind, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({$"default-{kind}:" + db.CurrentTenantId}, 0))", cancellationToken);
+        db.LockForTransactionAsync($"default-{kind}:" + db.CurrentTenantId, cancellationToken);
 
     public static async Task<ProblemHttpResult?> SaveAsync(ServiceDbContext db, string resource, Guid id, string name, CancellationToken cancellationToken)
     {

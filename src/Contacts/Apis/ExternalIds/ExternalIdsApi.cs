@@ -4,6 +4,7 @@ using CrmPlatform.Contacts.Model;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Contacts.Apis;
 
@@ -178,9 +179,7 @@ public static class ExternalIdsApi
     }
 
     private static Task LockAsync(ContactsDbContext db, string entity, string source, string externalId, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended({$"external-id:{db.CurrentTenantId}:{entity}:{source}:{externalId}"}, 0))",
-            cancellationToken);
+        db.LockForTransactionAsync($"external-id:{db.CurrentTenantId}:{entity}:{source}:{externalId}", cancellationToken);
 
     private static bool HasIfMatch(HttpRequest request) => !string.IsNullOrWhiteSpace(request.Headers.IfMatch);
 

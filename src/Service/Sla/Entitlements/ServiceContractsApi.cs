@@ -4,6 +4,7 @@ using CrmPlatform.Service.Data;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Service.Sla.Entitlements;
 
@@ -153,8 +154,7 @@ public static class ServiceContractsApi
         {
             return SlaSaves.Unprocessable("policyId", $"No SLA policy with id '{contract.PolicyId}'.");
         }
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended({"service-contracts:" + db.CurrentTenantId + ":" + contract.OrganizationId}, 0))", cancellationToken);
+        await db.LockForTransactionAsync("service-contracts:" + db.CurrentTenantId + ":" + contract.OrganizationId, cancellationToken);
         var others = await db.ServiceContracts.AsNoTracking().Where(c => c.OrganizationId == contract.OrganizationId && c.Id != self).ToListAsync(cancellationToken);
         var overlapping = others.FirstOrDefault(contract.Overlaps);
         return overlapping is null ? null : ApiProblems.Conflict(
