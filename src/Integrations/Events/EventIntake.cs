@@ -9,6 +9,7 @@ using CrmPlatform.Persistence.Inbox;
 using CrmPlatform.ServiceDefaults;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Integrations.Events;
 
@@ -74,7 +75,7 @@ public sealed class EventIntakeConsumer<TEvent>(
         var created = 0;
         await db.ProcessOnceAsync(context.MessageId ?? message.EventId, EventIntake.ConsumerName, async () =>
         {
-            await Fanout.LockOrderedAsync(db, Type, context.CancellationToken);
+            var takers = await Fanout.TakersAsync(db, Type, context.CancellationToken);
             var now = clock.GetUtcNow().UtcDateTime;
             var json = JsonSerializer.SerializeToElement(message, EventIntake.PayloadJson);
             var personId = EventIntake.PersonOf(Type, message.AggregateId, json);
@@ -98,7 +99,7 @@ public sealed class EventIntakeConsumer<TEvent>(
             await TrackAdminsAsync(message, context.CancellationToken);
             // The sequence is the log's identity: save first, then owe the event in the same transaction.
             await db.SaveChangesAsync(context.CancellationToken);
-            created = await Fanout.OweAsync(db, entry, now, replay: false, subscriptionId: null, context.CancellationToken);
+            created = await Fanout.OweAsync(db, entry, now, takers, context.CancellationToken);
         }, context.CancellationToken);
         if (created > 0)
         {
@@ -139,47 +140,45 @@ public sealed class EventIntakeConsumer<TEvent>(
 /// <summary>Turns logged events into deliveries for the subscriptions that take them.</summary>
 public static class Fanout
 {
+    /// <summary>An active subscription of the tenant that takes an event's type.</summary>
+    public sealed record Taker(Guid Id, string? Filter, List<string> Scopes, bool Ordered);
+
     /// <summary>
-    /// An ordered subscription is sent its events in the log's order, and the dispatcher sends one only when no earlier
-    /// one is pending. So for the events one is owed, the log's sequence must be the commit order: their intakes are
-    /// serialized by a lock per ordered subscription, taken before the sequence is drawn. Without it an event drawn
-    /// later but committed first was sent before the earlier one existed.
+    /// The subscriptions that take <paramref name="type"/>, read before the event's sequence is drawn. An ordered one is
+    /// sent its events in the log's order, and the dispatcher sends one only when no earlier one is pending; so for the
+    /// events one is owed, the log's sequence must be the commit order: their intakes are serialized by a lock per
+    /// ordered subscription, taken here. Without it an event drawn later but committed first was sent before the
+    /// earlier one existed.
     /// </summary>
-    public static async Task LockOrderedAsync(IntegrationsDbContext db, string type, CancellationToken cancellationToken)
+    public static async Task<List<Taker>> TakersAsync(IntegrationsDbContext db, string type, CancellationToken cancellationToken)
     {
-        var ordered = await db.Subscriptions.AsNoTracking()
-            .Where(s => s.Status == SubscriptionStatus.Active && s.Ordered && s.EventTypes.Contains(type))
-            .OrderBy(s => s.Id).Select(s => s.Id).ToListAsync(cancellationToken);
-        foreach (var id in ordered)
+        var takers = await db.Subscriptions.AsNoTracking()
+            .Where(s => s.Status == SubscriptionStatus.Active && s.EventTypes.Contains(type))
+            .OrderBy(s => s.Id).Select(s => new Taker(s.Id, s.Filter, s.Scopes, s.Ordered)).ToListAsync(cancellationToken);
+        foreach (var ordered in takers.Where(t => t.Ordered))
         {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"ordered-subscription:" + id}, 0))", cancellationToken);
+            await db.LockForTransactionAsync("ordered-subscription:" + ordered.Id, cancellationToken);
         }
+        return takers;
     }
 
     /// <summary>
-    /// Owes <paramref name="entry"/> to every active subscription of its tenant that takes its type and matches its filter
-    /// (or to <paramref name="subscriptionId"/> alone, for a replay); returns how many deliveries it queued (unsaved
-    /// changes are saved here).
+    /// Owes <paramref name="entry"/> to each of <paramref name="takers"/> whose filter it matches; returns how many
+    /// deliveries it queued (unsaved changes are saved here).
     /// </summary>
-    public static async Task<int> OweAsync(IntegrationsDbContext db, EventLogEntry entry, DateTime now, bool replay, Guid? subscriptionId,
+    public static async Task<int> OweAsync(IntegrationsDbContext db, EventLogEntry entry, DateTime now, IReadOnlyList<Taker> takers,
         CancellationToken cancellationToken)
     {
-        var subscriptions = await db.Subscriptions.AsNoTracking()
-            .Where(s => s.Status == SubscriptionStatus.Active && s.EventTypes.Contains(entry.Type))
-            .Where(s => subscriptionId == null || s.Id == subscriptionId)
-            .Select(s => new { s.Id, s.Filter, s.Scopes })
-            .ToListAsync(cancellationToken);
         var owed = 0;
-        foreach (var subscription in subscriptions)
+        foreach (var taker in takers)
         {
-            if (!EventFilter.Matches(subscription.Filter, FieldProtection.Protect(entry.Payload, subscription.Scopes)))
+            if (!EventFilter.Matches(taker.Filter, FieldProtection.Protect(entry.Payload, taker.Scopes)))
             {
                 continue;
             }
             db.Deliveries.Add(new WebhookDelivery
             {
-                SubscriptionId = subscription.Id, EventId = entry.EventId, EventSequence = entry.Sequence,
-                CreatedAt = now, NextAttemptAt = now, Replay = replay,
+                SubscriptionId = taker.Id, EventId = entry.EventId, EventSequence = entry.Sequence, CreatedAt = now, NextAttemptAt = now,
             });
             owed++;
         }
