@@ -39,17 +39,21 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
     /// The open deals in scope with their hygiene facts, which the opportunity row carries (kept by triggers, see
     /// <see cref="Model.Opportunity.LastActivityAt"/>), so a roll-up reads one index. What depends on the stage (its
     /// probability, default category, and the 75th percentile of won deals' time in it, which triggers keep in
-    /// <c>won_stage_times</c>) is joined once from the few rows of <c>stages</c>. <c>{0}</c> narrows the deals.
+    /// <c>won_stage_times</c>) is joined once from the few rows of <c>stages</c>, materialized so that PostgreSQL does
+    /// not fold the join with <c>won_stage_times</c> into the per-deal join; each stage's percentile becomes the instant
+    /// before which a deal in it is stale, so a deal costs one timestamp comparison rather than an interval's epoch in
+    /// <c>numeric</c>. <c>{0}</c> narrows the deals.
     /// </summary>
     private const string Deals = """
-        WITH stages AS (
-            SELECT st.pipeline_id, st.stage, st.probability, st.category, w.p75_seconds
+        WITH stages AS MATERIALIZED (
+            SELECT st.pipeline_id, st.stage, st.probability, st.category,
+                   coalesce(@now - w.p75_seconds * interval '1 second', '-infinity') AS stale_before
             FROM unnest(@stage_pipelines, @stage_keys, @stage_probabilities, @stage_categories) AS st(pipeline_id, stage, probability, category)
             LEFT JOIN won_stage_times w ON w.tenant_id = @tenant AND w.pipeline_id = st.pipeline_id AND w.stage = st.stage
         ),
         deals AS (
             SELECT o.id, o.name, coalesce(o.owner_id, '') AS owner_id, o.currency, o.amount, o.pipeline_id, o.stage, o.expected_close_date,
-                   coalesce(extract(epoch FROM (@now - o.stage_entered_at)) > s.p75_seconds, false) AS stale,
+                   coalesce(o.stage_entered_at < s.stale_before, false) AS stale,
                    o.close_date_pushes AS pushes,
                    NOT o.has_current_commitment AS no_commitment,
                    greatest(o.created_at, o.last_activity_at) AS last_touch,
@@ -72,8 +76,12 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
     /// override, else its stage's default) and weight come from the stages passed in, so PostgreSQL hands back a row
     /// per figure of the answer rather than one per stage of every owner's month.
     /// </summary>
-    public async Task<List<OpenGroup>> OpenAsync(string period, DateOnly from, DateOnly to, Guid? pipelineId, HygieneSettings hygiene, DateTime now,
-        CancellationToken cancellationToken)
+    public Task<List<OpenGroup>> OpenAsync(string period, DateOnly from, DateOnly to, Guid? pipelineId, HygieneSettings hygiene, DateTime now,
+        CancellationToken cancellationToken) =>
+        OpenAsync(period, from, to, pipelineId, hygiene, now, ownConnection: false, cancellationToken);
+
+    private async Task<List<OpenGroup>> OpenAsync(string period, DateOnly from, DateOnly to, Guid? pipelineId, HygieneSettings hygiene, DateTime now,
+        bool ownConnection, CancellationToken cancellationToken)
     {
         var sql = DealsWhere("o.expected_close_date >= @from AND o.expected_close_date < @to") + """
             SELECT owner_id, date_trunc(@period, expected_close_date::timestamp)::date, currency, category,
@@ -90,7 +98,7 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
         ]), reader => groups.Add(new OpenGroup(reader.GetString(0), DateOnly.FromDateTime(reader.GetDateTime(1)), reader.GetString(2).Trim(),
             reader.GetString(3), reader.GetInt32(4), reader.GetDecimal(5),
             decimal.Round(reader.GetDecimal(6) / 100m, 2, MidpointRounding.AwayFromZero),
-            reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))), cancellationToken);
+            reader.GetInt32(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))), cancellationToken, ownConnection);
         return groups;
     }
 
@@ -129,15 +137,25 @@ public sealed class ForecastQuery(SalesDbContext db, IReadOnlyList<Pipeline> pip
         WonAsync(from, to, pipelineId, ownConnection: false, cancellationToken);
 
     /// <summary>
-    /// The roll-up's two questions at once: the won deals on a connection of their own, beside the open deals on the
-    /// context's, so a request waits for the longer query rather than both (the two cores each take one).
+    /// The roll-up's questions at once, each on a connection of its own (outside a transaction): the open deals of the
+    /// first and of the second half of the periods, and the won deals. The open deals' grouping is per-row work on
+    /// tens of thousands of rows, which one PostgreSQL backend does on one core; halved by period it takes both (a
+    /// parallel plan of PostgreSQL's own did not: it gathered the rows and grouped them in one process).
     /// </summary>
     public async Task<(List<OpenGroup> Open, List<WonGroup> Won)> OpenAndWonAsync(string period, DateOnly from, DateOnly to, Guid? pipelineId,
         HygieneSettings hygiene, DateTime now, CancellationToken cancellationToken)
     {
-        var won = WonAsync(from, to, pipelineId, ownConnection: db.Database.CurrentTransaction is null, cancellationToken);
-        var open = await OpenAsync(period, from, to, pipelineId, hygiene, now, cancellationToken);
-        return (open, await won);
+        var apart = db.Database.CurrentTransaction is null;
+        var won = WonAsync(from, to, pipelineId, ownConnection: apart, cancellationToken);
+        if (!apart || ForecastPeriods.Middle(period, from, to) is not { } middle)
+        {
+            var open = await OpenAsync(period, from, to, pipelineId, hygiene, now, ownConnection: false, cancellationToken);
+            return (open, await won);
+        }
+        var first = OpenAsync(period, from, middle, pipelineId, hygiene, now, ownConnection: true, cancellationToken);
+        var second = OpenAsync(period, middle, to, pipelineId, hygiene, now, ownConnection: false, cancellationToken);
+        await Task.WhenAll(first, second, won);
+        return ([.. await first, .. await second], await won);
     }
 
     private async Task<List<WonGroup>> WonAsync(DateOnly from, DateOnly to, Guid? pipelineId, bool ownConnection, CancellationToken cancellationToken)

@@ -87,6 +87,17 @@ public static class ForecastPeriods
     public static DateOnly Next(string period, DateOnly start) => start.AddMonths(period == Month ? 1 : 3);
 
     public static bool IsStart(string period, DateOnly date) => StartOf(period, date) == date;
+
+    /// <summary>The start of the period that begins the second half of [<paramref name="from"/>, <paramref name="to"/>); null for a single period.</summary>
+    public static DateOnly? Middle(string period, DateOnly from, DateOnly to)
+    {
+        var starts = new List<DateOnly>();
+        for (var start = from; start < to; start = Next(period, start))
+        {
+            starts.Add(start);
+        }
+        return starts.Count < 2 ? null : starts[starts.Count / 2];
+    }
 }
 
 /// <summary>

@@ -40,6 +40,7 @@ public sealed class ForecastTests(PlatformFixture fixture)
         await DealAsync(team.RepSales, "proposal", 500m, InQ(1), "USD");         // best case, 250.00 (USD apart)
         var sure = await DealAsync(team.RepSales, "lead", 700m, InQ(1, 5));      // lead, but the rep commits to it
         await DealAsync(team.RepSales, "lead", 300m, InQ(2));
+        await DealAsync(team.RepSales, "proposal", 400m, InQ(0, 20));            // open this quarter: the roll-up's first half of periods
         var closing = await DealAsync(team.RepSales, "negotiation", 1500m, InQ(0));
         await team.RepSales.MoveAsync(closing, "won").OkAsync();                  // closed won this quarter
         await DealAsync(team.TeammateSales, "proposal", 100.01m, InQ(1));        // 50.005 → 50.01
@@ -64,6 +65,7 @@ public sealed class ForecastTests(PlatformFixture fixture)
         Assert.All(mine.Rows(), r => Assert.Equal(team.Rep, r.Str("ownerId")));
         var now = mine.RowOf(team.Rep, Q(0)).Figures("EUR")!.Value;
         Assert.Equal((1500m, 3000m, 0.5m), (now.Dec("closedWon"), now.Dec("quota"), now.Dec("attainment")));
+        Assert.Equal((1, 400m, 200m), (now.GetProperty("count").GetInt32(), now.Dec("amount"), now.Dec("weightedAmount")));
         var next = mine.RowOf(team.Rep, Q(1));
         var eur = next.Figures("EUR")!.Value;
         Assert.Equal((3, 3700m, 1770m), (eur.GetProperty("count").GetInt32(), eur.Dec("amount"), eur.Dec("weightedAmount")));

@@ -2240,7 +2240,7 @@ namespace CrmPlatform.Sales.Data.Migrations
                         .HasDatabaseName("ix_opportunities_open_by_close_date")
                         .HasFilter("closed_at IS NULL");
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TenantId", "ExpectedCloseDate"), new[] { "OwnerId", "Currency", "Amount", "PipelineId", "Stage", "StageEnteredAt", "CreatedAt", "LastActivityAt", "CloseDatePushes", "HasCurrentCommitment" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("TenantId", "ExpectedCloseDate"), new[] { "Id", "OwnerId", "Currency", "Amount", "PipelineId", "Stage", "StageEnteredAt", "CreatedAt", "LastActivityAt", "CloseDatePushes", "HasCurrentCommitment" });
 
                     b.HasIndex("TenantId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_opportunities_tenant_id_created_at_id");
