@@ -415,7 +415,7 @@ public static class EventSubscriptionsApi
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var queued = 0;
-        foreach (var entry in chosen.Where(e => EventFilter.Matches(subscription.Filter, FieldProtection.Protect(e.Payload, subscription.Scopes))))
+        foreach (var entry in chosen.Where(e => EventFilter.Takes(subscription.Filter, subscription.Scopes, e.Payload)))
         {
             db.Deliveries.Add(new WebhookDelivery
             {

@@ -90,6 +90,19 @@ public sealed class WebhookDispatcher(
 
         // A subscription deleted since the claim took its deliveries with it.
         claims = claims.Where(c => subscriptions.ContainsKey(c.SubscriptionId) && events.ContainsKey(c.EventId)).ToList();
+        // A batch holds an event's deliveries to all its subscriptions side by side (owed at the same instant), and
+        // those with the same scopes carry the same CloudEvent: encoded once each, not once per delivery.
+        var encoded = new Dictionary<(Guid EventId, string Scopes), byte[]>();
+        var bodies = claims.ToDictionary(claim => claim.Id, claim =>
+        {
+            var scopes = subscriptions[claim.SubscriptionId].Scopes;
+            var key = (claim.EventId, string.Join(' ', scopes.Order(StringComparer.Ordinal)));
+            if (!encoded.TryGetValue(key, out var body))
+            {
+                encoded[key] = body = CloudEventBody.Encode(events[claim.EventId], scopes);
+            }
+            return body;
+        });
         var http = httpClients.CreateClient(HttpClientName);
         using var gate = new SemaphoreSlim(Math.Max(1, Settings.Concurrency));
         var outcomes = await Task.WhenAll(claims.Select(async claim =>
@@ -97,7 +110,7 @@ public sealed class WebhookDispatcher(
             await gate.WaitAsync(stoppingToken);
             try
             {
-                return await SendAsync(http, claim, subscriptions[claim.SubscriptionId], events[claim.EventId], stoppingToken);
+                return await SendAsync(http, claim, subscriptions[claim.SubscriptionId], events[claim.EventId], bodies[claim.Id], stoppingToken);
             }
             finally
             {
@@ -151,14 +164,14 @@ public sealed class WebhookDispatcher(
         }
     }
 
-    private async Task<Outcome> SendAsync(HttpClient http, Claim claim, Subscription subscription, EventLogEntry entry, CancellationToken stoppingToken)
+    private async Task<Outcome> SendAsync(HttpClient http, Claim claim, Subscription subscription, EventLogEntry entry, byte[] body,
+        CancellationToken stoppingToken)
     {
         if (subscription.Transport == SubscriptionTransport.Amqp)
         {
-            return await PublishAsync(claim, subscription, entry, stoppingToken);
+            return await PublishAsync(claim, subscription, entry, body, stoppingToken);
         }
         var attemptedAt = clock.GetUtcNow();
-        var body = CloudEventBody.Encode(entry, subscription.Scopes);
         var timestamp = attemptedAt.ToUnixTimeSeconds();
         var webhookId = entry.EventId.ToString();
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url!) { Content = new ByteArrayContent(body) };
@@ -188,10 +201,9 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>The same CloudEvent as a webhook's body (structured mode), published to the subscription's queue.</summary>
-    private async Task<Outcome> PublishAsync(Claim claim, Subscription subscription, EventLogEntry entry, CancellationToken stoppingToken)
+    private async Task<Outcome> PublishAsync(Claim claim, Subscription subscription, EventLogEntry entry, byte[] body, CancellationToken stoppingToken)
     {
         var attemptedAt = clock.GetUtcNow();
-        var body = CloudEventBody.Encode(entry, subscription.Scopes);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(Settings.Timeout);
         var watch = Stopwatch.StartNew();

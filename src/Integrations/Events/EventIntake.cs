@@ -92,14 +92,11 @@ public sealed class EventIntakeConsumer<TEvent>(
             }
             var entry = new EventLogEntry
             {
-                EventId = message.EventId, Type = Type, OccurredAt = DateTime.SpecifyKind(message.OccurredAt, DateTimeKind.Utc),
+                TenantId = message.TenantId, EventId = message.EventId, Type = Type, OccurredAt = DateTime.SpecifyKind(message.OccurredAt, DateTimeKind.Utc),
                 AggregateId = message.AggregateId, PersonId = personId, Payload = payload, ReceivedAt = now, Redacted = redacted,
             };
-            db.EventLog.Add(entry);
             await TrackAdminsAsync(message, context.CancellationToken);
-            // The sequence is the log's identity: save first, then owe the event in the same transaction.
-            await db.SaveChangesAsync(context.CancellationToken);
-            created = await Fanout.OweAsync(db, entry, now, takers, context.CancellationToken);
+            created = await Fanout.LogAndOweAsync(db, entry, now, takers, context.CancellationToken);
         }, context.CancellationToken);
         if (created > 0)
         {
@@ -163,26 +160,25 @@ public static class Fanout
     }
 
     /// <summary>
-    /// Owes <paramref name="entry"/> to each of <paramref name="takers"/> whose filter it matches; returns how many
-    /// deliveries it queued (unsaved changes are saved here).
+    /// Logs <paramref name="entry"/> and owes it to each of <paramref name="takers"/> whose filter it matches, in one
+    /// statement: the deliveries carry the log row's sequence (its identity), which a save of the row would fetch in a
+    /// round trip of its own before they could be written. Returns how many deliveries it queued.
     /// </summary>
-    public static async Task<int> OweAsync(IntegrationsDbContext db, EventLogEntry entry, DateTime now, IReadOnlyList<Taker> takers,
+    public static async Task<int> LogAndOweAsync(IntegrationsDbContext db, EventLogEntry entry, DateTime now, IReadOnlyList<Taker> takers,
         CancellationToken cancellationToken)
     {
-        var owed = 0;
-        foreach (var taker in takers)
-        {
-            if (!EventFilter.Matches(taker.Filter, FieldProtection.Protect(entry.Payload, taker.Scopes)))
-            {
-                continue;
-            }
-            db.Deliveries.Add(new WebhookDelivery
-            {
-                SubscriptionId = taker.Id, EventId = entry.EventId, EventSequence = entry.Sequence, CreatedAt = now, NextAttemptAt = now,
-            });
-            owed++;
-        }
-        await db.SaveChangesAsync(cancellationToken);
-        return owed;
+        var owedTo = takers.Where(t => EventFilter.Takes(t.Filter, t.Scopes, entry.Payload)).Select(t => t.Id).ToArray();
+        var deliveryIds = owedTo.Select(_ => Guid.CreateVersion7()).ToArray();
+        await db.Database.ExecuteSqlAsync($"""
+            WITH logged AS (
+                INSERT INTO event_log (tenant_id, event_id, type, occurred_at, aggregate_id, person_id, payload, received_at, redacted)
+                VALUES ({entry.TenantId}, {entry.EventId}, {entry.Type}, {entry.OccurredAt}, {entry.AggregateId}, {entry.PersonId},
+                        {entry.Payload}::jsonb, {entry.ReceivedAt}, {entry.Redacted})
+                RETURNING sequence)
+            INSERT INTO deliveries (id, tenant_id, subscription_id, event_id, event_sequence, created_at, status, attempts, next_attempt_at, replay)
+            SELECT owed.id, {entry.TenantId}, owed.subscription_id, {entry.EventId}, logged.sequence, {now}, {DeliveryStatus.Pending}, 0, {now}, false
+            FROM logged, unnest({deliveryIds}, {owedTo}) AS owed(id, subscription_id)
+            """, cancellationToken);
+        return owedTo.Length;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CrmPlatform.Integrations.Events;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Integrations.Subscriptions;
@@ -39,6 +40,14 @@ public static class EventFilter
     }
 
     /// <summary>Whether the (protected) payload matches the filter.</summary>
+    /// <summary>
+    /// Whether a subscription with <paramref name="filter"/> and <paramref name="scopes"/> takes an event: its filter
+    /// sees the payload as the subscription would, so it cannot probe fields the scopes hide. Most subscriptions have
+    /// no filter, and for them the payload is not protected (a JSON parse) for nothing.
+    /// </summary>
+    public static bool Takes(string? filter, IReadOnlyCollection<string> scopes, string payload) =>
+        filter is null || Matches(filter, FieldProtection.Protect(payload, scopes));
+
     public static bool Matches(string? filter, JsonNode? payload)
     {
         if (filter is null)
