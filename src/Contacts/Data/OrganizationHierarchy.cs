@@ -1,5 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using CrmPlatform.Persistence;
+using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Contacts.Data;
 

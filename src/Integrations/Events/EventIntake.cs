@@ -5,11 +5,11 @@ using CrmPlatform.Contracts.Identity.V1;
 using CrmPlatform.Integrations.Data;
 using CrmPlatform.Integrations.Delivery;
 using CrmPlatform.Integrations.Subscriptions;
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Inbox;
 using CrmPlatform.ServiceDefaults;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Integrations.Events;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CrmPlatform.Integrations.Data;
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.Gdpr;
 using Microsoft.EntityFrameworkCore;
-using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Integrations.Events;
 

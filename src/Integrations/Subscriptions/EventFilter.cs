@@ -39,7 +39,6 @@ public static class EventFilter
         return given.GetRawText();
     }
 
-    /// <summary>Whether the (protected) payload matches the filter.</summary>
     /// <summary>
     /// Whether a subscription with <paramref name="filter"/> and <paramref name="scopes"/> takes an event: its filter
     /// sees the payload as the subscription would, so it cannot probe fields the scopes hide. Most subscriptions have
@@ -48,12 +47,9 @@ public static class EventFilter
     public static bool Takes(string? filter, IReadOnlyCollection<string> scopes, string payload) =>
         filter is null || Matches(filter, FieldProtection.Protect(payload, scopes));
 
-    public static bool Matches(string? filter, JsonNode? payload)
+    /// <summary>Whether the (protected) payload matches the filter.</summary>
+    private static bool Matches(string filter, JsonNode? payload)
     {
-        if (filter is null)
-        {
-            return true;
-        }
         if (payload is not JsonObject fields)
         {
             return false;

@@ -4,12 +4,12 @@ using CrmPlatform.Contracts.Marketing.V1;
 using CrmPlatform.Contracts.Sales.V1;
 using CrmPlatform.Contracts.Service.V1;
 using CrmPlatform.Marketing.Data;
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Inbox;
 using CrmPlatform.ServiceDefaults;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Marketing.Journeys;
 

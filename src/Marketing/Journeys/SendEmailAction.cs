@@ -2,10 +2,10 @@ using System.Text.Json;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Marketing.Campaigns;
 using CrmPlatform.Marketing.Data;
+using CrmPlatform.Persistence;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
-using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Marketing.Journeys;
 

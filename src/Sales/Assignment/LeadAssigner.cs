@@ -1,8 +1,8 @@
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.TeamDirectory;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales.Leads;
 using Microsoft.EntityFrameworkCore;
-using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Sales.Assignment;
 

@@ -88,16 +88,20 @@ public static class ForecastPeriods
 
     public static bool IsStart(string period, DateOnly date) => StartOf(period, date) == date;
 
-    /// <summary>The start of the period that begins the second half of [<paramref name="from"/>, <paramref name="to"/>); null for a single period.</summary>
-    public static DateOnly? Middle(string period, DateOnly from, DateOnly to)
+    /// <summary>The starts of the periods from <paramref name="from"/> (a period's start) up to <paramref name="to"/> (exclusive).</summary>
+    public static List<DateOnly> Starts(string period, DateOnly from, DateOnly to)
     {
         var starts = new List<DateOnly>();
         for (var start = from; start < to; start = Next(period, start))
         {
             starts.Add(start);
         }
-        return starts.Count < 2 ? null : starts[starts.Count / 2];
+        return starts;
     }
+
+    /// <summary>The start of the period that begins the second half of [<paramref name="from"/>, <paramref name="to"/>); null for a single period.</summary>
+    public static DateOnly? Middle(string period, DateOnly from, DateOnly to) =>
+        Starts(period, from, to) is { Count: >= 2 } starts ? starts[starts.Count / 2] : null;
 }
 
 /// <summary>

@@ -41,11 +41,7 @@ public static class ForecastRollup
     public static ForecastResponse Build(string period, DateOnly from, DateOnly to, string groupBy,
         IReadOnlyList<OpenGroup> open, IReadOnlyList<WonGroup> won, IReadOnlyList<Quota> quotas, IReadOnlyList<DirectoryTeam> teams)
     {
-        var periods = new List<DateOnly>();
-        for (var start = from; start < to; start = ForecastPeriods.Next(period, start))
-        {
-            periods.Add(start);
-        }
+        var periods = ForecastPeriods.Starts(period, from, to);
         DateOnly PeriodOf(DateOnly month) => ForecastPeriods.StartOf(period, month);
 
         // (owner, period) → its groups; a team's row is the sum of its members' (a member of two teams counts in both).

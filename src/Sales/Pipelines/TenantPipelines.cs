@@ -1,9 +1,9 @@
+using CrmPlatform.Persistence;
 using CrmPlatform.Sales.Data;
 using CrmPlatform.Sales.Model;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Sales.Pipelines;
 

@@ -1,7 +1,7 @@
+using CrmPlatform.Persistence;
 using CrmPlatform.Service.Data;
 using CrmPlatform.Service.Tickets;
 using Microsoft.EntityFrameworkCore;
-using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Service.Routing;
 

@@ -1,10 +1,10 @@
 using CrmPlatform.Contacts.Data;
-using CrmPlatform.Contacts.Settings;
 using CrmPlatform.Contacts.Model;
+using CrmPlatform.Contacts.Settings;
+using CrmPlatform.Persistence;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Contacts.Apis;
 

@@ -1,10 +1,10 @@
+using CrmPlatform.Persistence;
 using CrmPlatform.Persistence.ContactDirectory;
 using CrmPlatform.Persistence.Paging;
 using CrmPlatform.Service.Data;
 using CrmPlatform.ServiceDefaults;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using CrmPlatform.Persistence;
 
 namespace CrmPlatform.Service.Sla.Entitlements;
 
