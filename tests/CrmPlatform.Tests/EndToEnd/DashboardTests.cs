@@ -231,8 +231,10 @@ public sealed class DashboardTests(PlatformFixture platform, DashboardTests.Brow
             }
         }
 
-        // The dashboard re-renders its toasts: a closing copy may linger beside the open one.
-        var toast = page.GetByRole(AriaRole.Listitem, new() { Name = "messaging \"Replay error queues\" succeeded" }).Filter(new() { Visible = true });
+        // The dashboard re-renders its toasts: a closing copy may linger beside the open one, still visible while it
+        // animates out (opened="false"), so only the open one is taken.
+        var toast = page.GetByRole(AriaRole.Listitem, new() { Name = "messaging \"Replay error queues\" succeeded" })
+            .And(page.Locator("[opened='true']"));
         await Expect(toast).ToBeVisibleAsync();
         await toast.GetByText("View response").ClickAsync();
         var response = page.GetByRole(AriaRole.Region, new() { Name = "Text content" });
