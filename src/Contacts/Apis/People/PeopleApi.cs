@@ -57,10 +57,12 @@ public static class PeopleApi
         .Sort("firstName", p => p.FirstName)
         .Sort("lastName", p => p.LastName)
         .Sort("email", p => p.NormalizedEmail)
-        .Filter("segment", p => p.Segment)
-        .Filter("industry", p => p.Industry)
-        .Filter("rating", p => p.Rating)
-        .Filter("lifecycleStage", p => p.LifecycleStage)
+        // Filtered on the sort's own expression, so one index (migration PeopleListIndexes) serves the filter, the sort
+        // and both together; a filter on the bare column could not use it, and sorting its matches read them all.
+        .Filter("segment", value => p => (p.Segment ?? "") == value)
+        .Filter("industry", value => p => (p.Industry ?? "") == value)
+        .Filter("rating", value => KindNames.TryParse<Rating>(value, out var rating) ? p => ((int?)p.Rating ?? 0) == (int)rating : null)
+        .Filter("lifecycleStage", value => KindNames.TryParse<LifecycleStage>(value, out var stage) ? p => ((int?)p.LifecycleStage ?? 0) == (int)stage : null)
         // Unclassified people first (the empty segment, rank 0), then by name or rank.
         .Sort("segment", p => p.Segment ?? "")
         .Sort("industry", p => p.Industry ?? "")

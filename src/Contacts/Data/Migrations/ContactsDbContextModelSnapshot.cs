@@ -1443,14 +1443,41 @@ namespace CrmPlatform.Contacts.Data.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tags"), "gin");
 
+                    b.HasIndex("TenantId", "DoNotCall")
+                        .HasDatabaseName("ix_people_tenant_id_do_not_call");
+
+                    b.HasIndex("TenantId", "DoNotEmail")
+                        .HasDatabaseName("ix_people_tenant_id_do_not_email");
+
+                    b.HasIndex("TenantId", "JobTitle")
+                        .HasDatabaseName("ix_people_tenant_id_job_title");
+
+                    b.HasIndex("TenantId", "Language")
+                        .HasDatabaseName("ix_people_tenant_id_language");
+
                     b.HasIndex("TenantId", "NameSound")
                         .HasDatabaseName("ix_people_tenant_id_name_sound");
 
                     b.HasIndex("TenantId", "NormalizedEmail")
                         .HasDatabaseName("ix_people_tenant_id_normalized_email");
 
+                    b.HasIndex("TenantId", "OwnerId")
+                        .HasDatabaseName("ix_people_tenant_id_owner_id");
+
+                    b.HasIndex("TenantId", "PreferredChannel")
+                        .HasDatabaseName("ix_people_tenant_id_preferred_channel");
+
                     b.HasIndex("TenantId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_people_tenant_id_created_at_id");
+
+                    b.HasIndex("TenantId", "FirstName", "Id")
+                        .HasDatabaseName("ix_people_tenant_id_first_name_id");
+
+                    b.HasIndex("TenantId", "LastName", "Id")
+                        .HasDatabaseName("ix_people_tenant_id_last_name_id");
+
+                    b.HasIndex("TenantId", "UpdatedAt", "Id")
+                        .HasDatabaseName("ix_people_tenant_id_updated_at_id");
 
                     b.ToTable("people", (string)null);
                 });
