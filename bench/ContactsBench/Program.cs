@@ -28,12 +28,13 @@ try
 {
     var started = await host.WaitUntilHealthyAsync(timeout);
     Log($"platform healthy after {started.Healthy.TotalSeconds:F1} s");
-    // The import alone is measured: the services that replicate people would otherwise share the two cores with it.
-    foreach (var consumer in new[] { "Sales", "Marketing", "Service" })
+    // The import alone is measured: the services that replicate people (and Integrations, which logs every event for
+    // partners) would otherwise share the two cores with it.
+    foreach (var consumer in new[] { "Sales", "Marketing", "Service", "Integrations" })
     {
         await host.StopServiceAsync(consumer, TimeSpan.FromMinutes(1));
     }
-    Log("Sales, Marketing and Service stopped (SIGTERM to their processes; DCP shows them exited and does not restart them)");
+    Log("Sales, Marketing, Service and Integrations stopped (SIGTERM to their processes; DCP shows them exited and does not restart them)");
     using var gateway = await host.CreateGatewayClientAsync("crm-admin", adminSecret);
     // Contacts' own address and database, as DCP gave them to its process.
     var contactsProcess = host.ServiceProcess("Contacts");
