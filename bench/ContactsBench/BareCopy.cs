@@ -65,8 +65,8 @@ internal static class BareCopy
                 await WriteOrNullAsync(copy, p.PreferredChannel, NpgsqlDbType.Varchar);
                 await WriteOrNullAsync(copy, p.Segment, NpgsqlDbType.Varchar);
                 await WriteOrNullAsync(copy, p.Industry, NpgsqlDbType.Varchar);
-                await WriteOrNullAsync(copy, Rank(Ratings, p.Rating), NpgsqlDbType.Integer);
-                await WriteOrNullAsync(copy, Rank(Stages, p.LifecycleStage), NpgsqlDbType.Integer);
+                await WriteOrNullAsync(copy, Rank(People.Ratings, p.Rating), NpgsqlDbType.Integer);
+                await WriteOrNullAsync(copy, Rank(People.Stages, p.LifecycleStage), NpgsqlDbType.Integer);
             }
             await copy.CompleteAsync();
         }
@@ -76,11 +76,8 @@ internal static class BareCopy
         return elapsed;
     }
 
-    private static readonly string[] Ratings = ["cold", "warm", "hot"];
-    private static readonly string[] Stages = ["subscriber", "lead", "customer", "former-customer"];
-
-    /// <summary>As the people table stores a rating or stage: its rank (1 for the first).</summary>
-    private static int? Rank(string[] names, string name) => Array.IndexOf(names, name) is >= 0 and var index ? index + 1 : null;
+    /// <summary>As the people table stores a rating or stage: its rank, null for none.</summary>
+    private static int? Rank(string[] names, string name) => Array.IndexOf(names, name) is > 0 and var rank ? rank : null;
 
     private static Task WriteOrNullAsync(NpgsqlBinaryImporter copy, object? value, NpgsqlDbType type) =>
         value is null or "" ? copy.WriteNullAsync() : copy.WriteAsync(value, type);

@@ -32,8 +32,9 @@ internal static class People
     private static readonly float[] SegmentWeights = [0.35f, 0.35f, 0.17f, 0.1f, 0.03f];
     private static readonly string[] Industries =
         ["", "Manufacturing", "Retail", "Software", "Healthcare", "Finance", "Logistics", "Education", "Energy", "Construction", "Media", "Hospitality"];
-    private static readonly string[] Ratings = ["", "cold", "warm", "hot"];
-    private static readonly string[] Stages = ["", "subscriber", "lead", "customer", "former-customer"];
+    /// <summary>Ratings and stages by the rank the people table stores (0: none, written as an empty field).</summary>
+    public static readonly string[] Ratings = ["", "cold", "warm", "hot"];
+    public static readonly string[] Stages = ["", "subscriber", "lead", "customer", "former-customer"];
 
     public static IEnumerable<GeneratedPerson> Generate(int count, IReadOnlyList<Guid> organizations)
     {

@@ -134,7 +134,6 @@ try
         }
         var copyTime = await BareCopy.RunAsync(connectionString, csvPath, tenantId, imported);
         return new ImportRun(job, uploadTime, importTime, imported, [.. progressReads], copyTime);
-
     }
 
     Log("latency");
@@ -207,15 +206,7 @@ try
     searchRows.ForEach(Console.WriteLine);
     listRows.ForEach(Console.WriteLine);
     Console.WriteLine($"| every list request above ({allLists.Count}) | {Latency.Percentiles([.. allLists])} |");
-    // For looking at the plans by hand: the platform stays up, imported, until the named file exists.
-    if (Environment.GetEnvironmentVariable("CRM_BENCH_HOLD_UNTIL") is { } release)
-    {
-        Log($"holding the platform until {release} exists; Contacts' database: {connectionString}");
-        while (!File.Exists(release))
-        {
-            await Task.Delay(1000);
-        }
-    }
+    await PlatformProcess.HoldIfAskedAsync(connectionString);
 }
 catch
 {

@@ -120,15 +120,7 @@ try
     Console.WriteLine($"| forecast roll-up, 25 months by owner | {Row(byMonth)} |");
     Console.WriteLine($"| hygiene list `flag=stale`, 50 | {Row(hygiene)} |");
     Console.WriteLine($"| pipeline board, {boardOpen:N0} open | {Row(boardTimes)} |");
-    // For looking at the plans by hand: the platform stays up, seeded, until the named file exists.
-    if (Environment.GetEnvironmentVariable("CRM_BENCH_HOLD_UNTIL") is { } release)
-    {
-        Log($"holding the platform until {release} exists; Sales' database: {connectionString}");
-        while (!File.Exists(release))
-        {
-            await Task.Delay(1000);
-        }
-    }
+    await PlatformProcess.HoldIfAskedAsync(connectionString);
 }
 catch
 {

@@ -222,6 +222,23 @@ public sealed class PlatformProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// For looking at plans by hand after a run: when <c>CRM_BENCH_HOLD_UNTIL</c> names a file, the platform stays up,
+    /// seeded, until that file exists; <paramref name="database"/> (a connection string) is printed for psql.
+    /// </summary>
+    public static async Task HoldIfAskedAsync(string database)
+    {
+        if (Environment.GetEnvironmentVariable("CRM_BENCH_HOLD_UNTIL") is not { } release)
+        {
+            return;
+        }
+        Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} holding the platform until {release} exists; database: {database}");
+        while (!File.Exists(release))
+        {
+            await Task.Delay(1000);
+        }
+    }
+
+    /// <summary>
     /// A client of the gateway that sends a token obtained with the client-credentials grant, as a partner system would
     /// (for the bootstrap admin client, <c>crm-admin</c> and the secret the platform was started with).
     /// </summary>
