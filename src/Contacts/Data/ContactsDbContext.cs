@@ -25,6 +25,7 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
     public DbSet<Consent> Consents => Set<Consent>();
     public DbSet<ConsentRecord> ConsentRecords => Set<ConsentRecord>();
     public DbSet<PersonEmail> PersonEmails => Set<PersonEmail>();
+    public DbSet<PersonNameWord> PersonNameWords => Set<PersonNameWord>();
     public DbSet<Affiliation> Affiliations => Set<Affiliation>();
     public DbSet<PersonLink> PersonLinks => Set<PersonLink>();
     public DbSet<CustomFieldDefinition> CustomFieldDefinitions => Set<CustomFieldDefinition>();

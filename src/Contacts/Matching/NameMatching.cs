@@ -61,6 +61,15 @@ public static class NameMatching
             $"{what} (Kölner Phonetik {phonetic}, {edits}): {parts}");
     }
 
+    /// <summary>
+    /// Whether a searched word may mean a name word: equal after folding, sounding alike within <see cref="MaxEdits"/>
+    /// (the rule above, part by part), or one typing slip away (a swap, a letter missing or one too many) where the
+    /// longer word has room for an edit at all: Bekc is Beck, Homfann is Hofmann.
+    /// </summary>
+    public static bool IsSpellingOf(string searched, string word) =>
+        Part(searched, word) is not null
+        || (MaxEdits(Math.Max(searched.Length, word.Length)) >= 1 && EditDistance.Between(NameFolding.Fold(searched), NameFolding.Fold(word)) <= 1);
+
     private sealed record PartMatch(int Distance, string Code);
 
     private static PartMatch? Part(string a, string b)

@@ -1,4 +1,5 @@
 using CrmPlatform.Contacts.Model;
+using CrmPlatform.Persistence.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Contacts.Matching;
@@ -24,6 +25,26 @@ internal static class NameMatchingModel
             person.HasIndex(p => new { p.TenantId, p.NameSound });
             person.HasIndex(p => p.NameKeys).HasMethod("gin");
         });
+        modelBuilder.Entity<PersonNameWord>(word =>
+        {
+            word.ToTable("person_name_words");
+            word.HasKey(w => new { w.TenantId, w.Word });
+            word.HasIndex(w => new { w.TenantId, w.Code });
+        });
         return modelBuilder;
     }
+}
+
+/// <summary>
+/// A word of some person's name in a tenant, folded (<see cref="NameFolding"/>), with its Kölner code: the tenant's
+/// dictionary of names, a few thousand words where the people are a million. Search looks up misspelled words here
+/// (<see cref="NameSearchKeys"/>) and then finds the people by the words it found, instead of comparing the misspelling
+/// with every person. Written by database triggers on <c>people</c> (the migration <c>PersonNameWords</c>): a word
+/// comes with the first person who has it and goes with the last, so an erased name leaves nothing behind.
+/// </summary>
+public sealed class PersonNameWord : ITenantOwned
+{
+    public Guid TenantId { get; set; }
+    public string Word { get; private set; } = "";
+    public string Code { get; private set; } = "";
 }

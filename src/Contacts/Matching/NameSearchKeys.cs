@@ -1,29 +1,43 @@
 namespace CrmPlatform.Contacts.Matching;
 
 /// <summary>
-/// What people search looks up in <c>people.name_keys</c>: every word of a person's name folded (mueller) and, from
-/// <see cref="MinPhoneticLength"/> letters, its Kölner code prefixed with k (k657). The database writes the keys
-/// (<c>crm_name_keys</c>, a generated column with a GIN index, so a search is an index lookup at any size); this
-/// builds the query for them, word by word: (muller | k657) finds Müller and Mueller, (maier | k67) Meier and Mayer.
-/// Shorter words match folded only: two letters have too few sounds to tell names apart.
+/// What people search looks up in <c>people.name_keys</c> (every word of a person's name folded, under a GIN index):
+/// each searched word or one of its spellings found in the tenant's dictionary of name words (<see cref="PersonNameWord"/>,
+/// <see cref="NameMatching.IsSpellingOf"/>): Muller finds mueller (Müller), Maier finds meier and mayer, Schnieder finds
+/// schneider, Homfann finds hofmann. The misspelling is compared with a few thousand words, not with every person.
 /// </summary>
 public static class NameSearchKeys
 {
-    public const int MinPhoneticLength = 4;
-    public const string PhoneticPrefix = "k";
+    /// <summary>Spellings per searched word at most, the closest first: a short word must not fan out to every name.</summary>
+    public const int MaxSpellings = 10;
 
-    /// <summary>A <c>to_tsquery</c> text for the words of a search, or null when a word is not plain letters and digits.</summary>
-    public static string? Query(string text)
+    /// <summary>The folded words of a search, or null when a word is not plain letters and digits (an address, another script).</summary>
+    public static string[]? Words(string text)
     {
         var words = NameFolding.Words(text);
-        if (words.Length == 0 || words.Any(w => !w.All(char.IsAsciiLetterOrDigit)))
-        {
-            return null;
-        }
-        return string.Join(" & ", words.Select(word =>
-            KeyOf(word) is { } key ? $"({word} | {key})" : word));
+        return words.Length == 0 || words.Any(w => !IsKey(w)) ? null : words;
     }
 
-    private static string? KeyOf(string word) =>
-        word.Length >= MinPhoneticLength && KoelnerPhonetik.Encode(word) is { Length: > 0 } code ? PhoneticPrefix + code : null;
+    /// <summary>The dictionary's words worth comparing with the searched ones: the same sound, or the same first letter and about the same length.</summary>
+    public static IQueryable<string> Candidates(IQueryable<PersonNameWord> dictionary, string[] words)
+    {
+        var codes = words.Select(KoelnerPhonetik.Encode).Where(c => c.Length > 0).ToList();
+        var firsts = words.Select(w => w[..1]).Distinct().ToList();
+        var (shortest, longest) = (words.Min(w => w.Length) - 1, words.Max(w => w.Length) + 1);
+        return dictionary
+            .Where(d => codes.Contains(d.Code) || (firsts.Contains(d.Word.Substring(0, 1)) && d.Word.Length >= shortest && d.Word.Length <= longest))
+            .Select(d => d.Word);
+    }
+
+    /// <summary>A <c>to_tsquery</c> text: every searched word, each as itself or one of its spellings among <paramref name="dictionary"/>.</summary>
+    public static string Query(string[] words, IReadOnlyCollection<string> dictionary) => string.Join(" & ", words.Select(word =>
+    {
+        var spellings = dictionary
+            .Where(d => d != word && IsKey(d) && NameMatching.IsSpellingOf(word, d))
+            .OrderBy(d => EditDistance.Between(word, d)).ThenBy(d => d, StringComparer.Ordinal)
+            .Take(MaxSpellings);
+        return spellings.Any() ? $"({string.Join(" | ", spellings.Prepend(word))})" : word;
+    }));
+
+    private static bool IsKey(string word) => word.All(char.IsAsciiLetterOrDigit);
 }

@@ -71,10 +71,35 @@ public sealed class ListQuery<TEntity> where TEntity : class, IKeysetOrdered
         return TryParse(new QueryCollection(query), DefaultOrderOnly, out list, out errors);
     }
 
+    /// <summary>Whether the list is in this order (<paramref name="name"/> without the minus).</summary>
+    public bool IsSortedBy(string name, bool descending) => _sortName == name && _descending == descending;
+
     public async Task<CursorPage<TResult>> ToPageAsync<TResult>(
-        IQueryable<TEntity> source, Func<TEntity, TResult> project, CancellationToken cancellationToken)
+        IQueryable<TEntity> source, Func<TEntity, TResult> project, CancellationToken cancellationToken) =>
+        Page(await Apply(source).Take(Limit + 1).Select(WithSortKey()).ToListAsync(cancellationToken), project);
+
+    /// <summary>
+    /// A page from tiers of one list whose every row sorts before every row of the next tier (a search's relevance
+    /// tiers, in relevance order): the later tiers are asked only while the page is not full. The cursor holds across
+    /// tiers, since it compares the one sort key.
+    /// </summary>
+    public async Task<CursorPage<TResult>> ToPageAsync<TResult>(
+        IEnumerable<IQueryable<TEntity>> tiers, Func<TEntity, TResult> project, CancellationToken cancellationToken)
     {
-        var rows = await Apply(source).Take(Limit + 1).Select(WithSortKey()).ToListAsync(cancellationToken);
+        var rows = new List<KeyedRow<TEntity>>();
+        foreach (var tier in tiers)
+        {
+            rows.AddRange(await Apply(tier).Take(Limit + 1 - rows.Count).Select(WithSortKey()).ToListAsync(cancellationToken));
+            if (rows.Count > Limit)
+            {
+                break;
+            }
+        }
+        return Page(rows, project);
+    }
+
+    private CursorPage<TResult> Page<TResult>(List<KeyedRow<TEntity>> rows, Func<TEntity, TResult> project)
+    {
         var hasMore = rows.Count > Limit;
         if (hasMore)
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CrmPlatform.ServiceDefaults;
 using CrmPlatform.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace CrmPlatform.Tests.Contacts;
 
@@ -72,7 +73,61 @@ public sealed class SearchTests(PlatformFixture fixture) : IClassFixture<Platfor
         Assert.Equal([person], await SearchAsync($"{Q("Wittgenstien")}&filter[tag]={tag}"));
         Assert.Equal([person], await SearchAsync($"{Q("witgenstein")}&filter[tag]={tag}"));
         Assert.Equal([person], await SearchAsync($"{Q("wittg")}&filter[tag]={tag}"));
+        // Two consonants swapped: another sound, but one typing slip.
+        Assert.Equal([person], await SearchAsync($"{Q("Wittgesntein")}&filter[tag]={tag}"));
     }
+
+    [Fact]
+    public async Task The_word_itself_comes_first_then_other_spellings_then_beginnings_across_pages()
+    {
+        var stem = Word(7);
+        var (exact, slip, longer) = (stem + "ns", stem + "sn", stem + "nsmann");
+        var spelt = (await PersonAsync("Spelt", slip)).Id();
+        var begun = (await PersonAsync("Begun", longer)).Id();
+        var found = (await PersonAsync("Exact", exact)).Id();
+
+        var walked = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await _client.GetJsonAsync($"/api/v1/people/search?{Q(exact)}&limit=1{(cursor is null ? "" : $"&cursor={cursor}")}");
+            walked.AddRange(page.Body.GetProperty("items").EnumerateArray().Select(p => p.Id()));
+            cursor = page.Body.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.Equal([found, spelt, begun], walked);
+        // In another order the same three are found.
+        Assert.Equal([begun, found, spelt], await SearchAsync($"{Q(exact)}&sort=firstName"));
+    }
+
+    [Fact]
+    public async Task A_name_word_stays_in_the_tenants_dictionary_while_someone_has_it()
+    {
+        var (shared, own, renamed) = (Word(), Word(7) + "ab", Word(7) + "ns");
+        var person = await PersonAsync(own, shared);
+        var other = await PersonAsync("Other", shared);
+        Assert.Equal(Folded(own, shared), await DictionaryAsync(own, shared, renamed));
+
+        var email = person.GetProperty("emails")[0].GetProperty("address").GetString();
+        var answer = await _client.PutJsonAsync($"/api/v1/people/{person.Id()}", new { firstName = renamed, lastName = shared, email }, person.ETag());
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal(Folded(shared, renamed), await DictionaryAsync(own, shared, renamed));
+        // The new name is found misspelt, by way of the dictionary.
+        Assert.Equal([person.Id()], await SearchAsync(Q(renamed[..^2] + "sn")));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteJsonAsync($"/api/v1/people/{other.Id()}", other.ETag())).Status);
+        Assert.Equal(Folded(shared, renamed), await DictionaryAsync(own, shared, renamed));
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteJsonAsync($"/api/v1/people/{person.Id()}", answer.Body.ETag())).Status);
+        Assert.Empty(await DictionaryAsync(own, shared, renamed));
+    }
+
+    private static List<string> Folded(params string[] words) => [.. words.Select(w => w.ToLowerInvariant()).Order(StringComparer.Ordinal)];
+
+    private Task<List<string>> DictionaryAsync(params string[] words) =>
+        PlatformServices.QueryAsync(Platform.Contacts, db => db.Database.SqlQueryRaw<string>(
+            "SELECT word AS \"Value\" FROM person_name_words WHERE word = ANY(@words) ORDER BY word COLLATE \"C\"",
+            new NpgsqlParameter("words", Folded(words).ToArray())).ToListAsync());
 
     [Fact]
     public async Task Search_combines_with_filters_and_sorts()

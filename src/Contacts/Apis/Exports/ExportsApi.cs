@@ -55,7 +55,7 @@ public static class ExportsApi
         var people = db.People.AsNoTracking();
         if (q is not null)
         {
-            people = people.Where(SearchApi.PeopleMatching(SearchApi.Read(q)!));
+            people = people.Where((await PeopleSearch.ForAsync(db, SearchApi.Read(q)!, cancellationToken)).Matching);
         }
         await ExportWriter.WriteAsync(http, exportFormat, "people", list.Query!.Apply(people), ExportColumns.People(customFields),
             PersonResponse.From, Json(http), cancellationToken);

@@ -10,20 +10,18 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmPlatform.Contacts.Apis;
 
 /// <summary>
-/// <c>GET /api/v1/people/search?q=</c> and <c>/organizations/search?q=</c>: full-text search on the generated
-/// <c>search_vector</c> (whole words, any order: <c>websearch_to_tsquery</c> syntax, so "quoted phrases" and -exclusions
-/// work) or trigram word similarity on <c>search_text</c> (misspellings and beginnings of words), ranked by both. The
-/// lists' filters and sorts apply (<c>?sort=</c> replaces the default <c>-relevance</c>), pages are keyset pages like
-/// every list's, and the tenant and record-scope filters hold as everywhere. People are also found by their name's
-/// folded words and sounds (<c>name_keys</c>, <see cref="NameSearchKeys"/>): Mueller and Muller find Müller, Schnieder
-/// finds Schneider, Maier finds Meier and Mayer, through the same GIN index lookup as the rest.
+/// <c>GET /api/v1/people/search?q=</c> and <c>/organizations/search?q=</c>. People: in tiers of relevance, the words
+/// themselves, the name spelt otherwise, beginnings of words (<see cref="PeopleSearch"/>). Organizations: full text on
+/// the generated <c>search_vector</c> (whole words, any order: <c>websearch_to_tsquery</c> syntax, so "quoted phrases"
+/// and -exclusions work) or trigram word similarity on <c>search_text</c> (misspellings and beginnings of words), ranked
+/// by both. The lists' filters and sorts apply (<c>?sort=</c> replaces the default <c>-relevance</c>), pages are keyset
+/// pages like every list's, and the tenant and record-scope filters hold as everywhere.
 /// </summary>
 public static class SearchApi
 {
     public const int QueryMaxLength = 200;
 
-    /// <summary>The text search configuration of the search columns: no stemming, no stop words.</summary>
-    private const string Configuration = "simple";
+    private const string Configuration = PeopleSearch.Configuration;
 
     public static void MapSearchApi(this IEndpointRouteBuilder app)
     {
@@ -42,17 +40,17 @@ public static class SearchApi
         var fields = CustomFieldQueries.NamesCustomFields(request.Query)
             ? PeopleApi.ListFields.WithCustomFields(await db.CustomFieldsOfAsync(CustomFieldEntity.Person, cancellationToken))
             : PeopleApi.ListFields.Copy();
-        Expression<Func<Person, double>> relevance = NameSearchKeys.Query(text) is { } keys
-            ? p => p.SearchVector.Rank(EF.Functions.WebSearchToTsQuery(Configuration, text)) + EF.Functions.TrigramsWordSimilarity(text, p.SearchText)
-                + p.NameKeys.Rank(EF.Functions.ToTsQuery(Configuration, keys))
-            : p => p.SearchVector.Rank(EF.Functions.WebSearchToTsQuery(Configuration, text)) + EF.Functions.TrigramsWordSimilarity(text, p.SearchText);
-        fields.Sort("relevance", relevance);
+        var search = await PeopleSearch.ForAsync(db, text, cancellationToken);
+        fields.Sort("relevance", search.Relevance);
         if (!ListQuery<Person>.TryParse(request.Query, fields, out var list, out var errors, defaultSort: "-relevance"))
         {
             return TypedResults.ValidationProblem(errors);
         }
 
-        return TypedResults.Ok(await list.ToPageAsync(db.People.AsNoTracking().Where(PeopleMatching(text)), PersonResponse.From, cancellationToken));
+        var people = db.People.AsNoTracking();
+        return TypedResults.Ok(list.IsSortedBy("relevance", descending: true)
+            ? await list.ToPageAsync(search.Tiers.Select(tier => people.Where(tier)), PersonResponse.From, cancellationToken)
+            : await list.ToPageAsync(people.Where(search.Matching), PersonResponse.From, cancellationToken));
     }
 
     public static async Task<Results<Ok<CursorPage<OrganizationResponse>>, ValidationProblem>> SearchOrganizations(
@@ -73,19 +71,6 @@ public static class SearchApi
         return TypedResults.Ok(await list.ToPageAsync(db.Organizations.AsNoTracking().Where(OrganizationsMatching(text)), OrganizationResponse.From, cancellationToken));
     }
 
-    /// <summary>What <c>?q=</c> finds among people (the export applies it too).</summary>
-    internal static Expression<Func<Person, bool>> PeopleMatching(string text) => (PhoneDigits(text), NameSearchKeys.Query(text)) switch
-    {
-        ({ } digits, _) => p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
-            || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText)
-            || p.SearchVector.Matches(EF.Functions.ToTsQuery(Configuration, digits)),
-        (null, { } keys) => p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
-            || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText)
-            || p.NameKeys.Matches(EF.Functions.ToTsQuery(Configuration, keys)),
-        _ => p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
-            || EF.Functions.TrigramsAreWordSimilar(text, p.SearchText),
-    };
-
     internal static Expression<Func<Organization, bool>> OrganizationsMatching(string text) => o =>
         o.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text)) || EF.Functions.TrigramsAreWordSimilar(text, o.SearchText);
 
@@ -95,18 +80,4 @@ public static class SearchApi
     };
 
     internal static string? Read(string? q) => string.IsNullOrWhiteSpace(q) || q.Trim().Length > QueryMaxLength ? null : q.Trim();
-
-    /// <summary>
-    /// A query that is a phone number (digits, spaces, +, -, parentheses, at least six digits) also matches the numbers
-    /// that begin with its digits, as stored: E.164 without the '+' (<c>+44 20 7946</c> finds <c>+442079460000</c>).
-    /// </summary>
-    private static string? PhoneDigits(string text)
-    {
-        if (!text.All(c => char.IsAsciiDigit(c) || c is ' ' or '+' or '-' or '(' or ')' or '.'))
-        {
-            return null;
-        }
-        var digits = new string([.. text.Where(char.IsAsciiDigit)]);
-        return digits.Length >= 6 ? digits + ":*" : null;
-    }
 }

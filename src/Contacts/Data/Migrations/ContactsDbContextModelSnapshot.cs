@@ -650,6 +650,30 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.ToTable("import_rows", (string)null);
                 });
 
+            modelBuilder.Entity("CrmPlatform.Contacts.Matching.PersonNameWord", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("Word")
+                        .HasColumnType("text")
+                        .HasColumnName("word");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("code");
+
+                    b.HasKey("TenantId", "Word")
+                        .HasName("pk_person_name_words");
+
+                    b.HasIndex("TenantId", "Code")
+                        .HasDatabaseName("ix_person_name_words_tenant_id_code");
+
+                    b.ToTable("person_name_words", (string)null);
+                });
+
             modelBuilder.Entity("CrmPlatform.Contacts.Merging.MergeRecord", b =>
                 {
                     b.Property<Guid>("Id")
