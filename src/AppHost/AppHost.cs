@@ -7,7 +7,7 @@ var state = builder.AddStateFolder();
 var gatewayPort = int.Parse(builder.Configuration["AppHost:GatewayPort"] ?? "8080");
 var gatewayUrl = $"http://localhost:{gatewayPort}";
 
-var postgres = builder.AddPostgresServer("postgres", state, sharedBuffers: builder.Configuration["AppHost:PostgresSharedBuffers"] ?? "1GB");
+var postgres = builder.AddPostgresServer("postgres", state);
 var identityDb = postgres.AddDatabase("identitydb", owner: "identity");
 var contactsDb = postgres.AddDatabase("contactsdb", owner: "contacts");
 var salesDb = postgres.AddDatabase("salesdb", owner: "sales");

@@ -25,21 +25,15 @@ public static class PostgresBuilderExtensions
     /// chosen at each start, loopback only.
     /// </summary>
     /// <param name="durable">False turns off fsync and friends: fast, but a crash may lose data. For tests only.</param>
-    /// <param name="sharedBuffers">
-    /// PostgreSQL's own page cache. Its default, 128MB, is sized to start on any machine; searches and lists read rows
-    /// scattered over tables of a gigabyte (Contacts' people at a million), and a page from the kernel's cache instead
-    /// costs several times one from PostgreSQL's. The memory is taken as pages are first used, not at start.
-    /// </param>
     public static IResourceBuilder<PostgresServerResource> AddPostgresServer(
-        this IDistributedApplicationBuilder builder, string name, StateFolder state, bool durable = true, int maxConnections = 200,
-        string sharedBuffers = "128MB")
+        this IDistributedApplicationBuilder builder, string name, StateFolder state, bool durable = true, int maxConnections = 200)
     {
         var password = builder.AddGeneratedSecret(state, $"{name}-password");
         var server = new PostgresServerResource(name, state.DataFolder(name), password.Resource) { State = state };
         builder.Services.AddHealthChecks().AddAsyncCheck($"{name}-accepts-connections", cancellationToken =>
             AcceptsConnectionsAsync(server.AdminConnectionString(), cancellationToken));
 
-        List<string> settings = ["listen_addresses=127.0.0.1", $"max_connections={maxConnections}", $"shared_buffers={sharedBuffers}"];
+        List<string> settings = ["listen_addresses=127.0.0.1", $"max_connections={maxConnections}"];
         if (!durable)
         {
             settings.AddRange(["fsync=off", "synchronous_commit=off", "full_page_writes=off"]);
