@@ -29,13 +29,19 @@ public static class NameSearchKeys
             .Select(d => d.Word);
     }
 
-    /// <summary>A <c>to_tsquery</c> text: every searched word, each as itself or one of its spellings among <paramref name="dictionary"/>.</summary>
-    public static string Query(string[] words, IReadOnlyCollection<string> dictionary) => string.Join(" & ", words.Select(word =>
+    /// <summary>
+    /// A <c>to_tsquery</c> text: every searched word, each as itself or one of its spellings among
+    /// <paramref name="dictionary"/> within <paramref name="maxEdits"/> of it (0: the folded word alone).
+    /// </summary>
+    public static string Query(string[] words, IReadOnlyCollection<string> dictionary, int maxEdits = 2) => string.Join(" & ", words.Select(word =>
     {
         var spellings = dictionary
             .Where(d => d != word && IsKey(d) && NameMatching.IsSpellingOf(word, d))
-            .OrderBy(d => EditDistance.Between(word, d)).ThenBy(d => d, StringComparer.Ordinal)
-            .Take(MaxSpellings);
+            .Select(d => (Word: d, Edits: EditDistance.Between(word, d)))
+            .Where(d => d.Edits <= maxEdits)
+            .OrderBy(d => d.Edits).ThenBy(d => d.Word, StringComparer.Ordinal)
+            .Take(MaxSpellings)
+            .Select(d => d.Word);
         return spellings.Any() ? $"({string.Join(" | ", spellings.Prepend(word))})" : word;
     }));
 

@@ -117,4 +117,9 @@ public sealed class NameMatchingTests
     [InlineData("Иван", null)]
     public void Search_keys_query_each_word_or_its_spellings_from_the_dictionary(string text, string? query) =>
         Assert.Equal(query, NameSearchKeys.Words(text) is { } words ? NameSearchKeys.Query(words, Dictionary) : null);
+
+    [Fact]
+    public void Search_keys_can_stop_at_the_folded_word_or_at_one_edit() =>
+        Assert.Equal(["muller", "(muller | miller | mueller)", "(muller | miller | mueller | moeller)"],
+            [.. new[] { 0, 1, 2 }.Select(edits => NameSearchKeys.Query(["muller"], Dictionary, edits))]);
 }

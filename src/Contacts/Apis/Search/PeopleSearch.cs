@@ -9,13 +9,14 @@ using Microsoft.EntityFrameworkCore.Query;
 namespace CrmPlatform.Contacts.Apis;
 
 /// <summary>
-/// What <c>?q=</c> finds among people, in three tiers, each a GIN index lookup:
+/// What <c>?q=</c> finds among people, in tiers, each a GIN index lookup:
 /// <list type="number">
 /// <item>the words themselves: full text on <c>search_vector</c> (name, addresses, phone numbers, organization, tags;
 /// <c>websearch_to_tsquery</c> syntax, so "quoted phrases" and -exclusions work), and a phone number's digits as the
 /// beginning of a stored number;</item>
 /// <item>the name's words spelt otherwise: <c>name_keys</c> with each word's spellings from the tenant's dictionary of
-/// name words (<see cref="NameSearchKeys"/>: Mueller and Muller find Müller, Maier finds Meier and Mayer);</item>
+/// name words (<see cref="NameSearchKeys"/>: Mueller and Muller find Müller, Maier finds Meier and Mayer), folded
+/// first, then one edit away, then two, each a tier of its own;</item>
 /// <item>beginnings of words: <c>wittg</c> finds Wittgenstein, <c>acm</c> the people of Acme.</item>
 /// </list>
 /// Every match of a tier ranks above every match of the next (<see cref="Relevance"/>; within a tier, name before
@@ -42,7 +43,7 @@ internal sealed partial class PeopleSearch
     /// <summary>Any tier: what the search finds in any other order (and what an export of it writes).</summary>
     public Expression<Func<Person, bool>> Matching { get; }
 
-    /// <summary>The tier (2, 1 or 0) plus a rank within it below 1.</summary>
+    /// <summary>The tier (the best highest, beginnings 0) plus a rank within it below 1.</summary>
     public Expression<Func<Person, double>> Relevance { get; }
 
     public static async Task<PeopleSearch> ForAsync(ContactsDbContext db, string text, CancellationToken cancellationToken)
@@ -50,30 +51,42 @@ internal sealed partial class PeopleSearch
         var digits = PhoneDigits(text);
         var plain = !Operators().IsMatch(text);
         var words = plain ? NameSearchKeys.Words(text) : null;
-        var keys = words is null ? null
-            : NameSearchKeys.Query(words, await NameSearchKeys.Candidates(db.PersonNameWords, words).ToListAsync(cancellationToken));
+        var dictionary = words is null ? [] : await NameSearchKeys.Candidates(db.PersonNameWords, words).ToListAsync(cancellationToken);
+        // The name's words folded, then with spellings one edit away, then two: each a tier of its own, so that a
+        // transliteration (Mueller) or a slip (Schmdit) fills its page with the one name it means before the names
+        // two edits away are read.
+        var spellings = words is null ? [] : SpellingTiers.Select(edits => NameSearchKeys.Query(words, dictionary, edits)).Distinct().ToList();
+        var keys = spellings.LastOrDefault();
         var beginnings = plain ? Beginnings(text) : null;
 
         Expression<Func<Person, bool>> exact = p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
             || (digits != null && p.SearchVector.Matches(EF.Functions.ToTsQuery(Configuration, digits)));
-        Expression<Func<Person, bool>> spelt = p => keys != null && p.NameKeys.Matches(EF.Functions.ToTsQuery(Configuration, keys));
         Expression<Func<Person, bool>> begun = p => beginnings != null && p.SearchVector.Matches(EF.Functions.ToTsQuery(Configuration, beginnings));
         Expression<Func<Person, double>> withinTier = p => (p.SearchVector.Rank(EF.Functions.WebSearchToTsQuery(Configuration, text), WithinOne)
             + (keys != null ? p.NameKeys.Rank(EF.Functions.ToTsQuery(Configuration, keys), WithinOne) : 0f)
             + (beginnings != null ? p.SearchVector.Rank(EF.Functions.ToTsQuery(Configuration, beginnings), WithinOne) : 0f)) / 3.0;
 
         var person = Expression.Parameter(typeof(Person), "p");
-        var (isExact, isSpelt, isBegun) = (Body(exact, person), Body(spelt, person), Body(begun, person));
-        var tier = Expression.Condition(isExact, Expression.Constant(2.0), Expression.Condition(isSpelt, Expression.Constant(1.0), Expression.Constant(0.0)));
+        List<Expression> matches = [Body(exact, person), .. spellings.Select(query => Body(Spelt(query), person))];
+        if (beginnings is not null)
+        {
+            matches.Add(Body(begun, person));
+        }
+        var tiers = matches.Select((match, i) => Lambda(matches.Take(i).Aggregate(match, (tier, better) => Expression.AndAlso(tier, Expression.Not(better))), person));
+        Expression tierRank = Expression.Constant(0.0);
+        for (var i = matches.Count - 1; i >= 0; i--)
+        {
+            tierRank = Expression.Condition(matches[i], Expression.Constant((double)(matches.Count - 1 - i)), tierRank);
+        }
         return new PeopleSearch(
-            [
-                Lambda(isExact, person),
-                Lambda(Expression.AndAlso(isSpelt, Expression.Not(isExact)), person),
-                Lambda(Expression.AndAlso(isBegun, Expression.Not(Expression.OrElse(isExact, isSpelt))), person),
-            ],
-            Lambda(Expression.OrElse(Expression.OrElse(isExact, isSpelt), isBegun), person),
-            Expression.Lambda<Func<Person, double>>(Expression.Add(tier, Body(withinTier, person)), person));
+            [.. tiers],
+            Lambda(matches.Aggregate(Expression.OrElse), person),
+            Expression.Lambda<Func<Person, double>>(Expression.Add(tierRank, Body(withinTier, person)), person));
     }
+
+    private static readonly int[] SpellingTiers = [0, 1, 2];
+
+    private static Expression<Func<Person, bool>> Spelt(string keys) => p => p.NameKeys.Matches(EF.Functions.ToTsQuery(Configuration, keys));
 
     private static Expression Body(LambdaExpression lambda, ParameterExpression person) =>
         ReplacingExpressionVisitor.Replace(lambda.Parameters[0], person, lambda.Body);
