@@ -339,6 +339,10 @@ public sealed partial class CampaignSender(
             return null;
         }
         await MarkAsync(db, recipient, RecipientStatuses.Sent, null);
+        if (prepared.Campaign.JourneyId is not null)
+        {
+            await Attributions.RecordCampaignMembershipsAsync(db, prepared.Campaign.Id, CancellationToken.None, recipient.Id);
+        }
         return smtp;
     }
 
