@@ -39,6 +39,10 @@ var sales = builder.AddService<Projects.Sales>("sales")
     .WithReference(identity);
 
 var marketing = builder.AddService<Projects.Marketing>("marketing")
+    // Mail systems' later bounce reports (DSNs) come to Marketing itself, to the campaigns' envelope senders
+    // bounces+token@<bounce domain>; in production that domain's MX points at this endpoint (docs/architecture.md).
+    .WithEndpoint(name: "bounces", scheme: "smtp", env: "Marketing__Bounces__Port", isProxied: false)
+    .WithEnvironment("Marketing__Bounces__Domain", builder.Configuration["AppHost:BounceDomain"] ?? "bounces.localhost")
     .WithReference(marketingDb).WaitFor(marketingDb)
     // Web form tokens outlive a restart (see Service's key below).
     .WithEnvironment("Marketing__WebForms__TokenKey", SigningKey("marketing-web-form-token-key"))

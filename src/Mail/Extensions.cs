@@ -1,5 +1,6 @@
 using CrmPlatform.Mail.Smtp;
 using CrmPlatform.ServiceDefaults;
+using CrmPlatform.Smtp;
 using Microsoft.Extensions.Options;
 
 namespace CrmPlatform.Mail;
@@ -22,11 +23,8 @@ internal static class Extensions
 
         builder.Services.AddSingleton(services => new RecipientRefusals(services.GetRequiredService<IOptions<MailOptions>>().Value.RefuseRecipients));
 
-        // One instance for both roles: the host starts and stops it, and tests reach it to read the port or to stop it.
-        builder.Services.AddSingleton<SmtpListener>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<SmtpListener>());
-
-        builder.AddDefaultHealthChecks().AddCheck<SmtpListenerHealthCheck>("smtp");
+        builder.AddDefaultHealthChecks();
+        builder.Services.AddSmtpListener<SmtpListener>("smtp");
         builder.Services.AddProblemDetails();
     }
 }

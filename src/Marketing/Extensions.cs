@@ -6,6 +6,7 @@ using CrmPlatform.Marketing.Forms;
 using CrmPlatform.Marketing.Campaigns;
 using CrmPlatform.Marketing.Attribution;
 using CrmPlatform.Marketing.Journeys;
+using CrmPlatform.Marketing.Bounces;
 using CrmPlatform.ServiceDefaults;
 
 namespace CrmPlatform.Marketing;
@@ -21,6 +22,7 @@ internal static class Extensions
         builder.AddAuditRetention<MarketingDbContext>();
         builder.AddWebForms();
         builder.AddCampaigns();
+        builder.AddBounces();
         builder.AddMessaging(ServiceName, bus =>
         {
             bus.AddContactDirectoryConsumer<MarketingDbContext>(ServiceName);

@@ -34,17 +34,7 @@ public sealed class SignedTokens(byte[] key, int payloadLength, int macLength)
     }
 
     /// <param name="signed">What the MAC covers; the payload itself when null.</param>
-    public string Create(ReadOnlySpan<byte> payload, SignedBytes? signed = null)
-    {
-        if (payload.Length != payloadLength)
-        {
-            throw new ArgumentException($"A payload of {payloadLength} bytes is expected.", nameof(payload));
-        }
-        var token = new byte[payloadLength + macLength];
-        payload.CopyTo(token);
-        Mac(payload, signed).AsSpan(0, macLength).CopyTo(token.AsSpan(payloadLength));
-        return WebEncoders.Base64UrlEncode(token);
-    }
+    public string Create(ReadOnlySpan<byte> payload, SignedBytes? signed = null) => WebEncoders.Base64UrlEncode(Sign(payload, signed));
 
     /// <summary>The payload of a token signed with this key (and the same <paramref name="signed"/>); null for anything else.</summary>
     public byte[]? Read(string? token, SignedBytes? signed = null)
@@ -58,12 +48,34 @@ public sealed class SignedTokens(byte[] key, int payloadLength, int macLength)
         {
             return null;
         }
-        if (bytes.Length != payloadLength + macLength)
+        return Verify(bytes, signed);
+    }
+
+    /// <summary>
+    /// The token as bytes, for a caller that needs another alphabet than base64url (an address's local part, which
+    /// mail systems may fold to lower case, takes hex).
+    /// </summary>
+    public byte[] Sign(ReadOnlySpan<byte> payload, SignedBytes? signed = null)
+    {
+        if (payload.Length != payloadLength)
+        {
+            throw new ArgumentException($"A payload of {payloadLength} bytes is expected.", nameof(payload));
+        }
+        var token = new byte[payloadLength + macLength];
+        payload.CopyTo(token);
+        Mac(payload, signed).AsSpan(0, macLength).CopyTo(token.AsSpan(payloadLength));
+        return token;
+    }
+
+    /// <summary>The payload of token bytes from <see cref="Sign"/> with this key; null for anything else.</summary>
+    public byte[]? Verify(ReadOnlySpan<byte> token, SignedBytes? signed = null)
+    {
+        if (token.Length != payloadLength + macLength)
         {
             return null;
         }
-        var payload = bytes[..payloadLength];
-        return CryptographicOperations.FixedTimeEquals(Mac(payload, signed).AsSpan(0, macLength), bytes.AsSpan(payloadLength)) ? payload : null;
+        var payload = token[..payloadLength].ToArray();
+        return CryptographicOperations.FixedTimeEquals(Mac(payload, signed).AsSpan(0, macLength), token[payloadLength..]) ? payload : null;
     }
 
     private byte[] Mac(ReadOnlySpan<byte> payload, SignedBytes? signed) => HMACSHA256.HashData(key, signed is null ? payload : signed(payload));

@@ -376,11 +376,7 @@ public static class CampaignsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
                 detail: $"The campaign '{id}' sent nothing to '{request.Email}'.");
         }
-        var now = clock.GetUtcNow().UtcDateTime;
-        recipient.BouncedAt ??= now;
-        recipient.Error = request.Diagnostic?.Trim();
-        await SuppressionsApi.SuppressAsync(db, email, SuppressionReasons.HardBounce, id, request.Diagnostic, now, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        await CampaignBounces.RecordAsync(db, recipient, request.Diagnostic, clock.GetUtcNow().UtcDateTime, cancellationToken);
         return TypedResults.NoContent();
     }
 

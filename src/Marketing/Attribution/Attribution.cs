@@ -20,13 +20,16 @@ public static class Attributions
     /// <summary>
     /// Records every recipient a finished campaign reached as a campaign-membership touchpoint (at the time their message
     /// went), in one statement in the caller's transaction; skipped people received nothing and are not touched. The
-    /// recipient row is the source, so finishing twice records nothing new.
+    /// recipient row is the source, so finishing twice records nothing new. A journey's campaign never finishes, so its
+    /// recipients are recorded one by one as each is sent (<paramref name="recipientId"/>): a journey email counts as
+    /// a touch like a campaign's.
     /// </summary>
-    public static Task<int> RecordCampaignMembershipsAsync(MarketingDbContext db, Guid campaignId, CancellationToken cancellationToken) =>
+    public static Task<int> RecordCampaignMembershipsAsync(MarketingDbContext db, Guid campaignId, CancellationToken cancellationToken, Guid? recipientId = null) =>
         db.Database.ExecuteSqlAsync($"""
             INSERT INTO attribution_touchpoints (id, tenant_id, person_id, email, campaign_id, channel, kind, occurred_at, source_event_id)
             SELECT gen_random_uuid(), r.tenant_id, r.person_id, lower(r.email), r.campaign_id, 'email', {TouchpointKinds.CampaignMembership}, r.sent_at, r.id
             FROM campaign_recipients r WHERE r.campaign_id = {campaignId} AND r.status = 'sent' AND r.sent_at IS NOT NULL
+              AND ({recipientId}::uuid IS NULL OR r.id = {recipientId}::uuid)
             ON CONFLICT (tenant_id, source_event_id) DO NOTHING
             """, cancellationToken);
 

@@ -1,4 +1,5 @@
 using CrmPlatform.Marketing.Attribution;
+using CrmPlatform.Marketing.Bounces;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CrmPlatform.Contracts.Marketing.V1;
@@ -35,8 +36,8 @@ public sealed class CampaignSignal : WakeSignal;
 /// </para>
 /// </summary>
 public sealed partial class CampaignSender(
-    IServiceScopeFactory scopes, MailServer server, IOptions<CampaignSettings> options, CampaignSignal signal, CampaignTokens tokens,
-    OutboxSignal outbox, TimeProvider clock, ILogger<CampaignSender> logger) : BackgroundService
+    IServiceScopeFactory scopes, MailServer server, IOptions<CampaignSettings> options, IOptions<BounceOptions> bounces, CampaignSignal signal,
+    CampaignTokens tokens, OutboxSignal outbox, TimeProvider clock, ILogger<CampaignSender> logger) : BackgroundService
 {
     private static readonly TimeSpan SmtpTimeout = TimeSpan.FromSeconds(30);
     private CampaignSettings Settings => options.Value;
@@ -318,7 +319,7 @@ public sealed partial class CampaignSender(
         {
             // Not cancelled by the host stopping: the message in hand is finished and marked (see the class comment).
             smtp ??= await ConnectAsync(CancellationToken.None);
-            await smtp.SendAsync(message, CancellationToken.None);
+            await smtp.SendAsync(message, EnvelopeSender(prepared.Campaign, recipient), [.. message.To.Mailboxes], CancellationToken.None);
         }
         catch (SmtpCommandException ex) when (ex.ErrorCode == SmtpErrorCode.RecipientNotAccepted && (int)ex.StatusCode >= 500)
         {
@@ -338,8 +339,22 @@ public sealed partial class CampaignSender(
             return null;
         }
         await MarkAsync(db, recipient, RecipientStatuses.Sent, null);
+        if (prepared.Campaign.JourneyId is not null)
+        {
+            await Attributions.RecordCampaignMembershipsAsync(db, prepared.Campaign.Id, CancellationToken.None, recipient.Id);
+        }
         return smtp;
     }
+
+    /// <summary>
+    /// MAIL FROM, where mail systems send their later DSNs: with a bounce domain, <c>bounces+token@domain</c>, the
+    /// token naming this recipient (<see cref="CampaignTokens.CreateBounce"/>), so a report finds its recipient without
+    /// parsing the free text of whatever the remote system returns, and nobody can report a bounce for an address they
+    /// could guess; without one, the campaign's From as before.
+    /// </summary>
+    private MailboxAddress EnvelopeSender(Campaign campaign, CampaignRecipient recipient) => bounces.Value is { Enabled: true } bounce
+        ? new MailboxAddress("", $"{bounce.LocalPart}+{tokens.CreateBounce(recipient.Id)}@{bounce.Domain}")
+        : MailboxAddress.Parse(campaign.From);
 
     private async Task MarkAsync(MarketingDbContext db, CampaignRecipient recipient, string status, string? error)
     {

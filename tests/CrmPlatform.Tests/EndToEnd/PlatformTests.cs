@@ -30,6 +30,19 @@ public sealed class PlatformTests(PlatformFixture fixture)
         Assert.Equal(("contacts", "grpc"), (contacts["OTEL_SERVICE_NAME"], contacts["OTEL_EXPORTER_OTLP_PROTOCOL"]));
         Assert.Equal($"{Host.Gateway}api/v1/consents/confirm", contacts["DoubleOptIn__ConfirmationUrl"]);
 
+        // Marketing's bounce listener answers SMTP on the endpoint Aspire gave it, for its bounce domain only.
+        var marketing = Host.Snapshot("marketing").EnvironmentVariables.ToDictionary(v => v.Name, v => v.Value ?? "");
+        Assert.Equal("bounces.localhost", marketing["Marketing__Bounces__Domain"]);
+        using (var bounces = new MailKit.Net.Smtp.SmtpClient())
+        {
+            await bounces.ConnectAsync("127.0.0.1", int.Parse(marketing["Marketing__Bounces__Port"]), MailKit.Security.SecureSocketOptions.None);
+            var notOurs = new MimeKit.MimeMessage { Subject = "Relay?", Body = new MimeKit.TextPart("plain") { Text = "?" } };
+            notOurs.From.Add(MimeKit.MailboxAddress.Parse("someone@example.org"));
+            var relay = await Assert.ThrowsAsync<MailKit.Net.Smtp.SmtpCommandException>(() => bounces.SendAsync(notOurs,
+                MimeKit.MailboxAddress.Parse("someone@example.org"), [MimeKit.MailboxAddress.Parse("victim@example.org")]));
+            Assert.Equal(MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted, relay.ErrorCode);
+        }
+
         // Each database has its own login role, which reaches no other database.
         var salesDb = contacts["ConnectionStrings__contactsdb"].Replace("Database=contactsdb", "Database=salesdb");
         await using var intruder = new Npgsql.NpgsqlConnection(salesDb);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CrmPlatform.Contracts.Marketing.V1;
+using CrmPlatform.Contracts.Sales.V1;
 using CrmPlatform.Contracts.Service.V1;
 using CrmPlatform.Mail;
 using CrmPlatform.Marketing.Data;
@@ -19,7 +20,8 @@ namespace CrmPlatform.Tests.Marketing;
 /// campaign sender and its consent gate (personalised, with the RFC 8058 headers; nothing to a person without consent,
 /// and the path says why), once per stay however often the trigger is delivered or the step retried; its journey
 /// campaign has statistics like any campaign. Also the form-submission and TicketSolved triggers, pause and resume,
-/// and an exit rule. Each test works in a tenant of its own.
+/// and an exit rule; a click in a journey email credited to that email when Sales wins the deal. Each test works in a
+/// tenant of its own.
 /// </summary>
 public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture) : JourneyTestBase(fixture.Platform), IClassFixture<JourneyEmailTests.Fixture>
 {
@@ -382,5 +384,69 @@ public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture)
             Assert.True(bad.Body.GetProperty("errors").TryGetProperty(path, out _), $"{path} is named in {bad.Body}");
         }
         Assert.Equal(0, await QueryAsync(Platform.Marketing, tenant.Id, db => db.Journeys.CountAsync()));
+    }
+
+    [GeneratedRegex("href=\"(http://localhost/api/v1/public/campaigns/c/[^\"]+)\"")]
+    private static partial Regex ClickLink();
+
+    [Fact]
+    public async Task A_click_in_a_journey_email_is_its_touchpoint_and_the_won_deal_is_credited_to_the_journeys_email()
+    {
+        var tenant = await NewTenantAsync();
+        var template = await TemplateAsync(tenant);
+        var list = await StaticSegmentAsync(tenant);
+        var journey = await ActiveJourneyAsync(tenant, "Onboarding", new
+        {
+            trigger = new { kind = "segment-entry", segmentId = list },
+            start = "mail",
+            steps = new[] { MailStep(template) },
+        });
+        var ada = await PersonAsync(tenant, "Ada", consent: true);
+        await AddMembersAsync(tenant, list, ada.Id);
+        var path = await Eventually.ReturnsAsync(async () => await FinishedPathAsync(tenant, journey, ada.Id),
+            p => Step(p, "mail").Str("outcome") == "sent", "the journey's email is sent");
+        var email = Step(path, "mail").GetProperty("email").GetProperty("campaignId").GetGuid();
+
+        // Ada follows the link in the email, as her mail client would.
+        var received = Assert.Single(MailsTo(ada.Email)).Message;
+        var click = WebUtility.HtmlDecode(ClickLink().Match(received.HtmlBody ?? "").Groups[1].Value);
+        using var anonymous = Platform.Marketing.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var followed = await anonymous.GetAsync(click);
+        Assert.Equal(HttpStatusCode.Redirect, followed.StatusCode);
+        Assert.Equal("https://www.acme.example/start", followed.Headers.Location?.ToString());
+        // Her touchpoints are the email's (sending it, then her click), on the email channel, like a campaign's.
+        var touchpoints = await Eventually.ReturnsAsync(
+            () => QueryAsync(Platform.Marketing, tenant.Id, db => db.Touchpoints.AsNoTracking().Where(t => t.PersonId == ada.Id).OrderBy(t => t.OccurredAt).ToListAsync()),
+            t => t.Any(x => x.Kind == "click"), "the click is a touchpoint");
+        Assert.Equal(["campaign-membership", "click"], touchpoints.Select(t => t.Kind));
+        Assert.All(touchpoints, t => Assert.Equal((email, "email"), (t.CampaignId!.Value, t.Channel)));
+
+        // Sales wins a deal with her, as its events carry it.
+        var now = DateTime.UtcNow;
+        var won = new OpportunityWon(Guid.NewGuid(), now, tenant.Id, Guid.NewGuid(), 3, now,
+            new OpportunitySnapshot("Onboarding deal", 1200.00m, "EUR", ada.Id, Guid.NewGuid(), "won", 100, null, "rep-1"));
+        await Platform.Sales.Services.GetRequiredService<IBus>().Publish(won, context => context.MessageId = won.EventId);
+
+        foreach (var model in new[] { "first-touch", "last-touch", "linear" })
+        {
+            var report = await Eventually.ReturnsAsync(async () => (await tenant.Marketing.GetJsonAsync($"/api/v1/attribution/journeys?model={model}")).Body,
+                body => body.GetProperty("items").GetArrayLength() > 0, $"the win is credited to the journey's email ({model})");
+            var row = Assert.Single(report.GetProperty("items").EnumerateArray());
+            Assert.Equal((journey, "Onboarding", email, template), (row.GetProperty("journeyId").GetGuid(), row.Str("journey"),
+                row.GetProperty("campaignId").GetGuid(), row.GetProperty("templateId").GetGuid()));
+            Assert.Equal(("EUR", 1200.00m, 1), (row.Str("currency"), row.GetProperty("revenue").GetDecimal(), row.GetProperty("opportunities").GetInt32()));
+        }
+        // The campaign report names the journey of its email; the channel report counts it as email.
+        var byCampaign = Assert.Single((await tenant.Marketing.GetJsonAsync("/api/v1/attribution/campaigns?model=linear")).Body.GetProperty("items").EnumerateArray());
+        Assert.Equal((email, journey, 1200.00m), (byCampaign.GetProperty("campaignId").GetGuid(), byCampaign.GetProperty("journeyId").GetGuid(),
+            byCampaign.GetProperty("revenue").GetDecimal()));
+        var byChannel = Assert.Single((await tenant.Marketing.GetJsonAsync("/api/v1/attribution/channels?model=linear")).Body.GetProperty("items").EnumerateArray());
+        Assert.Equal(("email", 1200.00m), (byChannel.Str("channel"), byChannel.GetProperty("revenue").GetDecimal()));
+
+        // Another tenant sees none of it; a sales rep may not read it.
+        var other = await NewTenantAsync();
+        Assert.Equal(0, (await other.Marketing.GetJsonAsync("/api/v1/attribution/journeys")).Body.GetProperty("items").GetArrayLength());
+        var rep = Platform.ClientFor(Platform.Marketing, await Platform.Identity.NewClientTokenAsync(tenant.Id, Roles.SalesRep));
+        Assert.Equal(HttpStatusCode.Forbidden, (await rep.GetJsonAsync("/api/v1/attribution/journeys")).Status);
     }
 }

@@ -6,7 +6,7 @@ using SmtpServer;
 using SmtpServer.IO;
 using SmtpServer.Net;
 
-namespace CrmPlatform.Mail.Smtp;
+namespace CrmPlatform.Smtp;
 
 /// <summary>
 /// The library's endpoints with Nagle's algorithm off on every accepted connection. With it on, the replies to a
@@ -45,7 +45,7 @@ internal sealed class NoDelayEndpointListener(TcpListener listener, Action stopp
     }
 }
 
-/// <summary>A connection's stream as the library's pipe; the sink offers no STARTTLS, so it never upgrades.</summary>
+/// <summary>A connection's stream as the library's pipe; the listeners offer no STARTTLS, so it never upgrades.</summary>
 internal sealed class StreamPipe(Stream stream, Action close) : ISecurableDuplexPipe
 {
     public PipeReader Input { get; } = PipeReader.Create(stream);
@@ -54,7 +54,7 @@ internal sealed class StreamPipe(Stream stream, Action close) : ISecurableDuplex
     public SslProtocols SslProtocol => SslProtocols.None;
 
     public Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("The development mail sink does not offer TLS.");
+        throw new NotSupportedException("This SMTP listener does not offer TLS.");
 
     public void Dispose()
     {
