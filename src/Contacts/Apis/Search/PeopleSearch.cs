@@ -12,11 +12,11 @@ namespace CrmPlatform.Contacts.Apis;
 /// What <c>?q=</c> finds among people, in tiers, each a GIN index lookup:
 /// <list type="number">
 /// <item>the words themselves: full text on <c>search_vector</c> (name, addresses, phone numbers, organization, tags;
-/// <c>websearch_to_tsquery</c> syntax, so "quoted phrases" and -exclusions work), and a phone number's digits as the
-/// beginning of a stored number;</item>
+/// <c>websearch_to_tsquery</c> syntax, so "quoted phrases" and -exclusions work), a phone number's digits as the
+/// beginning of a stored number, and the name's words folded in <c>name_keys</c> (Mueller is Müller);</item>
 /// <item>the name's words spelt otherwise: <c>name_keys</c> with each word's spellings from the tenant's dictionary of
-/// name words (<see cref="NameSearchKeys"/>: Mueller and Muller find Müller, Maier finds Meier and Mayer), folded
-/// first, then one edit away, then two, each a tier of its own;</item>
+/// name words (<see cref="NameSearchKeys"/>: Muller finds Müller, Maier finds Meier and Mayer), one edit away, then
+/// two, each a tier of its own;</item>
 /// <item>beginnings of words: <c>wittg</c> finds Wittgenstein, <c>acm</c> the people of Acme.</item>
 /// </list>
 /// Every match of a tier ranks above every match of the next (<see cref="Relevance"/>; within a tier, name before
@@ -53,8 +53,7 @@ internal sealed partial class PeopleSearch
         var words = plain ? NameSearchKeys.Words(text) : null;
         var dictionary = words is null ? [] : await NameSearchKeys.Candidates(db.PersonNameWords, words).ToListAsync(cancellationToken);
         // The name's words folded, then with spellings one edit away, then two: each a tier of its own, so that a
-        // transliteration (Mueller) or a slip (Schmdit) fills its page with the one name it means before the names
-        // two edits away are read.
+        // slip (Schmdit) fills its page with the one name it means before the names two edits away are read.
         var spellings = words is null ? [] : SpellingTiers.Select(edits => NameSearchKeys.Query(words, dictionary, edits)).Distinct().ToList();
         var keys = spellings.LastOrDefault();
         var beginnings = plain ? Beginnings(text) : null;
@@ -67,7 +66,9 @@ internal sealed partial class PeopleSearch
             + (beginnings != null ? p.SearchVector.Rank(EF.Functions.ToTsQuery(Configuration, beginnings), WithinOne) : 0f)) / 3.0;
 
         var person = Expression.Parameter(typeof(Person), "p");
-        List<Expression> matches = [Body(exact, person), .. spellings.Select(query => Body(Spelt(query), person))];
+        // Folded, the name's words are the words themselves once more (Mueller is Müller): one tier with them.
+        var written = spellings.Count > 0 ? Expression.OrElse(Body(exact, person), Body(Spelt(spellings[0]), person)) : Body(exact, person);
+        List<Expression> matches = [written, .. spellings.Skip(1).Select(query => Body(Spelt(query), person))];
         if (beginnings is not null)
         {
             matches.Add(Body(begun, person));
