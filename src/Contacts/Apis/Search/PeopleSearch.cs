@@ -16,7 +16,7 @@ namespace CrmPlatform.Contacts.Apis;
 /// beginning of a stored number, and the name's words folded in <c>name_keys</c> (Mueller is Müller);</item>
 /// <item>the name's words spelt otherwise: <c>name_keys</c> with each word's spellings from the tenant's dictionary of
 /// name words (<see cref="NameSearchKeys"/>: Muller finds Müller, Maier finds Meier and Mayer), one edit away, then
-/// two, each a tier of its own;</item>
+/// two, each a tier of its own for a single word;</item>
 /// <item>beginnings of words: <c>wittg</c> finds Wittgenstein, <c>acm</c> the people of Acme.</item>
 /// </list>
 /// Every match of a tier ranks above every match of the next (<see cref="Relevance"/>; within a tier, name before
@@ -54,7 +54,10 @@ internal sealed partial class PeopleSearch
         var dictionary = words is null ? [] : await NameSearchKeys.Candidates(db.PersonNameWords, words).ToListAsync(cancellationToken);
         // The name's words folded, then with spellings one edit away, then two: each a tier of its own, so that a
         // slip (Schmdit) fills its page with the one name it means before the names two edits away are read.
-        var spellings = words is null ? [] : SpellingTiers.Select(edits => NameSearchKeys.Query(words, dictionary, edits)).Distinct().ToList();
+        // Two words and more intersect to a handful of people at any level, where a round trip per level costs more
+        // than it saves: folded, then every spelling.
+        var levels = words is { Length: > 1 } ? [0, NameMatching.MaxEdits(int.MaxValue)] : SpellingTiers;
+        var spellings = words is null ? [] : levels.Select(edits => NameSearchKeys.Query(words, dictionary, edits)).Distinct().ToList();
         var keys = spellings.LastOrDefault();
         var beginnings = plain ? Beginnings(text) : null;
 
@@ -85,7 +88,7 @@ internal sealed partial class PeopleSearch
             Expression.Lambda<Func<Person, double>>(Expression.Add(tierRank, Body(withinTier, person)), person));
     }
 
-    private static readonly int[] SpellingTiers = [0, 1, 2];
+    private static readonly int[] SpellingTiers = [0, 1, NameMatching.MaxEdits(int.MaxValue)];
 
     private static Expression<Func<Person, bool>> Spelt(string keys) => p => p.NameKeys.Matches(EF.Functions.ToTsQuery(Configuration, keys));
 
