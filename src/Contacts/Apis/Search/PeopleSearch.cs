@@ -63,7 +63,6 @@ internal sealed partial class PeopleSearch
 
         Expression<Func<Person, bool>> exact = p => p.SearchVector.Matches(EF.Functions.WebSearchToTsQuery(Configuration, text))
             || (digits != null && p.SearchVector.Matches(EF.Functions.ToTsQuery(Configuration, digits)));
-        Expression<Func<Person, bool>> begun = p => beginnings != null && p.SearchVector.Matches(EF.Functions.ToTsQuery(Configuration, beginnings));
         Expression<Func<Person, double>> withinTier = p => (p.SearchVector.Rank(EF.Functions.WebSearchToTsQuery(Configuration, text), WithinOne)
             + (keys != null ? p.NameKeys.Rank(EF.Functions.ToTsQuery(Configuration, keys), WithinOne) : 0f)
             + (beginnings != null ? p.SearchVector.Rank(EF.Functions.ToTsQuery(Configuration, beginnings), WithinOne) : 0f)) / 3.0;
@@ -74,6 +73,7 @@ internal sealed partial class PeopleSearch
         List<Expression> matches = [written, .. spellings.Skip(1).Select(query => Body(Spelt(query), person))];
         if (beginnings is not null)
         {
+            Expression<Func<Person, bool>> begun = p => p.SearchVector.Matches(EF.Functions.ToTsQuery(Configuration, beginnings));
             matches.Add(Body(begun, person));
         }
         var tiers = matches.Select((match, i) => Lambda(matches.Take(i).Aggregate(match, (tier, better) => Expression.AndAlso(tier, Expression.Not(better))), person));
