@@ -46,11 +46,14 @@ internal static class People
             var last = faker.Name.LastName();
             var email = $"{Simple(first)}.{Simple(last)}.{i}@{faker.Internet.DomainName()}";
             var tags = string.Join(';', faker.PickRandom(TagPool, faker.Random.Int(0, 2)).Distinct());
-            yield return new GeneratedPerson($"B{i:D7}", first, last, email, $"+49 30 {faker.Random.Int(2000000, 99999999)}",
-                faker.Name.JobTitle(), organizations[faker.Random.Int(0, organizations.Count - 1)], faker.Address.City(), "DE", tags,
-                faker.Random.WeightedRandom(Languages, LanguageWeights),
-                faker.Random.Bool(0.9f) ? $"user-{faker.Random.Int(1, 40):D2}" : "",
-                faker.Random.WeightedRandom(Channels, ChannelWeights), faker.Random.Bool(0.03f), faker.Random.Bool(0.02f),
+            var (phone, jobTitle, organization, city) = ($"+49 30 {faker.Random.Int(2000000, 99999999)}", faker.Name.JobTitle(),
+                organizations[faker.Random.Int(0, organizations.Count - 1)], faker.Address.City());
+            var (language, owner) = (faker.Random.WeightedRandom(Languages, LanguageWeights), faker.Random.Bool(0.9f) ? $"user-{faker.Random.Int(1, 40):D2}" : "");
+            var (channel, doNotCall, doNotEmail) = (faker.Random.WeightedRandom(Channels, ChannelWeights), faker.Random.Bool(0.03f), faker.Random.Bool(0.02f));
+            // The API refuses a preferred channel the person is not to be reached by; such a row is no test of speed.
+            channel = (doNotCall && channel is "phone" or "sms") || (doNotEmail && channel is "email") ? "" : channel;
+            yield return new GeneratedPerson($"B{i:D7}", first, last, email, phone, jobTitle, organization, city, "DE", tags, language, owner,
+                channel, doNotCall, doNotEmail,
                 faker.Random.WeightedRandom(Segments, SegmentWeights), faker.PickRandom(Industries), faker.PickRandom(Ratings), faker.PickRandom(Stages));
         }
     }

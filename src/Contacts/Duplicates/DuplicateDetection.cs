@@ -23,10 +23,13 @@ internal static class DuplicateDetection
     public static Task<List<DuplicateMatch>> MatchNewPersonAsync(ContactsDbContext db, PersonValuesProbe probe, CancellationToken cancellationToken) =>
         MatchNewPeopleAsync(db, [(null, probe)], cancellationToken);
 
-    /// <summary>Several records about to be created at once (an import's batch), in one query; each match names its probe's id.</summary>
+    /// <summary>
+    /// Several records about to be created at once (an import's batch), in one query; each match names its probe's id.
+    /// <paramref name="strongOnly"/>: only candidates that can be strong matches are looked for (see <see cref="DuplicateRules.PersonMatches"/>).
+    /// </summary>
     public static Task<List<DuplicateMatch>> MatchNewPeopleAsync(
-        ContactsDbContext db, IReadOnlyList<(Guid? Id, PersonValuesProbe Values)> probes, CancellationToken cancellationToken) =>
-        ScorePeopleAsync(db, DuplicateRules.PersonMatches(DuplicateRules.PersonProbeFromValues), cancellationToken,
+        ContactsDbContext db, IReadOnlyList<(Guid? Id, PersonValuesProbe Values)> probes, CancellationToken cancellationToken, bool strongOnly = false) =>
+        ScorePeopleAsync(db, DuplicateRules.PersonMatches(DuplicateRules.PersonProbeFromValues, strongOnly), cancellationToken,
             new NpgsqlParameter("probes", NpgsqlDbType.Jsonb)
             {
                 Value = JsonSerializer.Serialize(probes.Select(p => new

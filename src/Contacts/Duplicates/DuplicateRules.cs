@@ -61,7 +61,7 @@ internal static class DuplicateRules
                crm_name_sound(x.first_name, x.last_name) AS name_sound, x.emails,
                ARRAY(SELECT regexp_replace(a, '\+[^@]*@', '@') FROM unnest(x.emails) a) AS email_keys,
                ARRAY(SELECT split_part(a, '@', 2) FROM unnest(x.emails) a WHERE split_part(a, '@', 2) <> ALL({FreeMail})) AS domains,
-               x.phones, x.organization_id
+               x.phones, x.organization_id, row_number() OVER () AS n
         FROM jsonb_to_recordset(@probes) AS x(id uuid, first_name text, last_name text, emails text[], phones text[], organization_id uuid)
         """;
 
@@ -72,18 +72,23 @@ internal static class DuplicateRules
                ARRAY(SELECT regexp_replace(e->>'address', '\+[^@]*@', '@') FROM jsonb_array_elements(p.emails) e) AS email_keys,
                ARRAY(SELECT split_part(e->>'address', '@', 2) FROM jsonb_array_elements(p.emails) e
                      WHERE split_part(e->>'address', '@', 2) <> ALL({FreeMail})) AS domains,
-               ARRAY(SELECT e->>'number' FROM jsonb_array_elements(p.phones) e) AS phones, p.organization_id
+               ARRAY(SELECT e->>'number' FROM jsonb_array_elements(p.phones) e) AS phones, p.organization_id, row_number() OVER () AS n
         FROM people p WHERE p.tenant_id = @tenant AND p.id = ANY(@ids) AND p.erased_at IS NULL
         """;
 
     /// <summary>
     /// Each probe's candidates with the evidence (<see cref="PersonEvidence"/>): both names, their trigram similarity,
-    /// the contact-point reasons, and the reasons that count only beside a name rule.
+    /// the contact-point reasons, and the reasons that count only beside a name rule. Probes are joined back by their
+    /// row number <c>n</c>, not their id: a single create's id is null, and a join on <c>IS NOT DISTINCT FROM</c>
+    /// cannot hash (it compared every candidate with every probe of a batch, 4.7 million comparisons per 1,000 rows).
+    /// <paramref name="strongOnly"/> asks only for what can reach <see cref="Strong"/> (an import sets those aside and
+    /// lets the rest in): a name rule is worth at most 50 and the email domain 20, so a candidate found by its name
+    /// alone is strong only in the probe's organization, and the name arm looks there alone.
     /// </summary>
-    public static string PersonMatches(string probe) => $$"""
+    public static string PersonMatches(string probe, bool strongOnly = false) => $$"""
         WITH probe AS ({{probe}}),
         candidates AS (
-            SELECT DISTINCT pr.id AS probe_id, c.id AS candidate_id
+            SELECT DISTINCT pr.n, c.id AS candidate_id
             FROM probe pr CROSS JOIN LATERAL (
                 SELECT e.person_id AS id FROM person_emails e
                 WHERE e.tenant_id = @tenant AND {{EmailKey}} = ANY(pr.email_keys) AND e.address <> ALL(pr.emails)
@@ -91,11 +96,12 @@ internal static class DuplicateRules
                 SELECT p.id FROM people p, unnest(pr.phones) n
                 WHERE p.tenant_id = @tenant AND p.phones @> jsonb_build_array(jsonb_build_object('number', n))
                 UNION
-                (SELECT p.id FROM people p WHERE p.tenant_id = @tenant AND p.name_sound = pr.name_sound LIMIT {{NameCandidates}})
+                (SELECT p.id FROM people p WHERE p.tenant_id = @tenant AND p.name_sound = pr.name_sound
+                 {{(strongOnly ? "AND p.organization_id = pr.organization_id" : "")}} LIMIT {{NameCandidates}})
             ) c
             WHERE pr.id IS NULL OR c.id <> pr.id
         )
-        SELECT c.probe_id, p.id AS candidate_id, pr.first_name AS probe_first_name, pr.last_name AS probe_last_name,
+        SELECT pr.id AS probe_id, p.id AS candidate_id, pr.first_name AS probe_first_name, pr.last_name AS probe_last_name,
                p.first_name AS candidate_first_name, p.last_name AS candidate_last_name,
                similarity({{PersonName}}, pr.name)::float8 AS similarity,
                (SELECT coalesce(jsonb_agg(x.reason), '[]'::jsonb) FROM (
@@ -116,25 +122,26 @@ internal static class DuplicateRules
                     HAVING count(*) > 0
                ) x)::text AS name_reasons
         FROM candidates c
-        JOIN probe pr ON pr.id IS NOT DISTINCT FROM c.probe_id
+        JOIN probe pr ON pr.n = c.n
         JOIN people p ON p.id = c.candidate_id AND p.tenant_id = @tenant AND p.erased_at IS NULL
         """;
 
     /// <summary>Organization probes from values: @probes, a JSON array of { id, name, domain }; the id is null for a single create.</summary>
     public static readonly string OrganizationProbeFromValues = $"""
-        SELECT x.id, {string.Format(OrganizationNameKey, "x.name")} AS name_key, lower(x.name) AS name, x.domain
+        SELECT x.id, {string.Format(OrganizationNameKey, "x.name")} AS name_key, lower(x.name) AS name, x.domain, row_number() OVER () AS n
         FROM jsonb_to_recordset(@probes) AS x(id uuid, name text, domain text)
         """;
 
     public static readonly string OrganizationProbeFromRows = $"""
-        SELECT o.id, {string.Format(OrganizationNameKey, "o.name")} AS name_key, {OrganizationName} AS name, o.domain
+        SELECT o.id, {string.Format(OrganizationNameKey, "o.name")} AS name_key, {OrganizationName} AS name, o.domain, row_number() OVER () AS n
         FROM organizations o WHERE o.tenant_id = @tenant AND o.id = ANY(@ids)
         """;
 
+    /// <summary>Each probe's scored candidates; probes are joined back by row number, as in <see cref="PersonMatches"/>.</summary>
     public static string OrganizationMatches(string probe) => $$"""
         WITH probe AS ({{probe}}),
         candidates AS (
-            SELECT DISTINCT pr.id AS probe_id, c.id AS candidate_id
+            SELECT DISTINCT pr.n, c.id AS candidate_id
             FROM probe pr CROSS JOIN LATERAL (
                 SELECT o.id FROM organizations o WHERE o.tenant_id = @tenant AND o.domain = pr.domain
                 UNION
@@ -142,9 +149,9 @@ internal static class DuplicateRules
             ) c
             WHERE pr.id IS NULL OR c.id <> pr.id
         )
-        SELECT c.probe_id, o.id AS candidate_id, r.score::int AS score, r.reasons::text AS reasons
+        SELECT pr.id AS probe_id, o.id AS candidate_id, r.score::int AS score, r.reasons::text AS reasons
         FROM candidates c
-        JOIN probe pr ON pr.id IS NOT DISTINCT FROM c.probe_id
+        JOIN probe pr ON pr.n = c.n
         JOIN organizations o ON o.id = c.candidate_id AND o.tenant_id = @tenant
         CROSS JOIN LATERAL (SELECT similarity({{string.Format(OrganizationNameKey, "o.name")}}, pr.name_key) AS s) sim
         CROSS JOIN LATERAL (

@@ -35,7 +35,7 @@ internal sealed class LikelyDuplicatesByRules : IImportDuplicateCheck
     {
         var rowOf = candidates.ToDictionary(_ => Guid.CreateVersion7(), c => c);
         var matches = await DuplicateDetection.MatchNewPeopleAsync(db,
-            [.. rowOf.Select(r => ((Guid?)r.Key, PersonValuesProbe.From(r.Value.Values)))], cancellationToken);
+            [.. rowOf.Select(r => ((Guid?)r.Key, PersonValuesProbe.From(r.Value.Values)))], cancellationToken, strongOnly: true);
         var strong = matches.Where(m => m.Score >= DuplicateRules.Strong).ToList();
         var ids = strong.Select(m => m.CandidateId).Distinct().ToList();
         var visible = await db.People.AsNoTracking().Where(p => ids.Contains(p.Id)).Select(p => p.Id).ToListAsync(cancellationToken);

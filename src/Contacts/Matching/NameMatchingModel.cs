@@ -22,7 +22,9 @@ internal static class NameMatchingModel
         {
             person.Property(p => p.NameSound).HasComputedColumnSql(NameSoundSql, stored: true);
             person.Property(p => p.NameKeys).HasComputedColumnSql(NameKeysSql, stored: true);
-            person.HasIndex(p => new { p.TenantId, p.NameSound });
+            // The organization too: an import's probe asks for its name's sound within its own organization
+            // (DuplicateRules.PersonMatches, strong only), and then reads no person of another.
+            person.HasIndex(p => new { p.TenantId, p.NameSound, p.OrganizationId });
             person.HasIndex(p => p.NameKeys).HasMethod("gin");
         });
         modelBuilder.Entity<PersonNameWord>(word =>

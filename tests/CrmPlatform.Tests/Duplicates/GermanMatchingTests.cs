@@ -156,6 +156,34 @@ public sealed class GermanMatchingTests(PlatformFixture fixture) : IClassFixture
         Assert.Single((await client.GetJsonAsync("/api/v1/people?filter[lastName]=Schnieder")).Items());
     }
 
+    [Fact]
+    public async Task An_import_sets_aside_a_name_that_sounds_like_someone_in_the_same_organization_and_lets_in_the_same_name_elsewhere()
+    {
+        var client = await NewTenantClientAsync();
+        var acme = (await client.PostJsonAsync("/api/v1/organizations", new { name = "Acme Maschinenbau" }).CreatedAsync()).Id();
+        var other = (await client.PostJsonAsync("/api/v1/organizations", new { name = "Other Werke" }).CreatedAsync()).Id();
+        var klaus = (await client.PostJsonAsync("/api/v1/people", Person("Klaus", "Weber", organizationId: acme)).CreatedAsync()).Id();
+        var id = (await client.UploadCsvAsync($"""
+            firstName,lastName,email,organizationId
+            Claus,Weber,{NewEmail()},{acme}
+            Klaus,Weber,{NewEmail()},{other}
+            """)).Body.Id();
+
+        var run = await client.RunAsync(id);
+
+        // Only the name and the organization in common: a sound-alike (50) and the organization (40) are a strong
+        // match; the same name in another company is 50 at most, worth a review but not setting aside.
+        Assert.Equal((1, 1), (run.Total("created"), run.Total("duplicates")));
+        var report = await (await client.GetAsync($"/api/v1/imports/{id}/duplicates")).Content.ReadAsStringAsync();
+        var lines = report.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("1,", lines[1]);
+        Assert.Contains($"Likely the existing person '{klaus}' (score 90)", lines[1]);
+        Assert.Contains("first name sounds alike", lines[1]);
+        var webers = (await client.GetJsonAsync("/api/v1/people?filter[lastName]=Weber")).Items();
+        Assert.Equal(new[] { acme, other }.Order(), webers.Select(p => p.GetProperty("organizationId").GetGuid()).Order());
+    }
+
     private static async Task<List<string>> SearchNamesAsync(HttpClient client, string query)
     {
         var answer = await client.GetJsonAsync($"/api/v1/people/search?q={Uri.EscapeDataString(query)}&limit=50");

@@ -1479,9 +1479,6 @@ namespace CrmPlatform.Contacts.Data.Migrations
                     b.HasIndex("TenantId", "Language")
                         .HasDatabaseName("ix_people_tenant_id_language");
 
-                    b.HasIndex("TenantId", "NameSound")
-                        .HasDatabaseName("ix_people_tenant_id_name_sound");
-
                     b.HasIndex("TenantId", "NormalizedEmail")
                         .HasDatabaseName("ix_people_tenant_id_normalized_email");
 
@@ -1499,6 +1496,9 @@ namespace CrmPlatform.Contacts.Data.Migrations
 
                     b.HasIndex("TenantId", "LastName", "Id")
                         .HasDatabaseName("ix_people_tenant_id_last_name_id");
+
+                    b.HasIndex("TenantId", "NameSound", "OrganizationId")
+                        .HasDatabaseName("ix_people_tenant_id_name_sound_organization_id");
 
                     b.HasIndex("TenantId", "UpdatedAt", "Id")
                         .HasDatabaseName("ix_people_tenant_id_updated_at_id");
