@@ -167,6 +167,8 @@ try
     Console.WriteLine($"| one contact's change: replica row + re-evaluation against 5 segments + memberships and events, one commit | {updates} | {Row(updateTimes)} |");
     Console.WriteLine();
     Console.WriteLine($"Saving a segment (set-based recompute, its members and their events in one statement): {string.Join("; ", saves.Select(s => $"{s.Members:N0} members, {s.Ms:F0} ms"))}.");
+    // With CRM_BENCH_HOLD_UNTIL set, the seeded platform stays up for EXPLAIN ANALYZE and the like.
+    await PlatformProcess.HoldIfAskedAsync(connectionString);
 }
 catch
 {

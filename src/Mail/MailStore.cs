@@ -6,9 +6,10 @@ namespace CrmPlatform.Mail;
 public sealed class ReceivedMail
 {
     /// <exception cref="FormatException">The bytes are not a message MimeKit can read (no header section).</exception>
-    public ReceivedMail(Guid id, DateTimeOffset receivedAt, string mailFrom, IReadOnlyList<string> recipients, byte[] raw)
+    public ReceivedMail(Guid id, DateTimeOffset receivedAt, string mailFrom, IReadOnlyList<string> recipients, byte[] raw, string? client = null)
     {
         Id = id;
+        Client = client;
         ReceivedAt = receivedAt;
         MailFrom = mailFrom;
         Recipients = recipients;
@@ -28,6 +29,8 @@ public sealed class ReceivedMail
     /// <summary>The envelope recipients (RCPT TO), Bcc included: the only place a Bcc shows.</summary>
     public IReadOnlyList<string> Recipients { get; }
     public byte[] Raw { get; }
+    /// <summary>The client's address and port: which connection brought the message (a sender may use several).</summary>
+    public string? Client { get; }
 
     public string From { get; }
     /// <summary>The addresses in the To: header.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using SmtpServer;
 using SmtpServer.Mail;
+using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -16,7 +17,8 @@ internal sealed partial class StoringMessageStore(MailStore store, ILogger logge
         ReceivedMail mail;
         try
         {
-            mail = new ReceivedMail(Guid.CreateVersion7(), DateTimeOffset.UtcNow, mailFrom, [.. transaction.To.Select(to => to.AsAddress())], Content(buffer));
+            mail = new ReceivedMail(Guid.CreateVersion7(), DateTimeOffset.UtcNow, mailFrom, [.. transaction.To.Select(to => to.AsAddress())], Content(buffer),
+                context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var client) ? client?.ToString() : null);
         }
         catch (FormatException ex)
         {

@@ -1,5 +1,6 @@
 using CrmPlatform.Marketing.Attribution;
 using CrmPlatform.Marketing.Bounces;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CrmPlatform.Contracts.Marketing.V1;
@@ -24,15 +25,17 @@ public sealed class CampaignSignal : WakeSignal;
 /// Sends campaigns, durably. When a campaign is due, its segment's current members are written as recipient rows (one
 /// per person, unique) in the transaction that marks it sending. Then, batch by batch: recipients are claimed with
 /// <c>FOR UPDATE SKIP LOCKED</c> for a lease (several instances share a campaign) and their Message-IDs recorded, the
-/// consent gate decides each (skips are recorded with their reason), and each allowed one is sent over one reused SMTP
-/// connection at the campaign's rate and marked sent right after the server accepted it.
+/// consent gate decides each (skips are recorded with their reason), and the allowed ones are sent by up to
+/// <see cref="CampaignSettings.Connections"/> workers at once, each over its own reused SMTP connection, one message
+/// at a time, together at the campaign's rate; each message is marked sent right after the server accepted it.
 /// <para>
 /// A crash at any point resends nobody that was marked and skips nobody: unmarked claimed rows come back when the lease
-/// ends. The one message in flight (accepted by the server, not yet marked) is sent again: at-least-once, by choice.
-/// At-most-once would have to mark it before sending, and a crash then loses that email silently with nothing to show
-/// for it; a duplicate carries the same Message-ID (recorded before the first attempt), so mail systems and people can
-/// recognise it, and the window is one database round trip. A host that is stopped (not killed) finishes the message in
-/// hand and marks it, so an orderly restart sends no copy at all.
+/// ends. The message each worker has in flight (accepted by the server, not yet marked) is sent again: at-least-once,
+/// by choice. At-most-once would have to mark it before sending, and a crash then loses that email silently with
+/// nothing to show for it; a duplicate carries the same Message-ID (recorded before the first attempt), so mail
+/// systems and people can recognise it, and the window is one database round trip per connection: a kill can leave at
+/// most <see cref="CampaignSettings.Connections"/> second copies, one with a single connection. A host that is stopped
+/// (not killed) lets every worker finish the message in hand and mark it, so an orderly restart sends no copy at all.
 /// </para>
 /// </summary>
 public sealed partial class CampaignSender(
@@ -168,24 +171,26 @@ public sealed partial class CampaignSender(
                 .Where(c => c.Status == CampaignStatuses.Sending).OrderBy(c => c.StartedAt)
                 .Select(c => new Sending(c.Id, c.TenantId)).ToListAsync(stoppingToken);
         }
-        SmtpClient? smtp = null;
+        // One slot per sending worker, each its own connection, kept across batches and campaigns of this pass.
+        var connections = new SmtpClient?[Math.Max(1, Settings.Connections)];
         try
         {
             foreach (var campaign in campaigns)
             {
-                smtp = await SendCampaignAsync(campaign, smtp, stoppingToken);
+                await SendCampaignAsync(campaign, connections, stoppingToken);
             }
         }
         finally
         {
-            await DisconnectAsync(smtp);
+            await Task.WhenAll(connections.Select(DisconnectAsync));
         }
     }
 
     /// <summary>The parts of the template per language, parsed once per campaign and pass.</summary>
     private sealed class Prepared(Campaign campaign, EmailTemplate template)
     {
-        private readonly Dictionary<string, ParsedParts> _parsed = new(StringComparer.OrdinalIgnoreCase);
+        // The workers of a batch ask at the same time.
+        private readonly ConcurrentDictionary<string, ParsedParts> _parsed = new(StringComparer.OrdinalIgnoreCase);
         private readonly List<Fluid.IFluidTemplate> _testSubjects = campaign.TestSubjects.Select(TemplateRenderer.ParseOne).ToList();
         public Campaign Campaign => campaign;
 
@@ -193,15 +198,12 @@ public sealed partial class CampaignSender(
         public ParsedParts For(string? language, int? testVariant)
         {
             var variant = template.For(language);
-            if (!_parsed.TryGetValue(variant.Language, out var parts))
-            {
-                _parsed[variant.Language] = parts = TemplateRenderer.Parse(variant);
-            }
+            var parts = _parsed.GetOrAdd(variant.Language, _ => TemplateRenderer.Parse(variant));
             return testVariant is { } v && v < _testSubjects.Count ? parts with { Subject = _testSubjects[v] } : parts;
         }
     }
 
-    private async Task<SmtpClient?> SendCampaignAsync(Sending sending, SmtpClient? smtp, CancellationToken stoppingToken)
+    private async Task SendCampaignAsync(Sending sending, SmtpClient?[] connections, CancellationToken stoppingToken)
     {
         var pace = new Pace();
         Prepared? prepared = null;
@@ -213,7 +215,7 @@ public sealed partial class CampaignSender(
             var campaign = await db.Campaigns.AsNoTracking().SingleAsync(c => c.Id == sending.Id, stoppingToken);
             if (campaign.Status != CampaignStatuses.Sending)
             {
-                return smtp;
+                return;
             }
             if (prepared is null)
             {
@@ -221,7 +223,7 @@ public sealed partial class CampaignSender(
                 if (template is null)
                 {
                     logger.LogWarning("Campaign {CampaignId}'s template {TemplateId} is gone; nothing sent", campaign.Id, campaign.TemplateId);
-                    return smtp;
+                    return;
                 }
                 prepared = new Prepared(campaign, template);
             }
@@ -232,35 +234,67 @@ public sealed partial class CampaignSender(
                 if (campaign.HasTest && campaign.WinnerVariant is null)
                 {
                     await AdvanceTestAsync(db, campaign.Id, stoppingToken);
-                    return smtp;
+                    return;
                 }
                 await FinishIfDoneAsync(db, campaign.Id, stoppingToken);
-                return smtp;
+                return;
             }
 
             var now = clock.GetUtcNow().UtcDateTime;
             var decisions = await ConsentGate.DecideAsync(db, campaign.Purpose, batch, now, stoppingToken);
             await RecordSkipsAsync(db, batch, decisions, stoppingToken);
-            foreach (var recipient in batch.Where(r => decisions[r.Id].Allowed))
+            var serverAway = await SendBatchAsync(sending, prepared, batch.Where(r => decisions[r.Id].Allowed).ToList(), decisions, rate, pace, connections, stoppingToken);
+            if (serverAway || stoppingToken.IsCancellationRequested)
             {
-                if (stoppingToken.IsCancellationRequested)
-                {
-                    // Claimed and not sent: they come back when the lease ends.
-                    await ReleaseAsync(db, batch.Where(r => r.Status == RecipientStatuses.Pending).Select(r => r.Id).ToList());
-                    return smtp;
-                }
-                await pace.WaitAsync(rate, stoppingToken);
-                smtp = await SendOneAsync(db, prepared, recipient, decisions[recipient.Id], smtp, batch);
-                if (smtp is null && recipient.Status == RecipientStatuses.Pending)
+                // Claimed and not sent: released now rather than when the lease ends.
+                await ReleaseAsync(db, batch.Where(r => r.Status == RecipientStatuses.Pending).Select(r => r.Id).ToList());
+                if (serverAway)
                 {
                     // The server is away: what is left waits for the next round.
-                    await ReleaseAsync(db, batch.Where(r => r.Status == RecipientStatuses.Pending).Select(r => r.Id).ToList());
                     await Task.Delay(Settings.PollInterval, stoppingToken);
-                    return null;
+                }
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends a batch's allowed recipients on up to <see cref="CampaignSettings.Connections"/> connections at once, each
+    /// worker with its own connection and database context, one message at a time: rendered, sent, marked, next. The
+    /// pace is shared, so together they keep the campaign's rate. Each worker has at most one message accepted by the
+    /// server and not yet marked, which is what a kill can leave to be sent again (see the class comment).
+    /// </summary>
+    /// <returns>Whether the server went away (the connection broke or refused the session).</returns>
+    private async Task<bool> SendBatchAsync(Sending sending, Prepared prepared, List<CampaignRecipient> allowed, Dictionary<Guid, GateDecision> decisions,
+        int rate, Pace pace, SmtpClient?[] connections, CancellationToken stoppingToken)
+    {
+        var queue = new ConcurrentQueue<CampaignRecipient>(allowed);
+        var serverAway = false;
+        async Task WorkAsync(int slot)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().TenantId = sending.TenantId;
+            var db = scope.ServiceProvider.GetRequiredService<MarketingDbContext>();
+            while (!Volatile.Read(ref serverAway) && !stoppingToken.IsCancellationRequested && queue.TryDequeue(out var recipient))
+            {
+                try
+                {
+                    await pace.WaitAsync(rate, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: this one was not sent; it is released with the rest.
+                    return;
+                }
+                connections[slot] = await SendOneAsync(db, prepared, recipient, decisions[recipient.Id], connections[slot]);
+                if (connections[slot] is null && recipient.Status == RecipientStatuses.Pending)
+                {
+                    Volatile.Write(ref serverAway, true);
                 }
             }
         }
-        return smtp;
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(connections.Length, allowed.Count)).Select(WorkAsync));
+        return serverAway;
     }
 
     private async Task<List<CampaignRecipient>> ClaimAsync(MarketingDbContext db, Campaign campaign, int size, CancellationToken cancellationToken)
@@ -302,8 +336,7 @@ public sealed partial class CampaignSender(
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.ClaimedUntil, (DateTime?)null), CancellationToken.None);
 
     /// <summary>Sends one recipient's email and marks it; returns the connection to go on with (null when it broke).</summary>
-    private async Task<SmtpClient?> SendOneAsync(
-        MarketingDbContext db, Prepared prepared, CampaignRecipient recipient, GateDecision decision, SmtpClient? smtp, List<CampaignRecipient> batch)
+    private async Task<SmtpClient?> SendOneAsync(MarketingDbContext db, Prepared prepared, CampaignRecipient recipient, GateDecision decision, SmtpClient? smtp)
     {
         MimeMessage message;
         try
@@ -333,8 +366,7 @@ public sealed partial class CampaignSender(
         }
         catch (Exception ex) when (ex is IOException or SmtpCommandException or SmtpProtocolException or System.Net.Sockets.SocketException or TimeoutException)
         {
-            logger.LogWarning("Campaign {CampaignId}: the SMTP server failed ({Error}); {Left} recipients wait", prepared.Campaign.Id, ex.Message,
-                batch.Count(r => r.Status == RecipientStatuses.Pending));
+            logger.LogWarning("Campaign {CampaignId}: the SMTP server failed ({Error}); the recipients left wait", prepared.Campaign.Id, ex.Message);
             smtp?.Dispose();
             return null;
         }
@@ -553,25 +585,31 @@ public sealed partial class CampaignSender(
         smtp?.Dispose();
     }
 
-    /// <summary>Spaces sends evenly at the campaign's rate (a burst after a pause is not allowed to catch up).</summary>
+    /// <summary>
+    /// Spaces sends evenly at the campaign's rate (a burst after a pause is not allowed to catch up), whichever worker
+    /// sends: each wait takes the next slot under a lock, so the workers together keep the one rate.
+    /// </summary>
     private sealed class Pace
     {
+        private readonly Lock _gate = new();
         private readonly Stopwatch _watch = Stopwatch.StartNew();
         private TimeSpan _next = TimeSpan.Zero;
 
-        public async Task WaitAsync(int perSecond, CancellationToken cancellationToken)
+        public Task WaitAsync(int perSecond, CancellationToken cancellationToken)
         {
-            var now = _watch.Elapsed;
+            TimeSpan owed;
+            lock (_gate)
+            {
+                var now = _watch.Elapsed;
+                if (_next < now)
+                {
+                    _next = now;
+                }
+                owed = _next - now;
+                _next += TimeSpan.FromSeconds(1.0 / perSecond);
+            }
             // Task.Delay cannot wait less than about a millisecond: at high rates, wait only when a whole one is owed.
-            if (_next - now >= TimeSpan.FromMilliseconds(1))
-            {
-                await Task.Delay(_next - now, cancellationToken);
-            }
-            else if (_next < now)
-            {
-                _next = now;
-            }
-            _next += TimeSpan.FromSeconds(1.0 / perSecond);
+            return owed >= TimeSpan.FromMilliseconds(1) ? Task.Delay(owed, cancellationToken) : Task.CompletedTask;
         }
     }
 }

@@ -42,6 +42,13 @@ public sealed class CampaignSettings
     /// <summary>How long a sender holds the recipients it claimed; a crashed sender's come back after this.</summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// SMTP connections a sender sends a campaign on at once (each with one message at a time). One message is a chain
+    /// of waits (render, the server's replies, the mark's commit), so one connection leaves the cores idle; more send
+    /// faster, and each may leave one second copy at a crash (see <see cref="CampaignSender"/>). 1 keeps that to one.
+    /// </summary>
+    public int Connections { get; set; } = 4;
+
     /// <summary>Recipients claimed (and decided by the consent gate) at a time.</summary>
     public int BatchSize { get; set; } = 200;
 

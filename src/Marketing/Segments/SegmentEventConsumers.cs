@@ -23,7 +23,10 @@ public sealed class SegmentDirectoryObserver(MarketingDbContext db, TimeProvider
         if (contact.IsDeleted && contact.Kind == ContactKind.Person)
         {
             // A deleted person leaves static lists too: nobody may be reached through a list after Contacts let them go.
-            foreach (var membership in await db.SegmentMemberships.Where(m => m.PersonId == contact.Id && m.LeftAt == null).ToListAsync(cancellationToken))
+            // The query answers the dynamic memberships the re-evaluation has just closed too (tracked, not saved yet):
+            // those left already and must not leave twice.
+            var current = await db.SegmentMemberships.Where(m => m.PersonId == contact.Id && m.LeftAt == null).ToListAsync(cancellationToken);
+            foreach (var membership in current.Where(m => m.LeftAt is null))
             {
                 SegmentMembers.Leave(db, membership, now);
             }

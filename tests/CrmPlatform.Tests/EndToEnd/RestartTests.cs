@@ -189,9 +189,9 @@ public sealed class RestartTests(RestartTests.OwnPlatform platform, ITestOutputH
         Assert.Equal(Enumerable.Range(0, people).Select(i => $"p{i}@{domain}").Order(), byRecipient.Keys.Order());
         Assert.All(byRecipient.Values, copies => Assert.Single(copies.Select(c => c.MessageId).Distinct()));
         Assert.Equal(people, inbox.Select(m => m.MessageId).Distinct().Count());
-        // The one message in flight at the kill may arrive twice (same Message-ID); nothing else may.
+        // The message each sending connection had in flight at the kill may arrive twice (same Message-ID); nothing else may.
         var copies = inbox.Count - people;
-        Assert.InRange(copies, 0, 1);
+        Assert.InRange(copies, 0, new CrmPlatform.Marketing.Campaigns.CampaignSettings().Connections);
         output.WriteLine($"{people} recipients; killed after {atKill} messages; {copies} second copy; set-up {setUp.TotalSeconds:F1} s, "
             + $"total {started.Elapsed.TotalSeconds:F1} s");
     }

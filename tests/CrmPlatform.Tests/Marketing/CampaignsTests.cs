@@ -38,6 +38,7 @@ public sealed partial class CampaignsTests(CampaignsTests.Fixture fixture) : ICl
                 ["Marketing:Campaigns:PollInterval"] = "00:00:00.200",
                 ["Marketing:Campaigns:ClaimLease"] = "00:00:03",
                 ["Marketing:Campaigns:DefaultMessagesPerSecond"] = "500",
+                ["Marketing:Campaigns:Connections"] = "4",
             });
         }
 
@@ -296,6 +297,9 @@ public sealed partial class CampaignsTests(CampaignsTests.Fixture fixture) : ICl
 
         await Eventually.TrueAsync(async () => (await RecipientsAsync(campaignId)).Values.Count(r => r.Status == "sent") >= 60,
             "a fifth of the campaign is sent", TimeSpan.FromSeconds(30));
+        // Stopped while each of its workers may have a message in hand on its own connection: each is finished and marked.
+        var beforeRestart = Mail.Messages.Where(m => m.Message.Headers["X-Campaign-Id"] == campaignId.ToString()).ToList();
+        Assert.True(beforeRestart.Select(m => m.Client).Distinct().Count() > 1, "the campaign is sent on more than one connection");
         await Platform.RestartMarketingAsync();
         var atRestart = (await RecipientsAsync(campaignId)).Values.Count(r => r.Status == "sent");
         Assert.InRange(atRestart, 60, 299);
@@ -304,6 +308,24 @@ public sealed partial class CampaignsTests(CampaignsTests.Fixture fixture) : ICl
         var ours = Mail.Messages.Where(m => m.Message.Headers["X-Campaign-Id"] == campaignId.ToString()).ToList();
         Assert.Equal(300, ours.Count);
         Assert.All(people, p => Assert.Single(ours, m => m.To.Contains(p.Email)));
+    }
+
+    [Fact]
+    public async Task A_campaign_sent_on_several_connections_keeps_its_rate()
+    {
+        var tenant = await NewTenantAsync();
+        var people = Enumerable.Range(0, 100).Select(i => new Seeded($"paced{i}")).ToList();
+        await SeedAsync(tenant.Id, people);
+        var campaignId = await SendCampaignAsync(tenant.Marketing(Platform), people.Select(p => p.Id), messagesPerSecond: 50);
+
+        await FinishedAsync(tenant.Marketing(Platform), campaignId);
+        var ours = Mail.Messages.Where(m => m.Message.Headers["X-Campaign-Id"] == campaignId.ToString()).OrderBy(m => m.ReceivedAt).ToList();
+        Assert.Equal(100, ours.Count);
+        Assert.True(ours.Select(m => m.Client).Distinct().Count() > 1, "the campaign is sent on more than one connection");
+        // 100 messages at 50 a second: the 99 gaps between them take 1.98 s, whichever connection each went on (four
+        // workers each pacing itself would take a quarter of that).
+        var span = ours[^1].ReceivedAt - ours[0].ReceivedAt;
+        Assert.True(span >= TimeSpan.FromSeconds(1.8), $"100 messages at 50/s arrived within {span.TotalSeconds:F2} s");
     }
 
     [Fact]

@@ -308,6 +308,11 @@ public sealed class SegmentsTests(SegmentsTests.Fixture fixture) : IClassFixture
         var current = (await tenant.Contacts.GetJsonAsync($"/api/v1/people/{first}")).Body;
         Assert.Equal(HttpStatusCode.NoContent, (await tenant.Contacts.DeleteJsonAsync($"/api/v1/people/{first}", current.ETag())).Status);
         await Eventually.TrueAsync(async () => (await MembersAsync(tenant, list)).Count == 0, "the deleted person leaves the list");
+        // ... and the dynamic segment, once: the list's exits (same commit, published together) do not close it again.
+        await Eventually.TrueAsync(() => Task.FromResult(ChangesOf(list).Count == 4), "the list's exit is published");
+        await Eventually.TrueAsync(() => Task.FromResult(ChangesOf(dynamic).Any(c => c.Change == SegmentMembershipChanges.Left)), "the segment's exit is published");
+        await Task.Delay(500);
+        Assert.Single(ChangesOf(dynamic), c => c.PersonId == first && c.Change == SegmentMembershipChanges.Left);
     }
 
     [Fact]
