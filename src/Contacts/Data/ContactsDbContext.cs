@@ -98,6 +98,11 @@ public sealed class ContactsDbContext(DbContextOptions<ContactsDbContext> option
             person.HasIndex(p => new { p.TenantId, p.DoNotCall });
             person.HasIndex(p => new { p.TenantId, p.DoNotEmail });
             person.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            // An organization's people by name, the commonest view of a company, walk this in keyset order; without it
+            // the page of a 5,000-people organization read all of them (a sort index walked with the organization as
+            // a filter, or all its rows sorted), over 100 ms at p99. The foreign key's checks use its first column, so
+            // it replaces the organization_id index rather than adding one. Organization ids are unique across tenants.
+            person.HasIndex(p => new { p.OrganizationId, p.LastName, p.Id });
         });
 
         modelBuilder.Entity<PersonEmail>(email =>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using CrmPlatform.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace CrmPlatform.Tests.Contacts;
 
@@ -58,6 +59,26 @@ public sealed class FilterAndSortTests(PlatformFixture fixture) : IClassFixture<
 
         Assert.Equal(names.OrderDescending(StringComparer.Ordinal), walked.Select(p => p.Str("lastName")));
         Assert.Equal(people.Count, walked.Select(p => p.Id()).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task An_organizations_people_by_last_name_are_an_index_walk_however_many_it_has()
+    {
+        var (organization, people) = await PeopleAtNewOrganizationAsync("Seed");
+        var seed = people[0].Id();
+        var plan = await PlatformServices.QueryAsync(fixture.Platform.Contacts, async db =>
+        {
+            // 5,000 people at the organization, a large customer's size: sorting them all for a page is what the index spares.
+            await PeopleCopies.InsertAsync(db, seed, 5000, new Dictionary<string, string> { ["last_name"] = "'Name ' || (i % 997)" });
+            var tenant = await db.People.IgnoreQueryFilters().Where(p => p.Id == seed).Select(p => p.TenantId).SingleAsync();
+            // The list's query as EF Core renders filter[organizationId] with sort=-lastName: keyset order, a page and one.
+            return await PeopleCopies.ExplainAsync(db,
+                $"SELECT * FROM people WHERE tenant_id = '{tenant}' AND organization_id = '{organization}' ORDER BY last_name DESC, id DESC LIMIT 51");
+        });
+        Assert.True(plan.Contains("ix_people_organization_id_last_name_id") && !plan.Contains("Sort"), plan);
+
+        var page = await _client.GetJsonAsync($"/api/v1/people?filter[organizationId]={organization}&sort=-lastName&limit=3");
+        Assert.Equal(["Seed", "Name 996", "Name 996"], page.Body.GetProperty("items").EnumerateArray().Select(p => p.Str("lastName")));
     }
 
     [Theory]

@@ -253,51 +253,20 @@ public sealed class GermanMatchingTests(PlatformFixture fixture) : IClassFixture
         var seed = (await client.PostJsonAsync("/api/v1/people", German("Jürgen", "Müller")).CreatedAsync()).Id();
         var plans = await PlatformServices.QueryAsync(Platform.Contacts, async db =>
         {
-            // 5,000 copies of the seed with other names, written as an import's COPY would: the keys are generated.
-            var address = $"'seed' || i || '-{seed:N}@example.com'";
-            var columns = await db.Database.SqlQueryRaw<string>(
-                "SELECT column_name AS \"Value\" FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'people' AND is_generated = 'NEVER'")
-                .ToListAsync();
-            var values = columns.Select(c => c switch
+            // 5,000 copies of the seed with other names.
+            await PeopleCopies.InsertAsync(db, seed, 5000, new Dictionary<string, string>
             {
-                "id" => "gen_random_uuid()",
                 // Made-up surnames of many sounds, as a real tenant's are: a sound is a small part of them.
-                "last_name" => "initcap(translate(substr(md5(i::text), 1, 8), '0123456789', 'klmnprstuw'))",
-                "first_name" => "(ARRAY['Jürgen','Anna','Hans','Eva','Karl'])[1 + i % 5]",
-                // A trigger indexes every address; each copy needs its own.
-                "email" or "normalized_email" => address,
-                "emails" => $"jsonb_set(emails, ARRAY['0', 'address'], to_jsonb({address}))",
-                _ => c,
+                ["last_name"] = "initcap(translate(substr(md5(i::text), 1, 8), '0123456789', 'klmnprstuw'))",
+                ["first_name"] = "(ARRAY['Jürgen','Anna','Hans','Eva','Karl'])[1 + i % 5]",
             });
-            // Test-made SQL (column names and constants of this test), hence raw.
-            var insert = $"INSERT INTO people ({string.Join(", ", columns)}) SELECT {string.Join(", ", values)} FROM people, generate_series(1, 5000) i WHERE id = {{0}}";
-            await db.Database.ExecuteSqlRawAsync(insert, seed);
-            await db.Database.ExecuteSqlRawAsync("ANALYZE people");
             // The predicates German matching adds, as EF Core renders them: search's name keys and the rules' name blocking.
             var keysSql = $"SELECT id FROM people WHERE tenant_id = '{tenant}' AND name_keys @@ to_tsquery('simple', '{NameSearchKeys.Query(["muller"], ["mueller"])}')";
             var blockingSql = $"SELECT id FROM people WHERE tenant_id = '{tenant}' AND name_sound = crm_name_sound('Juergen', 'Mueller') LIMIT 50";
-            return (Keys: await ExplainAsync(db, keysSql), Blocking: await ExplainAsync(db, blockingSql));
+            return (Keys: await PeopleCopies.ExplainAsync(db, keysSql), Blocking: await PeopleCopies.ExplainAsync(db, blockingSql));
         });
         Assert.True(plans.Keys.Contains("ix_people_name_keys") && !plans.Keys.Contains("Seq Scan"), plans.Keys);
         Assert.True(plans.Blocking.Contains("ix_people_tenant_id_name_sound") && !plans.Blocking.Contains("Seq Scan"), plans.Blocking);
         Assert.Contains("Jürgen Müller", await SearchNamesAsync(client, "Muller"));
-    }
-
-    private static async Task<string> ExplainAsync(DbContext db, string sql)
-    {
-        var connection = db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            await connection.OpenAsync();
-        }
-        await using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN " + sql;
-        var plan = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            plan.Add(reader.GetString(0));
-        }
-        return string.Join("\n", plan);
     }
 }

@@ -1448,9 +1448,6 @@ namespace CrmPlatform.Contacts.Data.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("NameKeys"), "gin");
 
-                    b.HasIndex("OrganizationId")
-                        .HasDatabaseName("ix_people_organization_id");
-
                     b.HasIndex("SearchText")
                         .HasDatabaseName("ix_people_search_text");
 
@@ -1487,6 +1484,9 @@ namespace CrmPlatform.Contacts.Data.Migrations
 
                     b.HasIndex("TenantId", "PreferredChannel")
                         .HasDatabaseName("ix_people_tenant_id_preferred_channel");
+
+                    b.HasIndex("OrganizationId", "LastName", "Id")
+                        .HasDatabaseName("ix_people_organization_id_last_name_id");
 
                     b.HasIndex("TenantId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_people_tenant_id_created_at_id");
