@@ -117,7 +117,7 @@ try
     }
     Log($"saved 5 segments: {string.Join(", ", saves.Select(s => $"{s.Members:N0} members in {s.Ms:F0} ms"))}");
     // The saves' events go out before the incremental updates are timed, so the dispatcher does not compete with them.
-    await WaitAsync(connectionString, "SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM outbox_messages WHERE published_at IS NULL", null, TimeSpan.FromMinutes(5));
+    await WaitAsync(connectionString, "SELECT CASE WHEN count(*) = 0 THEN 1 ELSE 0 END FROM outbox_messages WHERE published_at IS NULL", null, TimeSpan.FromMinutes(15));
     Log($"load average settled at {await Procfs.SettleAsync(1.5, TimeSpan.FromMinutes(3)):F2}");
 
     // One event's work in Marketing, with Marketing's own code: the replica row changes, the person is re-evaluated
