@@ -84,10 +84,11 @@ public sealed record CampaignBounceRequest(string? Email, string? Diagnostic);
 /// </param>
 /// <param name="Clicks">Every click on a link.</param>
 /// <param name="Unsubscribes">Recipients who used the unsubscribe link (or their mail client's one-click button).</param>
+/// <param name="Complaints">Recipients who reported the email as spam (an abuse report from their mailbox provider).</param>
 public sealed record CampaignStatistics(
     Guid CampaignId, string Status, int Recipients, int Pending, int Sent, int Delivered, int Failed, int Bounced,
     int Skipped, IReadOnlyDictionary<string, int> SkippedByReason, int UniqueOpens, int UniqueClicks, int Opens, int Clicks, int Unsubscribes,
-    IReadOnlyList<CampaignVariantStatistics> Variants);
+    int Complaints, IReadOnlyList<CampaignVariantStatistics> Variants);
 
 public static class CampaignsApi
 {
@@ -342,6 +343,7 @@ public static class CampaignsApi
             Opened = g.Count(r => r.FirstOpenedAt != null),
             Clicked = g.Count(r => r.FirstClickedAt != null),
             Unsubscribed = g.Count(r => r.UnsubscribedAt != null),
+            Complained = g.Count(r => r.ComplainedAt != null),
         }).SingleOrDefaultAsync(cancellationToken);
         var engagement = await db.CampaignEngagements.AsNoTracking().Where(e => e.CampaignId == id).GroupBy(e => e.Kind)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
@@ -365,7 +367,7 @@ public static class CampaignsApi
             byStatus.GetValueOrDefault(RecipientStatuses.Pending) + byStatus.GetValueOrDefault(RecipientStatuses.Held), sent, sent - (people?.BouncedAfterSent ?? 0),
             byStatus.GetValueOrDefault(RecipientStatuses.Failed), people?.Bounced ?? 0, byStatus.GetValueOrDefault(RecipientStatuses.Skipped), byReason,
             people?.Opened ?? 0, people?.Clicked ?? 0, engagement.GetValueOrDefault(EngagementKinds.Open) + impliedOpens,
-            engagement.GetValueOrDefault(EngagementKinds.Click), people?.Unsubscribed ?? 0, variantStatistics));
+            engagement.GetValueOrDefault(EngagementKinds.Click), people?.Unsubscribed ?? 0, people?.Complained ?? 0, variantStatistics));
     }
 
     /// <summary>A hard bounce: the recipient counts as bounced and the address is suppressed for every later campaign.</summary>
