@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Marketing.Campaigns;
 using CrmPlatform.Marketing.Data;
@@ -87,8 +88,12 @@ public sealed record CampaignBounceRequest(string? Email, string? Diagnostic);
 /// <param name="Complaints">Recipients who reported the email as spam (an abuse report from their mailbox provider).</param>
 public sealed record CampaignStatistics(
     Guid CampaignId, string Status, int Recipients, int Pending, int Sent, int Delivered, int Failed, int Bounced,
-    int Skipped, IReadOnlyDictionary<string, int> SkippedByReason, int UniqueOpens, int UniqueClicks, int Opens, int Clicks, int Unsubscribes,
-    int Complaints, IReadOnlyList<CampaignVariantStatistics> Variants);
+    int Skipped, IReadOnlyDictionary<string, int> SkippedByReason, int UniqueOpens, int UniqueClicks,
+    [property: Description("Every open: each load of the images, plus the open a click implies for a recipient whose first sign of "
+        + "opening was a click (images blocked). So opens ≥ uniqueOpens always.")] int Opens,
+    int Clicks, int Unsubscribes,
+    [property: Description("Recipients who reported the email as spam (an abuse report from their mailbox provider).")] int Complaints,
+    IReadOnlyList<CampaignVariantStatistics> Variants);
 
 public static class CampaignsApi
 {

@@ -312,6 +312,10 @@ public sealed partial class CampaignsTests(CampaignsTests.Fixture fixture) : ICl
         // Images shown later: a second open of the same person, not a second person.
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(PixelSource().Match(html).Groups[1].Value)).StatusCode);
         Assert.Equal((1, 2, 1, 1), await CountsAsync());
+
+        // The API document says what opens counts, for whoever reads the numbers.
+        var schema = (await marketing.GetJsonAsync("/openapi/v1.json")).Body.GetProperty("components").GetProperty("schemas").GetProperty("CampaignStatistics");
+        Assert.Contains("opens ≥ uniqueOpens", schema.GetProperty("properties").GetProperty("opens").GetProperty("description").GetString() ?? "");
     }
 
     [Fact]
