@@ -10,6 +10,8 @@ public static class ConsentSources
     public const string WebForm = "web-form";
     /// <summary>The unsubscribe link of a campaign email (Marketing's <c>Unsubscribed</c>): withdrawals only.</summary>
     public const string UnsubscribeLink = "unsubscribe-link";
+    /// <summary>A spam complaint about a campaign email (Marketing's <c>Unsubscribed</c> via a complaint): withdrawals only.</summary>
+    public const string SpamComplaint = "spam-complaint";
     // Not in All: no API caller may state it; only the consumer of Marketing's event records it.
     public static readonly IReadOnlyList<string> All = [WebForm, "import", "api", "phone-call", "in-person"];
 }

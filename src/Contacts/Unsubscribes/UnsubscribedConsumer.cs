@@ -13,7 +13,9 @@ namespace CrmPlatform.Contacts.Unsubscribes;
 /// purpose on email (recorded even without an earlier grant: an explicit "do not contact" is worth keeping), with the
 /// campaign's link as the reason and the request's address and browser as evidence, by the same ledger as every other
 /// consent statement (history row, <c>ConsentChanged</c>, audit entry). Once per message (inbox); a person deleted or
-/// erased meanwhile has nothing left to withdraw.
+/// erased meanwhile has nothing left to withdraw. A spam complaint (<see cref="UnsubscribeVia.Complaint"/>) is the
+/// same "stop" and is recorded alike, but as what it was: source <c>spam-complaint</c> and a reason saying so, since
+/// the history is evidence and the person clicked no link.
 /// </summary>
 public sealed class UnsubscribedConsumer(ContactsDbContext db, TenantContext tenant, TimeProvider clock, ILogger<UnsubscribedConsumer> logger)
     : IConsumer<Unsubscribed>
@@ -30,8 +32,10 @@ public sealed class UnsubscribedConsumer(ContactsDbContext db, TenantContext ten
                 message.AggregateId, message.Purpose, message.Channel);
             return;
         }
+        var complaint = message.Via == UnsubscribeVia.Complaint;
+        var actor = complaint ? ConsentSources.SpamComplaint : Actor;
         tenant.TenantId = message.TenantId;
-        tenant.ActorId = Actor;
+        tenant.ActorId = actor;
         var cancellationToken = context.CancellationToken;
         await db.ProcessOnceAsync(context.MessageId ?? message.EventId, ConsumerName, async () =>
         {
@@ -45,10 +49,13 @@ public sealed class UnsubscribedConsumer(ContactsDbContext db, TenantContext ten
                 IpAddress = System.Net.IPAddress.TryParse(message.IpAddress, out _) ? message.IpAddress : null,
                 UserAgent = message.UserAgent is { Length: > ConsentEvidence.UserAgentMaxLength } agent ? agent[..ConsentEvidence.UserAgentMaxLength] : message.UserAgent,
             };
-            var reason = $"Unsubscribe link of campaign '{message.CampaignName}' ({message.CampaignId})";
+            var reason = complaint
+                ? $"Spam complaint about campaign '{message.CampaignName}' ({message.CampaignId}), reported by the mailbox provider"
+                : $"Unsubscribe link of campaign '{message.CampaignName}' ({message.CampaignId})";
             await db.RecordConsentAsync(message.PersonId, message.Purpose, message.Channel,
-                c => c.Withdraw(ConsentSources.UnsubscribeLink, reason.Length > ConsentRules.ReasonMaxLength ? reason[..ConsentRules.ReasonMaxLength] : reason,
-                    evidence, Actor, message.UnsubscribedAt), clock.GetUtcNow().UtcDateTime, cancellationToken);
+                c => c.Withdraw(complaint ? ConsentSources.SpamComplaint : ConsentSources.UnsubscribeLink,
+                    reason.Length > ConsentRules.ReasonMaxLength ? reason[..ConsentRules.ReasonMaxLength] : reason,
+                    evidence, actor, message.UnsubscribedAt), clock.GetUtcNow().UtcDateTime, cancellationToken);
         }, cancellationToken);
     }
 

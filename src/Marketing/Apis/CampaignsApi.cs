@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using CrmPlatform.Contracts.Contacts.V1;
 using CrmPlatform.Marketing.Campaigns;
 using CrmPlatform.Marketing.Data;
@@ -76,9 +77,22 @@ public sealed record CampaignBounceRequest(string? Email, string? Diagnostic);
 /// <param name="Delivered">Accepted by the SMTP server, less the hard bounces reported since.</param>
 /// <param name="Failed">Not delivered for good: refused by the SMTP server (the bounces among them) or not renderable.</param>
 /// <param name="Bounced">Refused by the SMTP server when sent (5xx, or 4xx on every try) or reported as bounced since.</param>
+/// <param name="UniqueOpens">Recipients who opened the email: loaded its images, or clicked a link in it (a click shows it was opened).</param>
+/// <param name="UniqueClicks">Recipients who clicked a link in it.</param>
+/// <param name="Opens">
+/// Every open: each time the images were loaded, plus one for each recipient whose first sign of opening was a click
+/// (images blocked), the open that click implies. So opens ≥ uniqueOpens always.
+/// </param>
+/// <param name="Clicks">Every click on a link.</param>
+/// <param name="Unsubscribes">Recipients who used the unsubscribe link (or their mail client's one-click button).</param>
+/// <param name="Complaints">Recipients who reported the email as spam (an abuse report from their mailbox provider).</param>
 public sealed record CampaignStatistics(
     Guid CampaignId, string Status, int Recipients, int Pending, int Sent, int Delivered, int Failed, int Bounced,
-    int Skipped, IReadOnlyDictionary<string, int> SkippedByReason, int UniqueOpens, int UniqueClicks, int Opens, int Clicks, int Unsubscribes,
+    int Skipped, IReadOnlyDictionary<string, int> SkippedByReason, int UniqueOpens, int UniqueClicks,
+    [property: Description("Every open: each load of the images, plus the open a click implies for a recipient whose first sign of "
+        + "opening was a click (images blocked). So opens ≥ uniqueOpens always.")] int Opens,
+    int Clicks, int Unsubscribes,
+    [property: Description("Recipients who reported the email as spam (an abuse report from their mailbox provider).")] int Complaints,
     IReadOnlyList<CampaignVariantStatistics> Variants);
 
 public static class CampaignsApi
@@ -334,9 +348,16 @@ public static class CampaignsApi
             Opened = g.Count(r => r.FirstOpenedAt != null),
             Clicked = g.Count(r => r.FirstClickedAt != null),
             Unsubscribed = g.Count(r => r.UnsubscribedAt != null),
+            Complained = g.Count(r => r.ComplainedAt != null),
         }).SingleOrDefaultAsync(cancellationToken);
         var engagement = await db.CampaignEngagements.AsNoTracking().Where(e => e.CampaignId == id).GroupBy(e => e.Kind)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        // A click first sets the first open too (images blocked, yet the email was read), without an open row; that open
+        // is counted here, so opens never fall below uniqueOpens. Later pixel loads are their own rows and add to it.
+        var impliedOpens = people is { Opened: > 0 }
+            ? await recipients.CountAsync(r => r.FirstOpenedAt != null && !db.CampaignEngagements.Any(
+                e => e.RecipientId == r.Id && e.Kind == EngagementKinds.Open && e.OccurredAt <= r.FirstOpenedAt), cancellationToken)
+            : 0;
         var sent = byStatus.GetValueOrDefault(RecipientStatuses.Sent);
         var variants = campaign.HasTest
             ? (await recipients.Where(r => r.Variant != null && r.Status == RecipientStatuses.Sent).GroupBy(r => r.Variant!.Value)
@@ -350,8 +371,8 @@ public static class CampaignsApi
             id, campaign.Status, byStatus.Values.Sum(),
             byStatus.GetValueOrDefault(RecipientStatuses.Pending) + byStatus.GetValueOrDefault(RecipientStatuses.Held), sent, sent - (people?.BouncedAfterSent ?? 0),
             byStatus.GetValueOrDefault(RecipientStatuses.Failed), people?.Bounced ?? 0, byStatus.GetValueOrDefault(RecipientStatuses.Skipped), byReason,
-            people?.Opened ?? 0, people?.Clicked ?? 0, engagement.GetValueOrDefault(EngagementKinds.Open), engagement.GetValueOrDefault(EngagementKinds.Click),
-            people?.Unsubscribed ?? 0, variantStatistics));
+            people?.Opened ?? 0, people?.Clicked ?? 0, engagement.GetValueOrDefault(EngagementKinds.Open) + impliedOpens,
+            engagement.GetValueOrDefault(EngagementKinds.Click), people?.Unsubscribed ?? 0, people?.Complained ?? 0, variantStatistics));
     }
 
     /// <summary>A hard bounce: the recipient counts as bounced and the address is suppressed for every later campaign.</summary>

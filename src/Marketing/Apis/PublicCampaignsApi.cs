@@ -146,7 +146,7 @@ public static class PublicCampaignsApi
         }
         else
         {
-            // A click shows the email was opened, images blocked or not.
+            // A click shows the email was opened, images blocked or not; the statistics count that implied open in opens too.
             recipient.FirstOpenedAt ??= now;
             recipient.FirstClickedAt ??= now;
             db.AddEvent(new CampaignLinkClicked(Guid.CreateVersion7(), now, recipient.TenantId, campaign.Id, 1, campaign.Id, recipient.Email, recipient.PersonId, url, now));

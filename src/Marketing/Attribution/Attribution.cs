@@ -21,17 +21,36 @@ public static class Attributions
     /// Records every recipient a finished campaign reached as a campaign-membership touchpoint (at the time their message
     /// went), in one statement in the caller's transaction; skipped people received nothing and are not touched. The
     /// recipient row is the source, so finishing twice records nothing new. A journey's campaign never finishes, so its
-    /// recipients are recorded one by one as each is sent (<paramref name="recipientId"/>): a journey email counts as
-    /// a touch like a campaign's.
+    /// recipients are recorded one by one as each is sent (<see cref="MarkJourneyEmailSentAsync"/>): a journey email
+    /// counts as a touch like a campaign's.
     /// </summary>
-    public static Task<int> RecordCampaignMembershipsAsync(MarketingDbContext db, Guid campaignId, CancellationToken cancellationToken, Guid? recipientId = null) =>
+    public static Task<int> RecordCampaignMembershipsAsync(MarketingDbContext db, Guid campaignId, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync($"""
             INSERT INTO attribution_touchpoints (id, tenant_id, person_id, email, campaign_id, channel, kind, occurred_at, source_event_id)
             SELECT gen_random_uuid(), r.tenant_id, r.person_id, lower(r.email), r.campaign_id, 'email', {TouchpointKinds.CampaignMembership}, r.sent_at, r.id
             FROM campaign_recipients r WHERE r.campaign_id = {campaignId} AND r.status = 'sent' AND r.sent_at IS NOT NULL
-              AND ({recipientId}::uuid IS NULL OR r.id = {recipientId}::uuid)
             ON CONFLICT (tenant_id, source_event_id) DO NOTHING
             """, cancellationToken);
+
+    /// <summary>
+    /// Marks a journey email's recipient sent (as the sender marks any recipient) and records its campaign-membership
+    /// touchpoint (as <see cref="RecordCampaignMembershipsAsync"/> does for a finished campaign), in one statement: the
+    /// sent mark and the touchpoint commit together or not at all. As two writes, a crash between them left the
+    /// recipient sent and never touched (a sent row is never claimed again, and a journey campaign never finishes, so
+    /// nothing would record it later): the revenue of that email silently lost. One statement costs the same round
+    /// trip as the mark alone and needs no transaction around the sender's connection.
+    /// </summary>
+    public static Task<int> MarkJourneyEmailSentAsync(MarketingDbContext db, Guid recipientId, DateTime sentAt) =>
+        db.Database.ExecuteSqlAsync($"""
+            WITH sent AS (
+                UPDATE campaign_recipients SET status = 'sent', sent_at = {sentAt}, error = NULL, claimed_until = NULL
+                WHERE id = {recipientId}
+                RETURNING id, tenant_id, person_id, email, campaign_id, sent_at)
+            INSERT INTO attribution_touchpoints (id, tenant_id, person_id, email, campaign_id, channel, kind, occurred_at, source_event_id)
+            SELECT gen_random_uuid(), s.tenant_id, s.person_id, lower(s.email), s.campaign_id, 'email', {TouchpointKinds.CampaignMembership}, s.sent_at, s.id
+            FROM sent s
+            ON CONFLICT (tenant_id, source_event_id) DO NOTHING
+            """, CancellationToken.None);
 
     /// <summary>Adds a touchpoint unless one was recorded from the same source; the caller saves.</summary>
     public static async Task<bool> RecordAsync(

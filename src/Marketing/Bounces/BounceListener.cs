@@ -13,7 +13,8 @@ namespace CrmPlatform.Marketing.Bounces;
 
 /// <summary>
 /// Marketing's SMTP listener for the bounce domain: mail systems send their DSNs for campaign and journey emails to
-/// the envelope sender, <c>bounces+token@domain</c>, and the bounce domain's MX points here.
+/// the envelope sender, <c>bounces+token@domain</c>, and the bounce domain's MX points here. Mailbox providers'
+/// feedback loops send their spam complaints (ARF) here too, to <c>bounces@domain</c> as registered with them.
 /// </summary>
 public sealed class BounceListener(IServiceScopeFactory scopes, IOptions<BounceOptions> options, ILogger<BounceListener> logger)
     : HostedSmtpListener(logger)
@@ -48,8 +49,8 @@ internal sealed class BounceAddressFilter(BounceOptions options) : IMailboxFilte
 /// Each message is processed before the reply, so 250 means a bounce is committed; the database away answers 451 and
 /// the reporting server tries again later (recording is idempotent, so a retry after a lost 250 counts nothing twice).
 /// <para>
-/// Anything readable that is not a hard bounce of ours (a delay notice, an auto-reply, spam, a forged or unknown
-/// token) is accepted and ignored rather than refused: a DSN comes with a null sender, so a refusal after DATA only
+/// Anything readable that is not a hard bounce or complaint of ours (a delay notice, a not-spam report, an auto-reply,
+/// spam, a forged or unknown token) is accepted and ignored rather than refused: a DSN comes with a null sender, so a refusal after DATA only
 /// makes the reporting server write a double bounce to its own postmaster, and the same 250 for a good and a bad token
 /// tells a forger nothing. Only mail that does not parse is refused (554), as Service's inbound listener does.
 /// </para>

@@ -5,9 +5,10 @@ namespace CrmPlatform.Marketing.Bounces;
 
 /// <summary>
 /// <c>Marketing:Bounces</c>: the envelope sender of campaign and journey emails and the SMTP listener that takes the
-/// delivery status notifications (DSNs) mail systems send back to it. Off without a <see cref="Domain"/>: the envelope
-/// sender is then the campaign's From, as before, and bounces reach Marketing only when refused at send time or
-/// reported through the API.
+/// delivery status notifications (DSNs) mail systems send back to it, and the spam complaints (ARF) of the feedback
+/// loops registered for <c>bounces@domain</c>. Off without a <see cref="Domain"/>: the envelope sender is then the
+/// campaign's From, as before, bounces reach Marketing only when refused at send time or reported through the API,
+/// and complaints only as suppressions added by hand.
 /// </summary>
 public sealed class BounceOptions : SmtpListenerOptions
 {

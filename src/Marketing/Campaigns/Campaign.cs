@@ -131,6 +131,8 @@ public sealed class CampaignRecipient : ITenantOwned
     public DateTime? FirstOpenedAt { get; set; }
     public DateTime? FirstClickedAt { get; set; }
     public DateTime? UnsubscribedAt { get; set; }
+    /// <summary>When the person first reported the email as spam (an abuse report from their mailbox provider).</summary>
+    public DateTime? ComplainedAt { get; set; }
     /// <summary>The journey stay that queued this email (a journey campaign may address a person once per stay); null for a segment campaign.</summary>
     public Guid? EnrolmentId { get; init; }
 }

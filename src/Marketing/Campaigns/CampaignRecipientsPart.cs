@@ -5,8 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmPlatform.Marketing.Campaigns;
 
 /// <summary>
-/// The person in campaigns: each campaign they were addressed (address, outcome, opens, clicks, unsubscribe), every open
-/// and click (with the URL), their profile copy, and the suppression of their address. Erasure removes the address from
+/// The person in campaigns: each campaign they were addressed (address, outcome, opens, clicks, unsubscribe, spam
+/// complaint), every open and click (with the URL), their profile copy, and the suppression of their address. Erasure removes the address from
 /// their recipient rows and the engagement rows (the counts of opens and clicks stay in the recipient rows' times, which
 /// name nobody once the address is gone), the profile's names and language, and the suppression (an erased person has
 /// no consent left to send on).
@@ -18,7 +18,7 @@ public sealed class CampaignRecipientsPart : IPersonalDataPart<MarketingDbContex
     public async Task<object?> CollectAsync(MarketingDbContext db, Guid personId, CancellationToken cancellationToken)
     {
         var recipients = await db.CampaignRecipients.AsNoTracking().Where(r => r.PersonId == personId).OrderBy(r => r.CreatedAt)
-            .Select(r => new { r.CampaignId, r.Email, r.Status, r.SkipReason, r.MessageId, r.SentAt, r.BouncedAt, r.FirstOpenedAt, r.FirstClickedAt, r.UnsubscribedAt })
+            .Select(r => new { r.CampaignId, r.Email, r.Status, r.SkipReason, r.MessageId, r.SentAt, r.BouncedAt, r.FirstOpenedAt, r.FirstClickedAt, r.UnsubscribedAt, r.ComplainedAt })
             .ToListAsync(cancellationToken);
         var recipientIds = await db.CampaignRecipients.Where(r => r.PersonId == personId).Select(r => r.Id).ToListAsync(cancellationToken);
         var engagements = await db.CampaignEngagements.AsNoTracking().Where(e => recipientIds.Contains(e.RecipientId)).OrderBy(e => e.OccurredAt)

@@ -370,10 +370,16 @@ public sealed partial class CampaignSender(
             smtp?.Dispose();
             return null;
         }
-        await MarkAsync(db, recipient, RecipientStatuses.Sent, null);
-        if (prepared.Campaign.JourneyId is not null)
+        if (prepared.Campaign.JourneyId is null)
         {
-            await Attributions.RecordCampaignMembershipsAsync(db, prepared.Campaign.Id, CancellationToken.None, recipient.Id);
+            // A segment campaign's touchpoints are written when it finishes: the mark is the one statement per message.
+            await MarkAsync(db, recipient, RecipientStatuses.Sent, null);
+        }
+        else
+        {
+            // A journey campaign never finishes: its touchpoint is written with the mark, in the same statement.
+            await Attributions.MarkJourneyEmailSentAsync(db, recipient.Id, clock.GetUtcNow().UtcDateTime);
+            recipient.Status = RecipientStatuses.Sent;
         }
         return smtp;
     }

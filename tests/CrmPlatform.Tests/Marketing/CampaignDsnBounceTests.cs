@@ -56,10 +56,11 @@ public sealed partial class CampaignDsnBounceTests(CampaignDsnBounceTests.Fixtur
     private PlatformServices Platform => fixture.Platform;
     private int BouncePort => Platform.Marketing.Services.GetRequiredService<BounceListener>().Port;
 
-    private sealed record Person(string Key)
+    /// <summary>Someone to send to; <paramref name="KnownId"/> and <paramref name="KnownEmail"/> for a person Contacts made.</summary>
+    private sealed record Person(string Key, Guid? KnownId = null, string? KnownEmail = null)
     {
-        public Guid Id { get; } = Guid.CreateVersion7();
-        public string Email { get; } = $"{Key}.{Guid.NewGuid():N}@example.com";
+        public Guid Id { get; } = KnownId ?? Guid.CreateVersion7();
+        public string Email { get; } = KnownEmail ?? $"{Key}.{Guid.NewGuid():N}@example.com";
     }
 
     [GeneratedRegex($"^bounces\\+[0-9a-f]{{52}}@{BounceDomain}$")]

@@ -288,6 +288,37 @@ public sealed partial class CampaignsTests(CampaignsTests.Fixture fixture) : ICl
     }
 
     [Fact]
+    public async Task A_click_with_images_blocked_counts_as_an_open_in_both_counts_and_a_later_open_adds_no_second_person()
+    {
+        var tenant = await NewTenantAsync();
+        var marketing = tenant.Marketing(Platform);
+        Seeded reader = new("blocked");
+        await SeedAsync(tenant.Id, [reader]);
+        var campaignId = await SendCampaignAsync(marketing, [reader.Id]);
+        await FinishedAsync(marketing, campaignId);
+        var html = Assert.Single(MailsTo(reader.Email)).Message.HtmlBody ?? "";
+        using var anonymous = Platform.Marketing.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        async Task<(int UniqueOpens, int Opens, int UniqueClicks, int Clicks)> CountsAsync()
+        {
+            var stats = (await marketing.GetJsonAsync($"/api/v1/campaigns/{campaignId}/statistics")).Body;
+            return (stats.GetProperty("uniqueOpens").GetInt32(), stats.GetProperty("opens").GetInt32(),
+                stats.GetProperty("uniqueClicks").GetInt32(), stats.GetProperty("clicks").GetInt32());
+        }
+
+        // Images blocked: no pixel, but the link is followed. The click implies the open, in both counts.
+        Assert.Equal(HttpStatusCode.Redirect, (await anonymous.GetAsync(WebUtility.HtmlDecode(ClickTarget().Match(html).Groups[1].Value))).StatusCode);
+        Assert.Equal((1, 1, 1, 1), await CountsAsync());
+
+        // Images shown later: a second open of the same person, not a second person.
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(PixelSource().Match(html).Groups[1].Value)).StatusCode);
+        Assert.Equal((1, 2, 1, 1), await CountsAsync());
+
+        // The API document says what opens counts, for whoever reads the numbers.
+        var schema = (await marketing.GetJsonAsync("/openapi/v1.json")).Body.GetProperty("components").GetProperty("schemas").GetProperty("CampaignStatistics");
+        Assert.Contains("opens ≥ uniqueOpens", schema.GetProperty("properties").GetProperty("opens").GetProperty("description").GetString() ?? "");
+    }
+
+    [Fact]
     public async Task A_restart_in_the_middle_of_sending_sends_everyone_exactly_one_message()
     {
         var tenant = await NewTenantAsync();

@@ -406,6 +406,12 @@ public sealed partial class JourneyEmailTests(JourneyEmailTests.Fixture fixture)
         var path = await Eventually.ReturnsAsync(async () => await FinishedPathAsync(tenant, journey, ada.Id),
             p => Step(p, "mail").Str("outcome") == "sent", "the journey's email is sent");
         var email = Step(path, "mail").GetProperty("email").GetProperty("campaignId").GetGuid();
+        // The sent mark and the membership touchpoint commit together: once the recipient reads as sent, the touchpoint
+        // is there (no waiting), at the time the mark says the message went.
+        var (sentAt, membership) = await QueryAsync(Platform.Marketing, tenant.Id, async db => (
+            await db.CampaignRecipients.AsNoTracking().Where(r => r.CampaignId == email && r.PersonId == ada.Id).Select(r => r.SentAt).SingleAsync(),
+            await db.Touchpoints.AsNoTracking().SingleAsync(t => t.PersonId == ada.Id && t.Kind == "campaign-membership")));
+        Assert.Equal((email, sentAt), (membership.CampaignId!.Value, (DateTime?)membership.OccurredAt));
 
         // Ada follows the link in the email, as her mail client would.
         var received = Assert.Single(MailsTo(ada.Email)).Message;

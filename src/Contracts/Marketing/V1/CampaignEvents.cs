@@ -21,7 +21,8 @@ public sealed record CampaignSent(
     DateTime StartedAt, DateTime FinishedAt) : IIntegrationEvent;
 
 /// <summary>
-/// Someone unsubscribed by the link (or their mail client's one-click button, RFC 8058) in a campaign email. Marketing
+/// Someone unsubscribed by the link (or their mail client's one-click button, RFC 8058) in a campaign email, or
+/// reported it as spam to their mailbox provider, which sent Marketing an abuse report (<see cref="Via"/>). Marketing
 /// has already suppressed the address; Contacts records it as a withdrawal of the person's consent for
 /// <see cref="Purpose"/> on <see cref="Channel"/>, with the campaign as evidence. <see cref="IIntegrationEvent.AggregateId"/>
 /// is the campaign's recipient (one per person and campaign); <see cref="IIntegrationEvent.Version"/> is 1.
@@ -38,4 +39,21 @@ public sealed record CampaignSent(
 public sealed record Unsubscribed(
     Guid EventId, DateTime OccurredAt, Guid TenantId, Guid AggregateId, int Version,
     Guid CampaignId, string CampaignName, Guid PersonId, string Email, string Purpose, string Channel, DateTime UnsubscribedAt,
-    string? IpAddress, string? UserAgent) : IIntegrationEvent;
+    string? IpAddress, string? UserAgent) : IIntegrationEvent
+{
+    // Added after the first release of V1 (additive): events published before carry none, and mean a link.
+
+    /// <summary>
+    /// How the person said stop: <c>link</c> (the unsubscribe link or one-click button; also when absent) or <c>complaint</c>
+    /// (a spam complaint: an RFC 5965 abuse report from their mailbox provider; then <see cref="UserAgent"/> is the
+    /// reporting system's and <see cref="IpAddress"/> is null).
+    /// </summary>
+    public string? Via { get; init; }
+}
+
+/// <summary>The values of <see cref="Unsubscribed.Via"/>.</summary>
+public static class UnsubscribeVia
+{
+    public const string Link = "link";
+    public const string Complaint = "complaint";
+}

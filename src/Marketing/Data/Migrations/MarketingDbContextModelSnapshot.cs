@@ -358,6 +358,10 @@ namespace CrmPlatform.Marketing.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("claimed_until");
 
+                    b.Property<DateTime?>("ComplainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("complained_at");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
