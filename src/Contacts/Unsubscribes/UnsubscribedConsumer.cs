@@ -21,7 +21,6 @@ public sealed class UnsubscribedConsumer(ContactsDbContext db, TenantContext ten
     : IConsumer<Unsubscribed>
 {
     public const string ConsumerName = "unsubscribes";
-    private const string Actor = "unsubscribe-link";
 
     public async Task Consume(ConsumeContext<Unsubscribed> context)
     {
@@ -33,9 +32,10 @@ public sealed class UnsubscribedConsumer(ContactsDbContext db, TenantContext ten
             return;
         }
         var complaint = message.Via == UnsubscribeVia.Complaint;
-        var actor = complaint ? ConsentSources.SpamComplaint : Actor;
+        // The statement's source is also its actor: no user made it.
+        var source = complaint ? ConsentSources.SpamComplaint : ConsentSources.UnsubscribeLink;
         tenant.TenantId = message.TenantId;
-        tenant.ActorId = actor;
+        tenant.ActorId = source;
         var cancellationToken = context.CancellationToken;
         await db.ProcessOnceAsync(context.MessageId ?? message.EventId, ConsumerName, async () =>
         {
@@ -53,9 +53,9 @@ public sealed class UnsubscribedConsumer(ContactsDbContext db, TenantContext ten
                 ? $"Spam complaint about campaign '{message.CampaignName}' ({message.CampaignId}), reported by the mailbox provider"
                 : $"Unsubscribe link of campaign '{message.CampaignName}' ({message.CampaignId})";
             await db.RecordConsentAsync(message.PersonId, message.Purpose, message.Channel,
-                c => c.Withdraw(complaint ? ConsentSources.SpamComplaint : ConsentSources.UnsubscribeLink,
+                c => c.Withdraw(source,
                     reason.Length > ConsentRules.ReasonMaxLength ? reason[..ConsentRules.ReasonMaxLength] : reason,
-                    evidence, actor, message.UnsubscribedAt), clock.GetUtcNow().UtcDateTime, cancellationToken);
+                    evidence, source, message.UnsubscribedAt), clock.GetUtcNow().UtcDateTime, cancellationToken);
         }, cancellationToken);
     }
 
